@@ -1,0 +1,285 @@
+from datetime import timedelta
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import can_decide_registration
+from accounts.backends import IdentityBackend
+from accounts.models import EmailToken, Registration, SignInThrottle, User
+from accounts.tasks import send_email
+from accounts.validators import normalize_thai_phone
+from agencies.models import Agency
+from audit.services import audit_record
+
+
+def email_is_government(email: str) -> bool:
+    domain = email.rsplit("@", 1)[-1].lower()
+    return any(domain == d or domain.endswith("." + d) for d in settings.GOVERNMENT_EMAIL_DOMAINS)
+
+
+def _email(*, to: str, template: str, context: dict) -> None:
+    subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"accounts/email/{template}.txt", context)
+    # Enqueued inside the caller's transaction: the database task backend sends it only if
+    # the registration is committed.
+    send_email.enqueue(to=[to], subject=subject, body=body)
+
+
+def _send_token_link(*, user: User, purpose: str, base_url: str, agency: Agency | None) -> None:
+    _token, secret = EmailToken.issue(user=user, purpose=purpose)
+    route = "accounts:activate" if purpose == EmailToken.Purpose.ACTIVATE else "accounts:reset"
+    _email(
+        to=user.email,
+        template=purpose,
+        context={
+            "user": user,
+            "agency": agency,
+            "link": urljoin(base_url, reverse(route, kwargs={"secret": secret})),
+            "hours": settings.EMAIL_LINK_MAX_AGE_HOURS,
+        },
+    )
+
+
+@transaction.atomic
+def registration_submit(
+    *,
+    agency: Agency,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+    base_url: str,
+    request: HttpRequest | None = None,
+) -> Registration:
+    email = email.strip().lower()
+    if agency.status != Agency.Status.ACTIVE:
+        raise ValidationError({"agency": _("This agency is no longer in the directory.")})
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        raise ValidationError(
+            {
+                "email": _(
+                    "This email is already registered. Sign in, or reset your password "
+                    "if you have forgotten it."
+                )
+            },
+            code="duplicate",
+        )
+    government = email_is_government(email)
+    user = User(
+        username=email,
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        phone=normalize_thai_phone(phone),
+        agency=agency,
+        role=User.Role.AGENCY_OFFICER,
+        is_active=False,
+    )
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    registration = Registration(
+        agency=agency,
+        user=user,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        email=email,
+        phone=user.phone,
+        status=(
+            Registration.Status.AWAITING_ACTIVATION
+            if government
+            else Registration.Status.PENDING_APPROVAL
+        ),
+    )
+    registration.full_clean()
+    registration.save()
+    audit_record(
+        action="registration.submitted",
+        actor_label=email,
+        target=registration,
+        agency=agency,
+        request=request,
+        data={"government_email": government},
+    )
+    if government:
+        _send_token_link(
+            user=user, purpose=EmailToken.Purpose.ACTIVATE, base_url=base_url, agency=agency
+        )
+    else:
+        _email(
+            to=email,
+            template="pending",
+            context={"registration": registration, "agency": agency},
+        )
+        approvers = User.objects.filter(
+            agency=agency, role=User.Role.AGENCY_ADMIN, is_active=True
+        ).values_list("email", flat=True)
+        for approver in approvers:
+            _email(
+                to=approver,
+                template="approval_needed",
+                context={
+                    "registration": registration,
+                    "agency": agency,
+                    "link": urljoin(base_url, reverse("accounts:approvals")),
+                },
+            )
+    return registration
+
+
+@transaction.atomic
+def registration_approve(*, registration: Registration, by: User, base_url: str) -> Registration:
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if not can_decide_registration(by, registration):
+        raise ValidationError(_("You may not decide on this registration."))
+    registration.approve(by=by)
+    registration.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(action="registration.approved", actor=by, target=registration,
+                 agency=registration.agency)
+    _send_token_link(
+        user=registration.user,
+        purpose=EmailToken.Purpose.ACTIVATE,
+        base_url=base_url,
+        agency=registration.agency,
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_reject(*, registration: Registration, by: User) -> Registration:
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if not can_decide_registration(by, registration):
+        raise ValidationError(_("You may not decide on this registration."))
+    registration.reject(by=by)
+    registration.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(action="registration.rejected", actor=by, target=registration,
+                 agency=registration.agency)
+    _email(to=registration.email, template="rejected", context={"registration": registration})
+    return registration
+
+
+def email_token_check(*, secret: str, purpose: str) -> EmailToken:
+    """The token behind a link, or a ValidationError saying why the link no longer works."""
+    token = (
+        EmailToken.objects.select_related("user", "user__agency")
+        .filter(token_hash=EmailToken.hash(secret or ""), purpose=purpose)
+        .first()
+    )
+    if token is None:
+        raise ValidationError(_("This link is not valid. Check that you copied all of it."),
+                              code="invalid")
+    if token.used_at is not None:
+        raise ValidationError(_("This link has already been used."), code="used")
+    if token.is_expired:
+        raise ValidationError(_("This link has expired."), code="expired")
+    return token
+
+
+@transaction.atomic
+def password_set_with_token(
+    *, secret: str, purpose: str, password: str, request: HttpRequest | None = None
+) -> User:
+    token = email_token_check(secret=secret, purpose=purpose)
+    token = EmailToken.objects.select_for_update().get(pk=token.pk)
+    token.use()  # refuses a link used by a concurrent request
+    user = token.user
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.is_active = True
+    if purpose == EmailToken.Purpose.ACTIVATE:
+        registration = (
+            Registration.objects.select_for_update()
+            .filter(user=user, status=Registration.Status.AWAITING_ACTIVATION)
+            .first()
+        )
+        if registration is None:
+            raise ValidationError(_("This registration is no longer waiting for activation."))
+        registration.activate()
+        registration.save(update_fields=["status", "activated_at"])
+        has_admin = User.objects.filter(
+            agency=user.agency, role=User.Role.AGENCY_ADMIN, is_active=True
+        ).exists()
+        if user.agency_id and not has_admin:
+            user.role = User.Role.AGENCY_ADMIN  # the agency's first member administers it
+    user.save()
+    token.save(update_fields=["used_at"])
+    # Earlier links for the same purpose die with this one.
+    EmailToken.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
+    SignInThrottle.objects.filter(identifier=user.email.lower()).delete()
+    audit_record(
+        action="account.activated" if purpose == EmailToken.Purpose.ACTIVATE
+        else "account.password_reset",
+        actor=user,
+        target=user,
+        agency=user.agency,
+        request=request,
+    )
+    return user
+
+
+@transaction.atomic
+def password_reset_request(*, email: str, base_url: str, request: HttpRequest | None = None) -> None:
+    """Sends a link when an active account has this email; says nothing either way."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    audit_record(action="account.password_reset_requested", actor_label=email.strip().lower(),
+                 target=user, request=request)
+    if user is not None:
+        _send_token_link(user=user, purpose=EmailToken.Purpose.RESET, base_url=base_url,
+                         agency=user.agency)
+
+
+class SignInRefused(Exception):
+    def __init__(self, message: str, *, locked_until=None):
+        super().__init__(message)
+        self.message = message
+        self.locked_until = locked_until
+
+
+def sign_in_attempt(*, identifier: str, password: str, request: HttpRequest) -> User:
+    """Checks the password with lock-out; the caller calls django.contrib.auth.login.
+
+    The failure count is committed before the refusal is raised, so a refusal never
+    rolls back the count that leads to the lock-out.
+    """
+    key = identifier.strip().lower()[:254]
+    locked_message = _("Too many failed attempts. Try again later or reset your password.")
+    with transaction.atomic():
+        throttle, _created = SignInThrottle.objects.select_for_update().get_or_create(
+            identifier=key
+        )
+        if throttle.is_locked():
+            audit_record(action="signin.locked", actor_label=key, request=request)
+            refusal = SignInRefused(locked_message, locked_until=throttle.locked_until)
+        else:
+            user = IdentityBackend().authenticate(request, identifier=key, password=password)
+            if user is not None:
+                throttle.delete()
+                audit_record(action="signin.succeeded", actor=user, actor_label=key,
+                             target=user, agency=user.agency, request=request)
+                user.backend = "accounts.backends.IdentityBackend"
+                return user
+            now = timezone.now()
+            window = timedelta(minutes=settings.SIGN_IN_LOCKOUT_MINUTES)
+            if throttle.last_failure_at and now - throttle.last_failure_at > window:
+                throttle.failures = 0
+            throttle.failures += 1
+            throttle.last_failure_at = now
+            if throttle.failures >= settings.SIGN_IN_MAX_FAILURES:
+                throttle.locked_until = now + window
+            throttle.save()
+            audit_record(action="signin.failed", actor_label=key, request=request,
+                         data={"failures": throttle.failures})
+            if throttle.is_locked():
+                refusal = SignInRefused(locked_message, locked_until=throttle.locked_until)
+            else:
+                refusal = SignInRefused(_("The identity or password is not correct."))
+    raise refusal

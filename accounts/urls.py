@@ -1,0 +1,17 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("register/", views.register_start, name="register"),
+    path("register/<slug:code>/", views.register, name="register_agency"),
+    path("register/<slug:code>/done/", views.register_done, name="register_done"),
+    path("activate/<str:secret>/", views.activate, name="activate"),
+    path("reset/<str:secret>/", views.reset, name="reset"),
+    path("password-reset/", views.password_reset, name="password_reset"),
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("approvals/<int:pk>/<str:decision>/", views.decide, name="decide"),
+]

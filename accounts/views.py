@@ -1,0 +1,169 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import access
+from accounts.forms import PasswordResetForm, RegistrationForm, SetPasswordForm, SignInForm
+from accounts.models import EmailToken, Registration
+from accounts.selectors import registration_pending_for
+from accounts.services import (
+    SignInRefused,
+    email_token_check,
+    password_reset_request,
+    password_set_with_token,
+    registration_approve,
+    registration_reject,
+    registration_submit,
+    sign_in_attempt,
+)
+from agencies.selectors import agency_get, agency_search
+from core.forms import add_service_errors
+from core.http import is_htmx
+
+LAST_REGISTRATION = "last_registration_id"
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+@require_http_methods(["GET"])
+def register_start(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    results = agency_search(query=query, limit=25) if query else []
+    template = "agencies/includes/search_results.html" if is_htmx(request) else "accounts/register_start.html"
+    return render(request, template, {"query": query, "results": results, "purpose": "register"})
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest, code: str) -> HttpResponse:
+    agency = agency_get(code=code)
+    if agency is None:
+        raise Http404
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = registration_submit(agency=agency, base_url=_base_url(request),
+                                               request=request, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            request.session[LAST_REGISTRATION] = registration.pk
+            return redirect("accounts:register_done", code=agency.code)
+    return render(request, "accounts/register.html", {"agency": agency, "form": form})
+
+
+@require_http_methods(["GET"])
+def register_done(request: HttpRequest, code: str) -> HttpResponse:
+    registration = Registration.objects.filter(
+        pk=request.session.get(LAST_REGISTRATION), agency__code=code
+    ).select_related("agency").first()
+    if registration is None:
+        raise Http404
+    return render(request, "accounts/register_done.html",
+                  {"registration": registration, "agency": registration.agency})
+
+
+def _token_page(request: HttpRequest, secret: str, purpose: str) -> HttpResponse:
+    try:
+        token = email_token_check(secret=secret, purpose=purpose)
+    except ValidationError as error:
+        return render(request, "accounts/link_problem.html",
+                      {"problem": error.messages[0], "code": error.code}, status=410
+                      if error.code in ("used", "expired") else 404)
+    form = SetPasswordForm(request.POST or None, user=token.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_set_with_token(secret=secret, purpose=purpose,
+                                    password=form.cleaned_data["password1"], request=request)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your password is set. Sign in with it now."))
+            return redirect("accounts:sign_in")
+    return render(request, "accounts/set_password.html",
+                  {"form": form, "token": token, "purpose": purpose})
+
+
+@require_http_methods(["GET", "POST"])
+def activate(request: HttpRequest, secret: str) -> HttpResponse:
+    return _token_page(request, secret, EmailToken.Purpose.ACTIVATE)
+
+
+@require_http_methods(["GET", "POST"])
+def reset(request: HttpRequest, secret: str) -> HttpResponse:
+    return _token_page(request, secret, EmailToken.Purpose.RESET)
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password_reset_request(email=form.cleaned_data["email"], base_url=_base_url(request),
+                               request=request)
+        return render(request, "accounts/password_reset_sent.html",
+                      {"email": form.cleaned_data["email"]})
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    locked_until = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = sign_in_attempt(identifier=form.cleaned_data["identifier"],
+                                   password=form.cleaned_data["password"], request=request)
+        except SignInRefused as refusal:
+            form.add_error(None, refusal.message)
+            locked_until = refusal.locked_until
+        else:
+            login(request, user)
+            return redirect(next_url or reverse("agencies:home"))
+    return render(request, "accounts/sign_in.html",
+                  {"form": form, "next": next_url, "locked_until": locked_until})
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("core:home")
+
+
+@access.require(access.can_decide_some_registration)
+@require_http_methods(["GET"])
+def approvals(request: HttpRequest) -> HttpResponse:
+    pending = registration_pending_for(user=request.user)
+    return render(request, "accounts/approvals.html", {"pending": pending})
+
+
+@access.require(access.can_decide_some_registration)
+@require_POST
+def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    if decision not in ("approve", "reject"):
+        raise Http404
+    registration = get_object_or_404(Registration.objects.select_related("agency"), pk=pk)
+    access.ensure(access.can_decide_registration(request.user, registration))
+    try:
+        if decision == "approve":
+            registration_approve(registration=registration, by=request.user,
+                                 base_url=_base_url(request))
+            messages.success(request, _("Approved. %(name)s will get a link to set a password.")
+                             % {"name": registration.first_name})
+        else:
+            registration_reject(registration=registration, by=request.user)
+            messages.success(request, _("Rejected. %(name)s has been told by email.")
+                             % {"name": registration.first_name})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("accounts:approvals")

@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from agencies.models import Agency, AgencyRequest
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_th", "name_en", "kind", "parent", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["code", "name_th", "name_en", "abbreviation", "search_text"]
+    autocomplete_fields = ["parent"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # archive instead
+
+
+@admin.register(AgencyRequest)
+class AgencyRequestAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "name_th", "requester_name", "status"]
+    list_filter = ["status"]
+    readonly_fields = ["reviewed_by", "reviewed_at", "created_agency"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

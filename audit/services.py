@@ -1,0 +1,36 @@
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from audit.models import AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: Any = None,
+    actor_label: str = "",
+    target: models.Model | None = None,
+    agency: Any = None,
+    request: HttpRequest | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    if actor is not None and not getattr(actor, "is_authenticated", True):
+        actor = None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        actor_label=actor_label or (getattr(actor, "email", "") if actor else ""),
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        agency=agency,
+        ip_address=client_ip(request),
+        data=data or {},
+    )

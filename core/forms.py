@@ -1,0 +1,37 @@
+from django import forms
+
+
+class AccessibleFormMixin:
+    """Ties each widget to its help and error text, so screen readers announce both."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name, bound in self.fields.items():  # type: ignore[attr-defined]
+            widget_id = self.auto_id % self.add_prefix(name)  # type: ignore[attr-defined]
+            described = []
+            if bound.help_text:
+                described.append(f"{widget_id}_helptext")
+            if name in self.errors:  # type: ignore[attr-defined]
+                described.append(f"{widget_id}_error")
+                bound.widget.attrs["aria-invalid"] = "true"
+            else:
+                bound.widget.attrs.pop("aria-invalid", None)
+            if described:
+                bound.widget.attrs["aria-describedby"] = " ".join(described)
+
+
+class Form(AccessibleFormMixin, forms.Form):
+    template_name = "core/includes/form_fields.html"
+
+
+class ModelForm(AccessibleFormMixin, forms.ModelForm):
+    template_name = "core/includes/form_fields.html"
+
+
+def add_service_errors(form: forms.BaseForm, error) -> None:
+    """Puts a service's ValidationError on the form, field by field where it names fields."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

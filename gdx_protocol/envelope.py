@@ -1,0 +1,255 @@
+"""Wire format of GDX envelopes (v1): dataclasses + strict, total parsers.
+
+Layout (all JSON canonical, binary fields base64url without padding)::
+
+    request  = {"v":1, "kind":"gdx.request",  "header":RequestHeader,  "subject_ct":B64, "sig":B64}
+    forward  = {"v":1, "kind":"gdx.forward",  "request":request, "hub":HubStamp, "sig":B64}
+    response = {"v":1, "kind":"gdx.response", "header":ResponseHeader, "ct":B64, "sig":B64}
+
+The parsers below only check *shape*; cryptographic checks live in exchange.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from . import schema as S
+from .encoding import b64e, canonical_json, parse_json
+from .errors import MalformedError, UnsupportedVersionError
+from .hpke_suites import hpke_suite
+from .keys import signature_algorithm
+
+VERSION = 1
+MAX_REQUEST_BYTES = 64 << 10
+MAX_FORWARD_BYTES = 96 << 10
+MAX_RESPONSE_BYTES = 8 << 20
+MAX_SIG = 8192  # ML-DSA-87 signatures are 4627 bytes; leave room
+MAX_SUBJECT_CT = 4096  # enc (<=1120 B for ML-KEM-768+X25519) + 13-digit ID + tag
+MAX_DOCUMENT_CT = MAX_RESPONSE_BYTES * 3 // 4
+
+
+@dataclass(frozen=True)
+class RequestHeader:
+    request_id: str
+    consumer: str
+    provider: str
+    document_type: str
+    purpose: str
+    officer: str
+    legal_basis: str
+    issued_at: int
+    expires_at: int
+    subject_pseudonym: str
+    hpke_suite: str
+    recipient_kid: str  # provider's encryption key the subject is sealed to
+    reply_kid: str  # consumer's encryption key the response must be sealed to
+    signer_kid: str  # consumer's signing key
+    sig_alg: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RequestEnvelope:
+    header: RequestHeader
+    subject_ct: bytes
+    sig: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "v": VERSION,
+            "kind": "gdx.request",
+            "header": self.header.to_json(),
+            "subject_ct": b64e(self.subject_ct),
+            "sig": b64e(self.sig),
+        }
+
+    def to_bytes(self) -> bytes:
+        return canonical_json(self.to_json())
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the canonical bytes; the response commits to it."""
+        return hashlib.sha256(self.to_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class HubStamp:
+    hub_id: str
+    received_at: int
+    log_index: int
+    signer_kid: str
+    sig_alg: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ForwardEnvelope:
+    request: RequestEnvelope
+    hub: HubStamp
+    sig: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "v": VERSION,
+            "kind": "gdx.forward",
+            "request": self.request.to_json(),
+            "hub": self.hub.to_json(),
+            "sig": b64e(self.sig),
+        }
+
+    def to_bytes(self) -> bytes:
+        return canonical_json(self.to_json())
+
+
+@dataclass(frozen=True)
+class ResponseHeader:
+    request_id: str
+    consumer: str
+    provider: str
+    document_type: str
+    issued_at: int
+    expires_at: int
+    request_digest: str
+    subject_pseudonym: str
+    hpke_suite: str
+    recipient_kid: str  # consumer's encryption key
+    signer_kid: str  # provider's signing key
+    sig_alg: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ResponseEnvelope:
+    header: ResponseHeader
+    ct: bytes
+    sig: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "v": VERSION,
+            "kind": "gdx.response",
+            "header": self.header.to_json(),
+            "ct": b64e(self.ct),
+            "sig": b64e(self.sig),
+        }
+
+    def to_bytes(self) -> bytes:
+        return canonical_json(self.to_json())
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _envelope(value: Any, kind: str, keys: set[str]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise MalformedError("envelope must be an object")
+    v = value.get("v")
+    if isinstance(v, bool) or v != VERSION:
+        raise UnsupportedVersionError("unsupported envelope version")
+    if value.get("kind") != kind:
+        raise MalformedError(f"expected kind {kind}")
+    return S.obj(value, kind, keys | {"v", "kind"})
+
+
+def _suite_names(header: dict[str, Any]) -> tuple[str, str]:
+    suite = S.text(header["hpke_suite"], "hpke_suite", max_len=64)
+    alg = S.text(header["sig_alg"], "sig_alg", max_len=32)
+    hpke_suite(suite)  # raises UnsupportedSuiteError
+    signature_algorithm(alg)
+    return suite, alg
+
+
+def _parse_request_header(value: Any) -> RequestHeader:
+    h = S.obj(value, "header", set(RequestHeader.__dataclass_fields__))
+    suite, alg = _suite_names(h)
+    issued = S.integer(h["issued_at"], "issued_at")
+    expires = S.integer(h["expires_at"], "expires_at")
+    if expires <= issued:
+        raise MalformedError("expires_at must be after issued_at")
+    return RequestHeader(
+        request_id=S.text(h["request_id"], "request_id", pattern=S.UUID_RE),
+        consumer=S.text(h["consumer"], "consumer", pattern=S.MEMBER_ID_RE),
+        provider=S.text(h["provider"], "provider", pattern=S.MEMBER_ID_RE),
+        document_type=S.text(h["document_type"], "document_type", pattern=S.DOCTYPE_RE),
+        purpose=S.text(h["purpose"], "purpose", max_len=500),
+        officer=S.text(h["officer"], "officer", max_len=128),
+        legal_basis=S.text(h["legal_basis"], "legal_basis", max_len=256),
+        issued_at=issued,
+        expires_at=expires,
+        subject_pseudonym=S.text(h["subject_pseudonym"], "subject_pseudonym", pattern=S.HEX64_RE),
+        hpke_suite=suite,
+        recipient_kid=S.text(h["recipient_kid"], "recipient_kid", pattern=S.KID_RE),
+        reply_kid=S.text(h["reply_kid"], "reply_kid", pattern=S.KID_RE),
+        signer_kid=S.text(h["signer_kid"], "signer_kid", pattern=S.KID_RE),
+        sig_alg=alg,
+    )
+
+
+def request_from_json(value: Any) -> RequestEnvelope:
+    e = _envelope(value, "gdx.request", {"header", "subject_ct", "sig"})
+    return RequestEnvelope(
+        _parse_request_header(e["header"]),
+        S.binary(e["subject_ct"], "subject_ct", max_len=MAX_SUBJECT_CT),
+        S.binary(e["sig"], "sig", max_len=MAX_SIG),
+    )
+
+
+def parse_request_envelope(data: bytes) -> RequestEnvelope:
+    return request_from_json(parse_json(data, max_bytes=MAX_REQUEST_BYTES))
+
+
+def parse_forward_envelope(data: bytes) -> ForwardEnvelope:
+    e = _envelope(parse_json(data, max_bytes=MAX_FORWARD_BYTES), "gdx.forward",
+                  {"request", "hub", "sig"})
+    h = S.obj(e["hub"], "hub", set(HubStamp.__dataclass_fields__))
+    stamp = HubStamp(
+        hub_id=S.text(h["hub_id"], "hub_id", pattern=S.MEMBER_ID_RE),
+        received_at=S.integer(h["received_at"], "received_at"),
+        log_index=S.integer(h["log_index"], "log_index"),
+        signer_kid=S.text(h["signer_kid"], "signer_kid", pattern=S.KID_RE),
+        sig_alg=S.text(h["sig_alg"], "sig_alg", max_len=32),
+    )
+    signature_algorithm(stamp.sig_alg)
+    return ForwardEnvelope(request_from_json(e["request"]), stamp,
+                           S.binary(e["sig"], "sig", max_len=MAX_SIG))
+
+
+def _parse_response_header(value: Any) -> ResponseHeader:
+    h = S.obj(value, "header", set(ResponseHeader.__dataclass_fields__))
+    suite, alg = _suite_names(h)
+    issued = S.integer(h["issued_at"], "issued_at")
+    expires = S.integer(h["expires_at"], "expires_at")
+    if expires <= issued:
+        raise MalformedError("expires_at must be after issued_at")
+    return ResponseHeader(
+        request_id=S.text(h["request_id"], "request_id", pattern=S.UUID_RE),
+        consumer=S.text(h["consumer"], "consumer", pattern=S.MEMBER_ID_RE),
+        provider=S.text(h["provider"], "provider", pattern=S.MEMBER_ID_RE),
+        document_type=S.text(h["document_type"], "document_type", pattern=S.DOCTYPE_RE),
+        issued_at=issued,
+        expires_at=expires,
+        request_digest=S.text(h["request_digest"], "request_digest", pattern=S.HEX64_RE),
+        subject_pseudonym=S.text(h["subject_pseudonym"], "subject_pseudonym", pattern=S.HEX64_RE),
+        hpke_suite=suite,
+        recipient_kid=S.text(h["recipient_kid"], "recipient_kid", pattern=S.KID_RE),
+        signer_kid=S.text(h["signer_kid"], "signer_kid", pattern=S.KID_RE),
+        sig_alg=alg,
+    )
+
+
+def parse_response_envelope(data: bytes) -> ResponseEnvelope:
+    e = _envelope(parse_json(data, max_bytes=MAX_RESPONSE_BYTES), "gdx.response",
+                  {"header", "ct", "sig"})
+    return ResponseEnvelope(
+        _parse_response_header(e["header"]),
+        S.binary(e["ct"], "ct", max_len=MAX_DOCUMENT_CT),
+        S.binary(e["sig"], "sig", max_len=MAX_SIG),
+    )

@@ -1,0 +1,310 @@
+"""Member keys: signature and HPKE-KEM algorithm registries, key ids, (de)serialization.
+
+Algorithms are looked up by *name* (the string carried in envelopes and in the
+directory), so adding e.g. ML-DSA-87 later is one registry entry, no format
+change.  ``kid`` = SHA-256 hex of the raw public key bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization as ser
+from cryptography.hazmat.primitives.asymmetric import ed25519, mldsa, mlkem, x25519
+from cryptography.hazmat.primitives.hpke import MLKEM768X25519PrivateKey, MLKEM768X25519PublicKey
+
+from .encoding import b64d, b64e
+from .errors import BadSignatureError, MalformedError, UnsupportedSuiteError
+
+MLKEM768_PUB_LEN = 1184
+
+
+def key_id(public_raw: bytes) -> str:
+    return hashlib.sha256(public_raw).hexdigest()
+
+
+# --------------------------------------------------------------------------- signatures
+
+
+class SignatureAlgorithm(Protocol):
+    name: str
+
+    def generate(self) -> Any: ...
+    def public_raw(self, private: Any) -> bytes: ...
+    def sign(self, private: Any, message: bytes) -> bytes: ...
+    def verify(self, public_raw: bytes, signature: bytes, message: bytes) -> None: ...
+    def is_private(self, key: Any) -> bool: ...
+
+
+class _Ed25519:
+    name = "ed25519"
+
+    def generate(self) -> ed25519.Ed25519PrivateKey:
+        return ed25519.Ed25519PrivateKey.generate()
+
+    def public_raw(self, private: Any) -> bytes:
+        return bytes(private.public_key().public_bytes_raw())
+
+    def sign(self, private: Any, message: bytes) -> bytes:
+        return bytes(private.sign(message))
+
+    def verify(self, public_raw: bytes, signature: bytes, message: bytes) -> None:
+        try:
+            ed25519.Ed25519PublicKey.from_public_bytes(public_raw).verify(signature, message)
+        except (InvalidSignature, ValueError) as exc:
+            raise BadSignatureError("signature does not verify") from exc
+
+    def is_private(self, key: Any) -> bool:
+        return isinstance(key, ed25519.Ed25519PrivateKey)
+
+
+class _MLDSA65:
+    """FIPS 204 ML-DSA-65: post-quantum signatures (3309-byte sigs, 1952-byte keys)."""
+
+    name = "ml-dsa-65"
+
+    def generate(self) -> Any:
+        return mldsa.MLDSA65PrivateKey.generate()
+
+    def public_raw(self, private: Any) -> bytes:
+        return bytes(private.public_key().public_bytes_raw())
+
+    def sign(self, private: Any, message: bytes) -> bytes:
+        return bytes(private.sign(message))
+
+    def verify(self, public_raw: bytes, signature: bytes, message: bytes) -> None:
+        try:
+            mldsa.MLDSA65PublicKey.from_public_bytes(public_raw).verify(signature, message)
+        except (InvalidSignature, ValueError) as exc:
+            raise BadSignatureError("signature does not verify") from exc
+
+    def is_private(self, key: Any) -> bool:
+        return isinstance(key, mldsa.MLDSA65PrivateKey)
+
+
+def _mldsa_available() -> bool:
+    try:
+        mldsa.MLDSA65PrivateKey.generate()
+    except UnsupportedAlgorithm:
+        return False
+    return True
+
+
+SIGNATURE_ALGORITHMS: dict[str, SignatureAlgorithm] = {"ed25519": _Ed25519()}
+if _mldsa_available():  # needs cryptography >= 47 built against OpenSSL >= 3.5
+    SIGNATURE_ALGORITHMS["ml-dsa-65"] = _MLDSA65()
+DEFAULT_SIGNATURE_ALG = "ed25519"
+
+
+def signature_algorithm(name: str) -> SignatureAlgorithm:
+    try:
+        return SIGNATURE_ALGORITHMS[name]
+    except (KeyError, TypeError) as exc:
+        raise UnsupportedSuiteError(f"signature algorithm {name!r} not supported") from exc
+
+
+# --------------------------------------------------------------------------- KEM keys
+
+
+@dataclass(frozen=True)
+class HybridPrivateKey:
+    """ML-KEM-768 + X25519 private key kept as components (the hpke object is opaque)."""
+
+    mlkem: mlkem.MLKEM768PrivateKey
+    x25519: x25519.X25519PrivateKey
+
+    @property
+    def hpke(self) -> MLKEM768X25519PrivateKey:
+        return MLKEM768X25519PrivateKey(self.mlkem, self.x25519)
+
+
+class KemAlgorithm(Protocol):
+    name: str
+
+    def generate(self) -> Any: ...
+    def public_raw(self, private: Any) -> bytes: ...
+    def hpke_public(self, public_raw: bytes) -> Any: ...
+    def hpke_private(self, private: Any) -> Any: ...
+    def is_private(self, key: Any) -> bool: ...
+
+
+class _X25519Kem:
+    name = "x25519"
+
+    def generate(self) -> x25519.X25519PrivateKey:
+        return x25519.X25519PrivateKey.generate()
+
+    def public_raw(self, private: Any) -> bytes:
+        return bytes(private.public_key().public_bytes_raw())
+
+    def hpke_public(self, public_raw: bytes) -> x25519.X25519PublicKey:
+        try:
+            return x25519.X25519PublicKey.from_public_bytes(public_raw)
+        except ValueError as exc:
+            raise MalformedError("bad X25519 public key") from exc
+
+    def hpke_private(self, private: Any) -> Any:
+        return private
+
+    def is_private(self, key: Any) -> bool:
+        return isinstance(key, x25519.X25519PrivateKey)
+
+
+class _MLKEM768X25519Kem:
+    """Raw public key = ML-KEM-768 encapsulation key (1184 B) || X25519 key (32 B)."""
+
+    name = "mlkem768x25519"
+
+    def generate(self) -> HybridPrivateKey:
+        return HybridPrivateKey(
+            mlkem.MLKEM768PrivateKey.generate(), x25519.X25519PrivateKey.generate()
+        )
+
+    def public_raw(self, private: Any) -> bytes:
+        return bytes(
+            private.mlkem.public_key().public_bytes_raw()
+            + private.x25519.public_key().public_bytes_raw()
+        )
+
+    def hpke_public(self, public_raw: bytes) -> MLKEM768X25519PublicKey:
+        if len(public_raw) != MLKEM768_PUB_LEN + 32:
+            raise MalformedError("bad ML-KEM-768+X25519 public key length")
+        try:
+            return MLKEM768X25519PublicKey(
+                mlkem.MLKEM768PublicKey.from_public_bytes(public_raw[:MLKEM768_PUB_LEN]),
+                x25519.X25519PublicKey.from_public_bytes(public_raw[MLKEM768_PUB_LEN:]),
+            )
+        except ValueError as exc:
+            raise MalformedError("bad ML-KEM-768+X25519 public key") from exc
+
+    def hpke_private(self, private: Any) -> MLKEM768X25519PrivateKey:
+        return private.hpke  # type: ignore[no-any-return]
+
+    def is_private(self, key: Any) -> bool:
+        return isinstance(key, HybridPrivateKey)
+
+
+KEM_ALGORITHMS: dict[str, KemAlgorithm] = {
+    "mlkem768x25519": _MLKEM768X25519Kem(),
+    "x25519": _X25519Kem(),
+}
+DEFAULT_KEM_ALG = "mlkem768x25519"
+
+
+def kem_algorithm(name: str) -> KemAlgorithm:
+    try:
+        return KEM_ALGORITHMS[name]
+    except (KeyError, TypeError) as exc:
+        raise UnsupportedSuiteError(f"KEM {name!r} not supported") from exc
+
+
+# --------------------------------------------------------------------------- key pairs
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    alg: str
+    private: Any = field(repr=False)
+
+    @classmethod
+    def generate(cls, alg: str = DEFAULT_SIGNATURE_ALG) -> SigningKey:
+        return cls(alg, signature_algorithm(alg).generate())
+
+    @property
+    def public_raw(self) -> bytes:
+        return signature_algorithm(self.alg).public_raw(self.private)
+
+    @property
+    def kid(self) -> str:
+        return key_id(self.public_raw)
+
+    def sign(self, message: bytes) -> bytes:
+        return signature_algorithm(self.alg).sign(self.private, message)
+
+    def public_info(self) -> dict[str, str]:
+        return {"alg": self.alg, "kid": self.kid, "pub": b64e(self.public_raw), "use": "sig"}
+
+
+@dataclass(frozen=True)
+class EncryptionKey:
+    alg: str
+    private: Any = field(repr=False)
+
+    @classmethod
+    def generate(cls, alg: str = DEFAULT_KEM_ALG) -> EncryptionKey:
+        return cls(alg, kem_algorithm(alg).generate())
+
+    @property
+    def public_raw(self) -> bytes:
+        return kem_algorithm(self.alg).public_raw(self.private)
+
+    @property
+    def kid(self) -> str:
+        return key_id(self.public_raw)
+
+    @property
+    def hpke_private(self) -> Any:
+        return kem_algorithm(self.alg).hpke_private(self.private)
+
+    def public_info(self) -> dict[str, str]:
+        return {"alg": self.alg, "kid": self.kid, "pub": b64e(self.public_raw), "use": "enc"}
+
+
+def verify_signature(alg: str, public_raw: bytes, signature: bytes, message: bytes) -> None:
+    signature_algorithm(alg).verify(public_raw, signature, message)
+
+
+# --------------------------------------------------------------------------- PEM
+
+_PEM_BLOCK = re.compile(rb"-----BEGIN [A-Z ]+-----\r?\n[A-Za-z0-9+/=\r\n]+-----END [A-Z ]+-----")
+_NO_ENC = ser.NoEncryption()
+
+
+def _pkcs8(key: Any) -> bytes:
+    return bytes(key.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.PKCS8, _NO_ENC))
+
+
+def _spki(key: Any) -> bytes:
+    return bytes(key.public_bytes(ser.Encoding.PEM, ser.PublicFormat.SubjectPublicKeyInfo))
+
+
+def private_key_to_pem(key: SigningKey | EncryptionKey) -> bytes:
+    """PKCS#8 PEM; the hybrid KEM key is two standard blocks (ML-KEM, then X25519)."""
+    if isinstance(key.private, HybridPrivateKey):
+        return _pkcs8(key.private.mlkem) + _pkcs8(key.private.x25519)
+    return _pkcs8(key.private)
+
+
+def public_key_to_pem(key: SigningKey | EncryptionKey) -> bytes:
+    if isinstance(key.private, HybridPrivateKey):
+        return _spki(key.private.mlkem.public_key()) + _spki(key.private.x25519.public_key())
+    return _spki(key.private.public_key())
+
+
+def load_private_pem(data: bytes) -> SigningKey | EncryptionKey:
+    """Load a key written by :func:`private_key_to_pem`; the algorithm is inferred."""
+    blocks = _PEM_BLOCK.findall(data)
+    try:
+        loaded = [ser.load_pem_private_key(b, password=None) for b in blocks]
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise MalformedError("unreadable private key PEM") from exc
+    if len(loaded) == 2 and isinstance(loaded[0], mlkem.MLKEM768PrivateKey) and isinstance(
+        loaded[1], x25519.X25519PrivateKey
+    ):
+        return EncryptionKey("mlkem768x25519", HybridPrivateKey(loaded[0], loaded[1]))
+    if len(loaded) == 1:
+        for name, sig in SIGNATURE_ALGORITHMS.items():
+            if sig.is_private(loaded[0]):
+                return SigningKey(name, loaded[0])
+        for name, kem in KEM_ALGORITHMS.items():
+            if kem.is_private(loaded[0]):
+                return EncryptionKey(name, loaded[0])
+    raise UnsupportedSuiteError("unsupported private key type")
+
+
+def public_from_b64(value: str, *, field: str = "pub") -> bytes:
+    return b64d(value, field=field, max_len=4096)
