@@ -16,7 +16,7 @@ from gdx_protocol import (
 from gdx_protocol.encoding import b64e
 from gdx_protocol.signing import signed_message
 
-from .conftest import CITIZEN, PSEUDONYM_KEY, World
+from .fixtures import CITIZEN, PSEUDONYM_KEY, World
 
 DOC = {"citizen_id": CITIZEN, "first_name": "สมชาย", "last_name": "ใจดี"}
 

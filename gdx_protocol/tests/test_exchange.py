@@ -20,7 +20,7 @@ from gdx_protocol.errors import GdxError
 from gdx_protocol.hpke_suites import open_sealed
 from gdx_protocol.signing import INFO_RESPONSE, hpke_info
 
-from .conftest import CITIZEN, PSEUDONYM_KEY, make_world, register
+from .fixtures import CITIZEN, PSEUDONYM_KEY, make_world, register, world, world_template  # noqa: F401
 from .helpers import DOC, forward, mutate, provider_open, request, resign, respond
 
 
