@@ -24,7 +24,7 @@ from accounts.services import (
 )
 from agencies.selectors import agency_get, agency_search
 from core.forms import add_service_errors
-from core.http import is_htmx
+from core.http import form_data, is_htmx
 
 LAST_REGISTRATION = "last_registration_id"
 
@@ -46,7 +46,7 @@ def register(request: HttpRequest, code: str) -> HttpResponse:
     agency = agency_get(code=code)
     if agency is None:
         raise Http404
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             registration = registration_submit(agency=agency, base_url=_base_url(request),
@@ -77,7 +77,7 @@ def _token_page(request: HttpRequest, secret: str, purpose: str) -> HttpResponse
         return render(request, "accounts/link_problem.html",
                       {"problem": error.messages[0], "code": error.code}, status=410
                       if error.code in ("used", "expired") else 404)
-    form = SetPasswordForm(request.POST or None, user=token.user)
+    form = SetPasswordForm(form_data(request), user=token.user)
     if request.method == "POST" and form.is_valid():
         try:
             password_set_with_token(secret=secret, purpose=purpose,
@@ -103,7 +103,7 @@ def reset(request: HttpRequest, secret: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
-    form = PasswordResetForm(request.POST or None)
+    form = PasswordResetForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         password_reset_request(email=form.cleaned_data["email"], base_url=_base_url(request),
                                request=request)
@@ -114,7 +114,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request.POST or None)
+    form = SignInForm(form_data(request))
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = ""

@@ -19,7 +19,7 @@ from agencies.selectors import (
 )
 from agencies.services import agency_request_approve, agency_request_reject, agency_request_submit
 from core.forms import add_service_errors
-from core.http import is_htmx
+from core.http import form_data, is_htmx
 
 
 @require_http_methods(["GET"])
@@ -82,7 +82,7 @@ def people(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def request_missing(request: HttpRequest) -> HttpResponse:
-    form = AgencyRequestForm(request.POST or None)
+    form = AgencyRequestForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             agency_request_submit(request=request, **form.cleaned_data)

@@ -1,8 +1,18 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+# Django's own Thai says "ฟิลด์นี้จำเป็น"; citizens read "please fill in this field" better.
+# Keeping the msgid here lets core's catalogue override Django's everywhere.
+REQUIRED_MESSAGE = _("This field is required.")
 
 
 class AccessibleFormMixin:
     """Ties each widget to its help and error text, so screen readers announce both."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for bound in self.fields.values():  # type: ignore[attr-defined]
+            bound.error_messages["required"] = REQUIRED_MESSAGE
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
