@@ -17,7 +17,9 @@ def is_ega_admin(user: Any) -> bool:
 
 def can_oversee(user: Any) -> bool:
     """EGA administrators and the read-only overseers (OPDC, DOPA) see every agency."""
-    return bool(getattr(user, "is_authenticated", False) and (user.is_ega_admin or user.is_overseer))
+    return bool(
+        getattr(user, "is_authenticated", False) and (user.is_ega_admin or user.is_overseer)
+    )
 
 
 def agency_for_officer(user: Any):

@@ -14,7 +14,10 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
         (_("Person"), {"fields": ("first_name", "last_name", "phone")}),
-        (_("Agency and role"), {"fields": ("agency", "role", "is_active", "is_staff", "is_superuser")}),
+        (
+            _("Agency and role"),
+            {"fields": ("agency", "role", "is_active", "is_staff", "is_superuser")},
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
 

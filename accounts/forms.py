@@ -7,10 +7,16 @@ from core.forms import Form
 
 
 class RegistrationForm(Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150,
-                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label=_("Last name"), max_length=150,
-                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
     email = forms.EmailField(
         label=_("Email"),
         help_text=_("Your work email. We send the link to set your password here."),
@@ -20,7 +26,9 @@ class RegistrationForm(Form):
         label=_("Phone"),
         max_length=24,
         validators=[validate_thai_phone],
-        help_text=_("A mobile such as 081 234 5678 or an office number such as 02 123 4567 ext. 12."),
+        help_text=_(
+            "A mobile such as 081 234 5678 or an office number such as 02 123 4567 ext. 12."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel", "inputmode": "tel"}),
     )
 
@@ -30,11 +38,15 @@ class SignInForm(Form):
         label=_("Agency identity or email"),
         max_length=254,
         help_text=_("For example ega@info.go.th, or your own email."),
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none",
-                                      "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class SetPasswordForm(Form):
@@ -44,8 +56,11 @@ class SetPasswordForm(Form):
         help_text=_("At least 10 characters; not only digits, and not a common password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    password2 = forms.CharField(label=_("New password again"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
@@ -65,5 +80,6 @@ class SetPasswordForm(Form):
 
 
 class PasswordResetForm(Form):
-    email = forms.EmailField(label=_("Email"),
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )

@@ -61,9 +61,14 @@ class User(AbstractUser):
 
     @property
     def is_agency_staff(self) -> bool:
-        return self.is_active and self.agency_id is not None and self.role in (
-            self.Role.AGENCY_ADMIN,
-            self.Role.AGENCY_OFFICER,
+        return (
+            self.is_active
+            and self.agency_id is not None
+            and self.role
+            in (
+                self.Role.AGENCY_ADMIN,
+                self.Role.AGENCY_OFFICER,
+            )
         )
 
 
@@ -146,6 +151,9 @@ class EmailToken(models.Model):
         verbose_name = _("email link")
         verbose_name_plural = _("email links")
 
+    def __str__(self) -> str:
+        return f"{self.purpose} link for user {self.user_id}"
+
     @staticmethod
     def hash(secret: str) -> str:
         return hashlib.sha256(secret.encode()).hexdigest()
@@ -180,6 +188,9 @@ class SignInThrottle(models.Model):
     failures = models.PositiveIntegerField(default=0)
     last_failure_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.identifier
 
     def is_locked(self) -> bool:
         return self.locked_until is not None and timezone.now() < self.locked_until

@@ -143,8 +143,9 @@ def registration_approve(*, registration: Registration, by: User, base_url: str)
         raise ValidationError(_("You may not decide on this registration."))
     registration.approve(by=by)
     registration.save(update_fields=["status", "decided_by", "decided_at"])
-    audit_record(action="registration.approved", actor=by, target=registration,
-                 agency=registration.agency)
+    audit_record(
+        action="registration.approved", actor=by, target=registration, agency=registration.agency
+    )
     _send_token_link(
         user=registration.user,
         purpose=EmailToken.Purpose.ACTIVATE,
@@ -161,8 +162,9 @@ def registration_reject(*, registration: Registration, by: User) -> Registration
         raise ValidationError(_("You may not decide on this registration."))
     registration.reject(by=by)
     registration.save(update_fields=["status", "decided_by", "decided_at"])
-    audit_record(action="registration.rejected", actor=by, target=registration,
-                 agency=registration.agency)
+    audit_record(
+        action="registration.rejected", actor=by, target=registration, agency=registration.agency
+    )
     _email(to=registration.email, template="rejected", context={"registration": registration})
     return registration
 
@@ -175,8 +177,9 @@ def email_token_check(*, secret: str, purpose: str) -> EmailToken:
         .first()
     )
     if token is None:
-        raise ValidationError(_("This link is not valid. Check that you copied all of it."),
-                              code="invalid")
+        raise ValidationError(
+            _("This link is not valid. Check that you copied all of it."), code="invalid"
+        )
     if token.used_at is not None:
         raise ValidationError(_("This link has already been used."), code="used")
     if token.is_expired:
@@ -216,7 +219,8 @@ def password_set_with_token(
     EmailToken.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
     SignInThrottle.objects.filter(identifier=user.email.lower()).delete()
     audit_record(
-        action="account.activated" if purpose == EmailToken.Purpose.ACTIVATE
+        action="account.activated"
+        if purpose == EmailToken.Purpose.ACTIVATE
         else "account.password_reset",
         actor=user,
         target=user,
@@ -227,17 +231,24 @@ def password_set_with_token(
 
 
 @transaction.atomic
-def password_reset_request(*, email: str, base_url: str, request: HttpRequest | None = None) -> None:
+def password_reset_request(
+    *, email: str, base_url: str, request: HttpRequest | None = None
+) -> None:
     """Sends a link when an active account has this email; says nothing either way."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    audit_record(action="account.password_reset_requested", actor_label=email.strip().lower(),
-                 target=user, request=request)
+    audit_record(
+        action="account.password_reset_requested",
+        actor_label=email.strip().lower(),
+        target=user,
+        request=request,
+    )
     if user is not None:
-        _send_token_link(user=user, purpose=EmailToken.Purpose.RESET, base_url=base_url,
-                         agency=user.agency)
+        _send_token_link(
+            user=user, purpose=EmailToken.Purpose.RESET, base_url=base_url, agency=user.agency
+        )
 
 
-class SignInRefused(Exception):
+class SignInRefusedError(Exception):
     def __init__(self, message: str, *, locked_until=None):
         super().__init__(message)
         self.message = message
@@ -258,13 +269,19 @@ def sign_in_attempt(*, identifier: str, password: str, request: HttpRequest) -> 
         )
         if throttle.is_locked():
             audit_record(action="signin.locked", actor_label=key, request=request)
-            refusal = SignInRefused(locked_message, locked_until=throttle.locked_until)
+            refusal = SignInRefusedError(locked_message, locked_until=throttle.locked_until)
         else:
             user = IdentityBackend().authenticate(request, identifier=key, password=password)
             if user is not None:
                 throttle.delete()
-                audit_record(action="signin.succeeded", actor=user, actor_label=key,
-                             target=user, agency=user.agency, request=request)
+                audit_record(
+                    action="signin.succeeded",
+                    actor=user,
+                    actor_label=key,
+                    target=user,
+                    agency=user.agency,
+                    request=request,
+                )
                 user.backend = "accounts.backends.IdentityBackend"
                 return user
             now = timezone.now()
@@ -276,10 +293,14 @@ def sign_in_attempt(*, identifier: str, password: str, request: HttpRequest) -> 
             if throttle.failures >= settings.SIGN_IN_MAX_FAILURES:
                 throttle.locked_until = now + window
             throttle.save()
-            audit_record(action="signin.failed", actor_label=key, request=request,
-                         data={"failures": throttle.failures})
+            audit_record(
+                action="signin.failed",
+                actor_label=key,
+                request=request,
+                data={"failures": throttle.failures},
+            )
             if throttle.is_locked():
-                refusal = SignInRefused(locked_message, locked_until=throttle.locked_until)
+                refusal = SignInRefusedError(locked_message, locked_until=throttle.locked_until)
             else:
-                refusal = SignInRefused(_("The identity or password is not correct."))
+                refusal = SignInRefusedError(_("The identity or password is not correct."))
     raise refusal

@@ -13,7 +13,7 @@ from accounts.forms import PasswordResetForm, RegistrationForm, SetPasswordForm,
 from accounts.models import EmailToken, Registration
 from accounts.selectors import registration_pending_for
 from accounts.services import (
-    SignInRefused,
+    SignInRefusedError,
     email_token_check,
     password_reset_request,
     password_set_with_token,
@@ -37,7 +37,11 @@ def _base_url(request: HttpRequest) -> str:
 def register_start(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     results = agency_search(query=query, limit=25) if query else []
-    template = "agencies/includes/search_results.html" if is_htmx(request) else "accounts/register_start.html"
+    template = (
+        "agencies/includes/search_results.html"
+        if is_htmx(request)
+        else "accounts/register_start.html"
+    )
     return render(request, template, {"query": query, "results": results, "purpose": "register"})
 
 
@@ -49,8 +53,9 @@ def register(request: HttpRequest, code: str) -> HttpResponse:
     form = RegistrationForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            registration = registration_submit(agency=agency, base_url=_base_url(request),
-                                               request=request, **form.cleaned_data)
+            registration = registration_submit(
+                agency=agency, base_url=_base_url(request), request=request, **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -61,34 +66,47 @@ def register(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def register_done(request: HttpRequest, code: str) -> HttpResponse:
-    registration = Registration.objects.filter(
-        pk=request.session.get(LAST_REGISTRATION), agency__code=code
-    ).select_related("agency").first()
+    registration = (
+        Registration.objects.filter(pk=request.session.get(LAST_REGISTRATION), agency__code=code)
+        .select_related("agency")
+        .first()
+    )
     if registration is None:
         raise Http404
-    return render(request, "accounts/register_done.html",
-                  {"registration": registration, "agency": registration.agency})
+    return render(
+        request,
+        "accounts/register_done.html",
+        {"registration": registration, "agency": registration.agency},
+    )
 
 
 def _token_page(request: HttpRequest, secret: str, purpose: str) -> HttpResponse:
     try:
         token = email_token_check(secret=secret, purpose=purpose)
     except ValidationError as error:
-        return render(request, "accounts/link_problem.html",
-                      {"problem": error.messages[0], "code": error.code}, status=410
-                      if error.code in ("used", "expired") else 404)
+        return render(
+            request,
+            "accounts/link_problem.html",
+            {"problem": error.messages[0], "code": error.code},
+            status=410 if error.code in ("used", "expired") else 404,
+        )
     form = SetPasswordForm(form_data(request), user=token.user)
     if request.method == "POST" and form.is_valid():
         try:
-            password_set_with_token(secret=secret, purpose=purpose,
-                                    password=form.cleaned_data["password1"], request=request)
+            password_set_with_token(
+                secret=secret,
+                purpose=purpose,
+                password=form.cleaned_data["password1"],
+                request=request,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Your password is set. Sign in with it now."))
             return redirect("accounts:sign_in")
-    return render(request, "accounts/set_password.html",
-                  {"form": form, "token": token, "purpose": purpose})
+    return render(
+        request, "accounts/set_password.html", {"form": form, "token": token, "purpose": purpose}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -105,10 +123,12 @@ def reset(request: HttpRequest, secret: str) -> HttpResponse:
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetForm(form_data(request))
     if request.method == "POST" and form.is_valid():
-        password_reset_request(email=form.cleaned_data["email"], base_url=_base_url(request),
-                               request=request)
-        return render(request, "accounts/password_reset_sent.html",
-                      {"email": form.cleaned_data["email"]})
+        password_reset_request(
+            email=form.cleaned_data["email"], base_url=_base_url(request), request=request
+        )
+        return render(
+            request, "accounts/password_reset_sent.html", {"email": form.cleaned_data["email"]}
+        )
     return render(request, "accounts/password_reset.html", {"form": form})
 
 
@@ -121,16 +141,22 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     locked_until = None
     if request.method == "POST" and form.is_valid():
         try:
-            user = sign_in_attempt(identifier=form.cleaned_data["identifier"],
-                                   password=form.cleaned_data["password"], request=request)
-        except SignInRefused as refusal:
+            user = sign_in_attempt(
+                identifier=form.cleaned_data["identifier"],
+                password=form.cleaned_data["password"],
+                request=request,
+            )
+        except SignInRefusedError as refusal:
             form.add_error(None, refusal.message)
             locked_until = refusal.locked_until
         else:
             login(request, user)
             return redirect(next_url or reverse("agencies:home"))
-    return render(request, "accounts/sign_in.html",
-                  {"form": form, "next": next_url, "locked_until": locked_until})
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {"form": form, "next": next_url, "locked_until": locked_until},
+    )
 
 
 @require_POST
@@ -156,14 +182,20 @@ def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     access.ensure(access.can_decide_registration(request.user, registration))
     try:
         if decision == "approve":
-            registration_approve(registration=registration, by=request.user,
-                                 base_url=_base_url(request))
-            messages.success(request, _("Approved. %(name)s will get a link to set a password.")
-                             % {"name": registration.first_name})
+            registration_approve(
+                registration=registration, by=request.user, base_url=_base_url(request)
+            )
+            messages.success(
+                request,
+                _("Approved. %(name)s will get a link to set a password.")
+                % {"name": registration.first_name},
+            )
         else:
             registration_reject(registration=registration, by=request.user)
-            messages.success(request, _("Rejected. %(name)s has been told by email.")
-                             % {"name": registration.first_name})
+            messages.success(
+                request,
+                _("Rejected. %(name)s has been told by email.") % {"name": registration.first_name},
+            )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("accounts:approvals")

@@ -12,28 +12,50 @@ class ParentChoiceField(forms.ModelChoiceField):
 
 
 def parent_choices():
-    return Agency.objects.filter(
-        status=Agency.Status.ACTIVE,
-        kind__in=[Agency.Kind.MINISTRY, Agency.Kind.INDEPENDENT, Agency.Kind.DEPARTMENT],
-    ).select_related("parent").order_by("ministry__name_th", "kind", "name_th")
+    return (
+        Agency.objects.filter(
+            status=Agency.Status.ACTIVE,
+            kind__in=[Agency.Kind.MINISTRY, Agency.Kind.INDEPENDENT, Agency.Kind.DEPARTMENT],
+        )
+        .select_related("parent")
+        .order_by("ministry__name_th", "kind", "name_th")
+    )
 
 
 class AgencySearchForm(Form):
-    q = forms.CharField(label=_("Agency name or code"), max_length=100, required=False,
-                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
+    q = forms.CharField(
+        label=_("Agency name or code"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
 
 
 class AgencyRequestForm(ModelForm):
-    parent = ParentChoiceField(queryset=parent_choices(), required=False, label=_("Part of"),
-                               help_text=_("The ministry or department it belongs to, if listed."))
-    requester_phone = forms.CharField(label=_("Your phone"), max_length=20,
-                                      validators=[validate_thai_phone],
-                                      widget=forms.TextInput(attrs={"type": "tel"}))
+    parent = ParentChoiceField(
+        queryset=parent_choices(),
+        required=False,
+        label=_("Part of"),
+        help_text=_("The ministry or department it belongs to, if listed."),
+    )
+    requester_phone = forms.CharField(
+        label=_("Your phone"),
+        max_length=20,
+        validators=[validate_thai_phone],
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
 
     class Meta:
         model = AgencyRequest
-        fields = ["name_th", "name_en", "parent", "requester_name", "requester_email",
-                  "requester_phone", "note"]
+        fields = [
+            "name_th",
+            "name_en",
+            "parent",
+            "requester_name",
+            "requester_email",
+            "requester_phone",
+            "note",
+        ]
         widgets = {"note": forms.Textarea(attrs={"rows": 4, "maxlength": 1000})}
 
     def __init__(self, *args, **kwargs):
@@ -42,8 +64,11 @@ class AgencyRequestForm(ModelForm):
 
 
 class AgencyRequestApproveForm(Form):
-    code = forms.CharField(label=_("New agency code"), max_length=32,
-                           help_text=_("Ours, permanent: lowercase English letters, digits, hyphens."))
+    code = forms.CharField(
+        label=_("New agency code"),
+        max_length=32,
+        help_text=_("Ours, permanent: lowercase English letters, digits, hyphens."),
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=Agency.Kind.choices)
     parent = ParentChoiceField(queryset=parent_choices(), required=False, label=_("Part of"))
     name_th = forms.CharField(label=_("Name in Thai"), max_length=255)
@@ -55,5 +80,6 @@ class AgencyRequestApproveForm(Form):
 
 
 class AgencyRequestRejectForm(Form):
-    review_note = forms.CharField(label=_("Reason"), max_length=1000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    review_note = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )

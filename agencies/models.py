@@ -10,7 +10,9 @@ from core.text import normalize_for_search
 
 agency_code_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$",
-    _("Use 1–32 lowercase English letters, digits and hyphens, not starting or ending with a hyphen."),
+    _(
+        "Use 1–32 lowercase English letters, digits and hyphens, not starting or ending with a hyphen."
+    ),
 )
 digits_validator = RegexValidator(r"^\d+$", _("Use digits only."))
 
@@ -130,7 +132,7 @@ class Agency(models.Model):
 
 
 class AgencyRequest(models.Model):
-    """"My agency is not listed" (แจ้งหน่วยงาน): reviewed by an EGA administrator."""
+    """ "My agency is not listed" (แจ้งหน่วยงาน): reviewed by an EGA administrator."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for review")

@@ -62,12 +62,32 @@ def agency_checklist(*, agency: Agency) -> list[dict]:
 
     registered = agency.registrations.filter(status="activated").exists()
     return [
-        {"key": "registered", "label": _("Registered for credentials"), "done": registered,
-         "url": None, "available": True},
-        {"key": "pinned", "label": _("Pinned every service point on the map"), "done": False,
-         "url": None, "available": False},
-        {"key": "surveyed", "label": _("Answered the readiness survey"), "done": False,
-         "url": None, "available": False},
-        {"key": "processes", "label": _("Updated processes to stop asking for copies"),
-         "done": False, "url": None, "available": False},
+        {
+            "key": "registered",
+            "label": _("Registered for credentials"),
+            "done": registered,
+            "url": None,
+            "available": True,
+        },
+        {
+            "key": "pinned",
+            "label": _("Pinned every service point on the map"),
+            "done": False,
+            "url": None,
+            "available": False,
+        },
+        {
+            "key": "surveyed",
+            "label": _("Answered the readiness survey"),
+            "done": False,
+            "url": None,
+            "available": False,
+        },
+        {
+            "key": "processes",
+            "label": _("Updated processes to stop asking for copies"),
+            "done": False,
+            "url": None,
+            "available": False,
+        },
     ]

@@ -11,16 +11,38 @@ from accounts.access import is_ega_admin
 from agencies.models import Agency, AgencyRequest, agency_code_validator
 from audit.services import audit_record
 
-IMPORT_COLUMNS = ["code", "kind", "parent_code", "name_th", "name_en", "abbreviation",
-                  "gfmis_code", "tax_id"]
+IMPORT_COLUMNS = [
+    "code",
+    "kind",
+    "parent_code",
+    "name_th",
+    "name_en",
+    "abbreviation",
+    "gfmis_code",
+    "tax_id",
+]
 IMPORT_REQUIRED = ["code", "kind", "name_th"]
 
 
 @transaction.atomic
-def agency_create(*, by, code: str, kind: str, name_th: str, name_en: str = "",
-                  parent: Agency | None = None, abbreviation: str = "") -> Agency:
-    agency = Agency(code=code.strip().lower(), kind=kind, name_th=name_th.strip(),
-                    name_en=name_en.strip(), parent=parent, abbreviation=abbreviation.strip())
+def agency_create(
+    *,
+    by,
+    code: str,
+    kind: str,
+    name_th: str,
+    name_en: str = "",
+    parent: Agency | None = None,
+    abbreviation: str = "",
+) -> Agency:
+    agency = Agency(
+        code=code.strip().lower(),
+        kind=kind,
+        name_th=name_th.strip(),
+        name_en=name_en.strip(),
+        parent=parent,
+        abbreviation=abbreviation.strip(),
+    )
     agency.full_clean()
     agency.save()
     audit_record(action="agency.created", actor=by, target=agency, agency=agency)
@@ -28,28 +50,54 @@ def agency_create(*, by, code: str, kind: str, name_th: str, name_en: str = "",
 
 
 @transaction.atomic
-def agency_request_submit(*, name_th: str, name_en: str, parent: Agency | None,
-                          requester_name: str, requester_email: str, requester_phone: str,
-                          note: str = "", request: HttpRequest | None = None) -> AgencyRequest:
-    report = AgencyRequest(name_th=name_th.strip(), name_en=name_en.strip(), parent=parent,
-                           requester_name=requester_name.strip(),
-                           requester_email=requester_email.strip().lower(),
-                           requester_phone=requester_phone.strip(), note=note.strip())
+def agency_request_submit(
+    *,
+    name_th: str,
+    name_en: str,
+    parent: Agency | None,
+    requester_name: str,
+    requester_email: str,
+    requester_phone: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> AgencyRequest:
+    report = AgencyRequest(
+        name_th=name_th.strip(),
+        name_en=name_en.strip(),
+        parent=parent,
+        requester_name=requester_name.strip(),
+        requester_email=requester_email.strip().lower(),
+        requester_phone=requester_phone.strip(),
+        note=note.strip(),
+    )
     report.full_clean()
     report.save()
-    audit_record(action="agency_request.submitted", actor_label=report.requester_email,
-                 target=report, request=request)
+    audit_record(
+        action="agency_request.submitted",
+        actor_label=report.requester_email,
+        target=report,
+        request=request,
+    )
     return report
 
 
 @transaction.atomic
-def agency_request_approve(*, report: AgencyRequest, by, code: str, kind: str,
-                           parent: Agency | None, name_th: str, name_en: str) -> Agency:
+def agency_request_approve(
+    *,
+    report: AgencyRequest,
+    by,
+    code: str,
+    kind: str,
+    parent: Agency | None,
+    name_th: str,
+    name_en: str,
+) -> Agency:
     if not is_ega_admin(by):
         raise ValidationError(_("Only an EGA administrator may add agencies."))
     report = AgencyRequest.objects.select_for_update().get(pk=report.pk)
-    agency = agency_create(by=by, code=code, kind=kind, name_th=name_th, name_en=name_en,
-                           parent=parent)
+    agency = agency_create(
+        by=by, code=code, kind=kind, name_th=name_th, name_en=name_en, parent=parent
+    )
     report.approve(by=by, agency=agency)
     report.save()
     audit_record(action="agency_request.approved", actor=by, target=report, agency=agency)
@@ -85,7 +133,9 @@ def _read_rows(text: str, result: ImportResult) -> list[tuple[int, dict[str, str
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in IMPORT_REQUIRED + ["parent_code"] if c not in (reader.fieldnames or [])]
     if missing:
-        result.errors.append((1, _("Missing columns: %(columns)s") % {"columns": ", ".join(missing)}))
+        result.errors.append(
+            (1, _("Missing columns: %(columns)s") % {"columns": ", ".join(missing)})
+        )
         return []
     rows = []
     for row in reader:
@@ -107,15 +157,33 @@ def _check_rows(rows: list[tuple[int, dict[str, str]]], result: ImportResult) ->
             try:
                 agency_code_validator(code)
             except ValidationError:
-                result.errors.append((line, _("Code “%(code)s” is not valid: use lowercase "
-                                              "English letters, digits and hyphens.") % {"code": code}))
+                result.errors.append(
+                    (
+                        line,
+                        _(
+                            "Code “%(code)s” is not valid: use lowercase "
+                            "English letters, digits and hyphens."
+                        )
+                        % {"code": code},
+                    )
+                )
             if code in in_file:
-                result.errors.append((line, _("Code “%(code)s” already appears on line %(line)s.")
-                                      % {"code": code, "line": in_file[code]}))
+                result.errors.append(
+                    (
+                        line,
+                        _("Code “%(code)s” already appears on line %(line)s.")
+                        % {"code": code, "line": in_file[code]},
+                    )
+                )
             in_file.setdefault(code, line)
         if row["kind"] and row["kind"] not in Agency.Kind.values:
-            result.errors.append((line, _("Kind “%(kind)s” is not one of: %(kinds)s.")
-                                  % {"kind": row["kind"], "kinds": ", ".join(Agency.Kind.values)}))
+            result.errors.append(
+                (
+                    line,
+                    _("Kind “%(kind)s” is not one of: %(kinds)s.")
+                    % {"kind": row["kind"], "kinds": ", ".join(Agency.Kind.values)},
+                )
+            )
         parent = row["parent_code"]
         top = row["kind"] in (Agency.Kind.MINISTRY, Agency.Kind.INDEPENDENT)
         if parent and top:
@@ -127,8 +195,13 @@ def _check_rows(rows: list[tuple[int, dict[str, str]]], result: ImportResult) ->
             if parent == code:
                 result.errors.append((line, _("An agency cannot be part of itself.")))
             elif parent_kind is None:
-                result.errors.append((line, _("Parent “%(code)s” is not in the directory or the "
-                                              "file.") % {"code": parent}))
+                result.errors.append(
+                    (
+                        line,
+                        _("Parent “%(code)s” is not in the directory or the file.")
+                        % {"code": parent},
+                    )
+                )
             elif parent_kind == Agency.Kind.UNIT:
                 result.errors.append((line, _("A unit cannot contain other agencies.")))
 
@@ -160,8 +233,11 @@ def agency_import_csv(*, text: str, by=None) -> ImportResult:
                 _import_row(line, row, result)
             if result.errors:
                 raise ValidationError("rollback")
-            audit_record(action="agency.imported", actor=by,
-                         data={"created": result.created, "updated": result.updated})
+            audit_record(
+                action="agency.imported",
+                actor=by,
+                data={"created": result.created, "updated": result.updated},
+            )
     except ValidationError:
         result.created = result.updated = result.unchanged = 0
     result.errors.sort()
@@ -172,15 +248,29 @@ def _import_row(line: int, row: dict[str, str], result: ImportResult) -> None:
     agency = Agency.objects.filter(code=row["code"]).first()
     created = agency is None
     agency = agency or Agency(code=row["code"])
-    before = (agency.kind, agency.parent_id, agency.name_th, agency.name_en, agency.abbreviation,
-              agency.gfmis_code, agency.tax_id)
+    before = (
+        agency.kind,
+        agency.parent_id,
+        agency.name_th,
+        agency.name_en,
+        agency.abbreviation,
+        agency.gfmis_code,
+        agency.tax_id,
+    )
     agency.kind = row["kind"]
     agency.parent = Agency.objects.get(code=row["parent_code"]) if row["parent_code"] else None
     agency.name_th, agency.name_en = row["name_th"], row["name_en"]
     agency.abbreviation = row["abbreviation"]
     agency.gfmis_code, agency.tax_id = row["gfmis_code"], row["tax_id"]
-    after = (agency.kind, agency.parent_id, agency.name_th, agency.name_en, agency.abbreviation,
-             agency.gfmis_code, agency.tax_id)
+    after = (
+        agency.kind,
+        agency.parent_id,
+        agency.name_th,
+        agency.name_en,
+        agency.abbreviation,
+        agency.gfmis_code,
+        agency.tax_id,
+    )
     if not created and before == after:
         result.unchanged += 1
         return

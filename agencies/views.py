@@ -27,12 +27,21 @@ def directory(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     results = agency_search(query=query, limit=50) if query else []
     if is_htmx(request):
-        return render(request, "agencies/includes/search_results.html",
-                      {"query": query, "results": results, "purpose": "directory"})
-    return render(request, "agencies/directory.html", {
-        "query": query, "results": results, "purpose": "directory",
-        "top_level": [] if query else agency_top_level(),
-    })
+        return render(
+            request,
+            "agencies/includes/search_results.html",
+            {"query": query, "results": results, "purpose": "directory"},
+        )
+    return render(
+        request,
+        "agencies/directory.html",
+        {
+            "query": query,
+            "results": results,
+            "purpose": "directory",
+            "top_level": [] if query else agency_top_level(),
+        },
+    )
 
 
 @require_http_methods(["GET"])
@@ -40,11 +49,15 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     agency = agency_get(code=code)
     if agency is None:
         raise Http404
-    return render(request, "agencies/detail.html", {
-        "agency": agency,
-        "children": agency_children(agency=agency),
-        "can_see_private": access.can_view_agency_private(request.user, agency),
-    })
+    return render(
+        request,
+        "agencies/detail.html",
+        {
+            "agency": agency,
+            "children": agency_children(agency=agency),
+            "can_see_private": access.can_view_agency_private(request.user, agency),
+        },
+    )
 
 
 def _private_context(agency) -> dict:
@@ -61,11 +74,16 @@ def _private_context(agency) -> dict:
 def home(request: HttpRequest) -> HttpResponse:
     agency = access.agency_for_officer(request.user)
     if agency is None:
-        return render(request, "agencies/overview.html", {
-            "pending_registrations": registration_pending_for(user=request.user).count(),
-            "pending_reports": agency_request_pending().count()
-            if access.is_ega_admin(request.user) else None,
-        })
+        return render(
+            request,
+            "agencies/overview.html",
+            {
+                "pending_registrations": registration_pending_for(user=request.user).count(),
+                "pending_reports": agency_request_pending().count()
+                if access.is_ega_admin(request.user)
+                else None,
+            },
+        )
     context = _private_context(agency)
     context["pending_registrations"] = registration_pending_for(user=request.user).count()
     return render(request, "agencies/home.html", context)
@@ -105,8 +123,12 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(AgencyRequest, pk=pk, status=AgencyRequest.Status.PENDING)
     approve_form = AgencyRequestApproveForm(
         request.POST if request.POST.get("decision") == "approve" else None,
-        initial={"name_th": report.name_th, "name_en": report.name_en, "parent": report.parent,
-                 "kind": "unit" if report.parent else "independent"},
+        initial={
+            "name_th": report.name_th,
+            "name_en": report.name_en,
+            "parent": report.parent,
+            "kind": "unit" if report.parent else "independent",
+        },
         prefix="approve",
     )
     reject_form = AgencyRequestRejectForm(
@@ -115,19 +137,25 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("decision") == "approve" and approve_form.is_valid():
-                agency = agency_request_approve(report=report, by=request.user,
-                                                **approve_form.cleaned_data)
-                messages.success(request, _("%(name)s is now in the directory.")
-                                 % {"name": agency.name_th})
+                agency = agency_request_approve(
+                    report=report, by=request.user, **approve_form.cleaned_data
+                )
+                messages.success(
+                    request, _("%(name)s is now in the directory.") % {"name": agency.name_th}
+                )
                 return redirect("agencies:reports")
             if request.POST.get("decision") == "reject" and reject_form.is_valid():
-                agency_request_reject(report=report, by=request.user,
-                                      note=reject_form.cleaned_data["review_note"])
+                agency_request_reject(
+                    report=report, by=request.user, note=reject_form.cleaned_data["review_note"]
+                )
                 messages.success(request, _("The report was rejected."))
                 return redirect("agencies:reports")
         except ValidationError as error:
-            add_service_errors(approve_form if request.POST.get("decision") == "approve"
-                               else reject_form, error)
-    return render(request, "agencies/report_review.html",
-                  {"report": report, "approve_form": approve_form, "reject_form": reject_form})
-
+            add_service_errors(
+                approve_form if request.POST.get("decision") == "approve" else reject_form, error
+            )
+    return render(
+        request,
+        "agencies/report_review.html",
+        {"report": report, "approve_form": approve_form, "reject_form": reject_form},
+    )

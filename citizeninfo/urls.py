@@ -23,7 +23,9 @@ handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"
 
-if settings.DEBUG:  # pragma: no cover - media files in the demo only; production serves them elsewhere
+if (
+    settings.DEBUG
+):  # pragma: no cover - media files in the demo only; production serves them elsewhere
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

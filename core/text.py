@@ -20,5 +20,8 @@ def normalize_for_search(text: str) -> str:
 
 def grapheme_length(text: str) -> int:
     """Characters as a Thai reader counts them: combining vowels and tone marks are not extra."""
-    return sum(1 for ch in unicodedata.normalize("NFC", text) if not unicodedata.combining(ch)
-               and unicodedata.category(ch) not in {"Mn", "Me"})
+    return sum(
+        1
+        for ch in unicodedata.normalize("NFC", text)
+        if not unicodedata.combining(ch) and unicodedata.category(ch) not in {"Mn", "Me"}
+    )

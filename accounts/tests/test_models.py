@@ -9,9 +9,11 @@ S = Registration.Status
 
 @pytest.mark.parametrize(
     ("start", "move", "end"),
-    [(S.PENDING_APPROVAL, "approve", S.AWAITING_ACTIVATION),
-     (S.PENDING_APPROVAL, "reject", S.REJECTED),
-     (S.AWAITING_ACTIVATION, "activate", S.ACTIVATED)],
+    [
+        (S.PENDING_APPROVAL, "approve", S.AWAITING_ACTIVATION),
+        (S.PENDING_APPROVAL, "reject", S.REJECTED),
+        (S.AWAITING_ACTIVATION, "activate", S.ACTIVATED),
+    ],
 )
 def test_allowed_registration_moves(db, ega_admin, start, move, end):
     registration = RegistrationFactory(status=start)
@@ -21,9 +23,16 @@ def test_allowed_registration_moves(db, ega_admin, start, move, end):
 
 @pytest.mark.parametrize(
     ("start", "move"),
-    [(S.AWAITING_ACTIVATION, "approve"), (S.ACTIVATED, "approve"), (S.REJECTED, "approve"),
-     (S.ACTIVATED, "reject"), (S.AWAITING_ACTIVATION, "reject"), (S.PENDING_APPROVAL, "activate"),
-     (S.REJECTED, "activate"), (S.ACTIVATED, "activate")],
+    [
+        (S.AWAITING_ACTIVATION, "approve"),
+        (S.ACTIVATED, "approve"),
+        (S.REJECTED, "approve"),
+        (S.ACTIVATED, "reject"),
+        (S.AWAITING_ACTIVATION, "reject"),
+        (S.PENDING_APPROVAL, "activate"),
+        (S.REJECTED, "activate"),
+        (S.ACTIVATED, "activate"),
+    ],
 )
 def test_refused_registration_moves(db, ega_admin, start, move):
     registration = RegistrationFactory(status=start)

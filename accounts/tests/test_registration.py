@@ -10,8 +10,12 @@ from django.utils import timezone
 from accounts.models import EmailToken, Registration, User
 from audit.models import AuditEvent
 
-VALID = {"first_name": "สมหญิง", "last_name": "ตั้งใจ", "email": "somying@rd.go.th",
-         "phone": "081-234-5678"}
+VALID = {
+    "first_name": "สมหญิง",
+    "last_name": "ตั้งใจ",
+    "email": "somying@rd.go.th",
+    "phone": "081-234-5678",
+}
 
 
 def register(client, agency, **overrides):
@@ -174,8 +178,9 @@ def test_all_errors_are_shown_together_in_thai(client, agency_a):
     assert 'aria-invalid="true"' in html
 
 
-@pytest.mark.parametrize("phone", ["02 123 4567", "053-123456", "0812345678", "+66 81 234 5678",
-                                   "02-123-4567 ต่อ 12"])
+@pytest.mark.parametrize(
+    "phone", ["02 123 4567", "053-123456", "0812345678", "+66 81 234 5678", "02-123-4567 ต่อ 12"]
+)
 def test_thai_mobile_and_landline_formats_are_accepted(client, agency_a, phone):
     assert register(client, agency_a, phone=phone).status_code == 302
 

@@ -83,8 +83,10 @@ def test_password_reset_says_the_same_for_unknown_email(client, db):
 
 
 def test_next_parameter_cannot_redirect_off_site(client, officer_a, password):
-    response = client.post("/accounts/sign-in/?next=https://evil.example/",
-                           {"identifier": "officer@a.go.th", "password": password})
+    response = client.post(
+        "/accounts/sign-in/?next=https://evil.example/",
+        {"identifier": "officer@a.go.th", "password": password},
+    )
     assert response["Location"] == "/my-agency/"
 
 

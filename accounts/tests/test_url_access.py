@@ -44,7 +44,8 @@ TABLE: dict[str, dict[str, int]] = {
     "/accounts/sign-in/": OPEN,
     "/accounts/sign-out/": dict.fromkeys(ROLES, 405),  # POST only
     "/accounts/approvals/": only({"admin_a": 200, "ega_admin": 200}),
-    "/accounts/approvals/{registration}/approve/": dict.fromkeys(ROLES, 405) | {"anonymous": 302, "officer_a": 403, "officer_b": 403, "overseer": 403},
+    "/accounts/approvals/{registration}/approve/": dict.fromkeys(ROLES, 405)
+    | {"anonymous": 302, "officer_a": 403, "officer_b": 403, "overseer": 403},
     "/api/docs": OPEN,
     "/api/openapi.json": OPEN,
     "/api/agencies?q=agency": OPEN,
@@ -59,17 +60,21 @@ def objects(agency_a, ega_admin):
     from accounts.tests.factories import RegistrationFactory, UserFactory
 
     report = AgencyRequest.objects.create(
-        name_th="สำนักงานใหม่", requester_name="ก", requester_email="a@b.go.th",
+        name_th="สำนักงานใหม่",
+        requester_name="ก",
+        requester_email="a@b.go.th",
         requester_phone="0812345678",
     )
-    pending = RegistrationFactory(user=UserFactory(agency=agency_a, is_active=False),
-                                  status="pending_approval")
+    pending = RegistrationFactory(
+        user=UserFactory(agency=agency_a, is_active=False), status="pending_approval"
+    )
     return {"report": report.pk, "registration": pending.pk}
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_the_expected_status_everywhere(client, role_users, officer_b, objects,
-                                                       role):
+def test_each_role_gets_the_expected_status_everywhere(
+    client, role_users, officer_b, objects, role
+):
     users = {**role_users, "officer_b": officer_b}
     if users[role] is not None:
         client.force_login(users[role])

@@ -38,15 +38,15 @@ def test_update_changes_names_by_code(db):
 
 def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(db):
     text = HEADER + (
-        "m1,ministry,,กระทรวงดี,,,,\n"          # line 2: fine
-        "Bad Code,ministry,,ชื่อ,,,,\n"          # line 3: bad code
-        "d1,department,,กรม,,,,\n"              # line 4: department without parent
-        "d2,department,nowhere,กรม,,,,\n"       # line 5: unknown parent
-        "m1,ministry,,ซ้ำ,,,,\n"                 # line 6: duplicate code
-        "x1,planet,,ดาว,,,,\n"                   # line 7: unknown kind
-        "u1,unit,m1,,,,,\n"                      # line 8: empty Thai name
-        "m2,ministry,,กระทรวง,,,123,\n"          # line 9: invalid? gfmis ok digits
-        "m3,ministry,,กระทรวง,,,,12345\n"        # line 10: tax id not 13 digits
+        "m1,ministry,,กระทรวงดี,,,,\n"  # line 2: fine
+        "Bad Code,ministry,,ชื่อ,,,,\n"  # line 3: bad code
+        "d1,department,,กรม,,,,\n"  # line 4: department without parent
+        "d2,department,nowhere,กรม,,,,\n"  # line 5: unknown parent
+        "m1,ministry,,ซ้ำ,,,,\n"  # line 6: duplicate code
+        "x1,planet,,ดาว,,,,\n"  # line 7: unknown kind
+        "u1,unit,m1,,,,,\n"  # line 8: empty Thai name
+        "m2,ministry,,กระทรวง,,,123,\n"  # line 9: invalid? gfmis ok digits
+        "m3,ministry,,กระทรวง,,,,12345\n"  # line 10: tax id not 13 digits
     )
     result = agency_import_csv(text=text)
     lines = sorted({line for line, _msg in result.errors})

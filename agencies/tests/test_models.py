@@ -14,9 +14,16 @@ def test_lineage_and_ministry_are_derived(db):
 
 @pytest.mark.parametrize(
     ("kind", "parent_kind", "ok"),
-    [("ministry", None, True), ("ministry", "ministry", False), ("department", "ministry", True),
-     ("department", None, False), ("department", "department", False), ("unit", "department", True),
-     ("unit", "unit", False), ("unit", "ministry", True)],
+    [
+        ("ministry", None, True),
+        ("ministry", "ministry", False),
+        ("department", "ministry", True),
+        ("department", None, False),
+        ("department", "department", False),
+        ("unit", "department", True),
+        ("unit", "unit", False),
+        ("unit", "ministry", True),
+    ],
 )
 def test_hierarchy_rules(db, kind, parent_kind, ok):
     parents = {"ministry": MinistryFactory, "department": DepartmentFactory, "unit": UnitFactory}
@@ -46,8 +53,9 @@ def test_archive_transition(db):
 
 
 def test_agency_request_transitions(db, ega_admin, agency_a):
-    report = AgencyRequest(name_th="ก", requester_name="ข", requester_email="a@b.go.th",
-                           requester_phone="0812345678")
+    report = AgencyRequest(
+        name_th="ก", requester_name="ข", requester_email="a@b.go.th", requester_phone="0812345678"
+    )
     report.approve(by=ega_admin, agency=agency_a)
     assert report.status == AgencyRequest.Status.APPROVED
     with pytest.raises(ValidationError):

@@ -1,9 +1,15 @@
 from agencies.models import Agency, AgencyRequest
 from audit.models import AuditEvent
 
-REPORT = {"name_th": "สำนักงานทดลองใหม่", "name_en": "New Trial Office", "parent": "",
-          "requester_name": "สมชาย ใจดี", "requester_email": "somchai@trial.go.th",
-          "requester_phone": "02 123 4567", "note": ""}
+REPORT = {
+    "name_th": "สำนักงานทดลองใหม่",
+    "name_en": "New Trial Office",
+    "parent": "",
+    "requester_name": "สมชาย ใจดี",
+    "requester_email": "somchai@trial.go.th",
+    "requester_phone": "02 123 4567",
+    "note": "",
+}
 
 
 def test_anyone_can_report_a_missing_agency(client, db):
@@ -26,11 +32,17 @@ def test_ega_admin_turns_a_report_into_a_directory_entry(client, ega_admin, agen
     client.post("/agencies/missing/", REPORT)
     report = AgencyRequest.objects.get()
     client.force_login(ega_admin)
-    response = client.post(f"/agencies/missing/review/{report.pk}/", {
-        "decision": "approve", "approve-code": "trial-office", "approve-kind": "unit",
-        "approve-parent": agency_a.pk, "approve-name_th": "สำนักงานทดลองใหม่",
-        "approve-name_en": "New Trial Office",
-    })
+    response = client.post(
+        f"/agencies/missing/review/{report.pk}/",
+        {
+            "decision": "approve",
+            "approve-code": "trial-office",
+            "approve-kind": "unit",
+            "approve-parent": agency_a.pk,
+            "approve-name_th": "สำนักงานทดลองใหม่",
+            "approve-name_en": "New Trial Office",
+        },
+    )
     assert response.status_code == 302
     agency = Agency.objects.get(code="trial-office")
     assert agency.parent == agency_a and agency.ministry == agency_a.parent
@@ -43,10 +55,15 @@ def test_approving_with_a_taken_code_changes_nothing(client, ega_admin, agency_a
     client.post("/agencies/missing/", REPORT)
     report = AgencyRequest.objects.get()
     client.force_login(ega_admin)
-    response = client.post(f"/agencies/missing/review/{report.pk}/", {
-        "decision": "approve", "approve-code": "agency-a", "approve-kind": "independent",
-        "approve-name_th": "ซ้ำ",
-    })
+    response = client.post(
+        f"/agencies/missing/review/{report.pk}/",
+        {
+            "decision": "approve",
+            "approve-code": "agency-a",
+            "approve-kind": "independent",
+            "approve-name_th": "ซ้ำ",
+        },
+    )
     assert response.status_code == 200
     assert "error-summary" in response.content.decode()
     report.refresh_from_db()
@@ -83,5 +100,9 @@ def test_agency_home_shows_checklist_with_registered_step(client, officer_a):
     response = client.get("/my-agency/")
     checklist = response.context["checklist"]
     assert checklist[0]["key"] == "registered" and checklist[0]["done"]
-    assert [step["key"] for step in checklist][:4] == ["registered", "pinned", "surveyed",
-                                                       "processes"]
+    assert [step["key"] for step in checklist][:4] == [
+        "registered",
+        "pinned",
+        "surveyed",
+        "processes",
+    ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "agencies",
+    "manual",
 ]
 
 MIDDLEWARE = [

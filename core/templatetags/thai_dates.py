@@ -10,12 +10,32 @@ from django.utils.translation import get_language
 register = template.Library()
 
 THAI_MONTHS = [
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
 ]
 THAI_MONTHS_SHORT = [
-    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
 ]
 BE_OFFSET = 543
 
@@ -49,13 +69,19 @@ def be_date(value, style: str = "") -> str:
         if timezone.is_aware(value):
             value = timezone.localtime(value)
         value = value.date()
-    return format_html('<time datetime="{}">{}</time>', value.isoformat(),
-                       format_date(value, short=style == "short"))
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        value.isoformat(),
+        format_date(value, short=style == "short"),
+    )
 
 
 @register.filter
 def be_datetime(value, style: str = "") -> str:
     if not value:
         return ""
-    return format_html('<time datetime="{}">{}</time>', value.isoformat(),
-                       format_datetime(value, short=style == "short"))
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        value.isoformat(),
+        format_datetime(value, short=style == "short"),
+    )

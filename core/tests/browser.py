@@ -11,8 +11,13 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
 
@@ -35,13 +40,20 @@ def _playwright_browser():
 @pytest.fixture
 def browser_page(_playwright_browser, live_server):
     """A phone-sized page; `page.goto(live_server.url + path)`."""
-    context = _playwright_browser.new_context(viewport=PHONE, locale="th-TH",
-                                              service_workers="block")
+    context = _playwright_browser.new_context(
+        viewport=PHONE, locale="th-TH", service_workers="block"
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.csp_errors = []  # type: ignore[attr-defined]
-    page.on("console", lambda msg: page.csp_errors.append(msg.text)
-            if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            page.csp_errors.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
     yield page
     context.close()
 
@@ -57,8 +69,10 @@ def axe_violations(page) -> list[dict]:
         """async () => await axe.run(document, {runOnly: {type: 'tag',
              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
     )
-    return [{"id": v["id"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
 
 
 def assert_accessible(page) -> None:

@@ -16,13 +16,19 @@ class Command(BaseCommand):
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": error})
+            raise CommandError(
+                _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}
+            ) from error
         result = agency_import_csv(text=text)
         if not result.ok:
             for line, message in result.errors:
-                self.stderr.write(_("line %(line)s: %(message)s") % {"line": line, "message": message})
-            raise CommandError(_("Nothing was imported: %(count)s error(s).")
-                               % {"count": len(result.errors)})
-        self.stdout.write(_("Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
-                          % {"created": result.created, "updated": result.updated,
-                             "unchanged": result.unchanged})
+                self.stderr.write(
+                    _("line %(line)s: %(message)s") % {"line": line, "message": message}
+                )
+            raise CommandError(
+                _("Nothing was imported: %(count)s error(s).") % {"count": len(result.errors)}
+            )
+        self.stdout.write(
+            _("Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
+            % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+        )

@@ -9,7 +9,7 @@ from agencies.models import Agency
 from agencies.services import agency_import_csv
 
 DIRECTORY_CSV = Path(__file__).resolve().parents[3] / "agencies" / "fixtures" / "directory.csv"
-DEMO_PASSWORD = "demo-citizeninfo-2569"
+DEMO_PASSWORD = "demo-citizeninfo-2569"  # noqa: S105 - printed for the local demo only
 DEMO_ACCOUNTS = [
     # email, first, last, role, agency code
     ("admin@ega.or.th", "ผู้ดูแล", "สรอ.", User.Role.EGA_ADMIN, None),
@@ -24,10 +24,16 @@ class Command(BaseCommand):
     help = "Load the demo directory and demo accounts (once; running it again changes nothing)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true",
-                            help="Allow outside DEBUG mode (never on a real server).")
-        parser.add_argument("--once", action="store_true",
-                            help="Do nothing when the directory already has agencies.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Allow outside DEBUG mode (never on a real server).",
+        )
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="Do nothing when the directory already has agencies.",
+        )
 
     def handle(self, *args, force: bool = False, once: bool = False, **options):
         if not settings.DEBUG and not force:
@@ -44,18 +50,30 @@ class Command(BaseCommand):
                     continue
                 agency = Agency.objects.get(code=code) if code else None
                 user = User.objects.create_user(
-                    username=email, email=email, password=DEMO_PASSWORD, first_name=first,
-                    last_name=last, role=role, agency=agency,
+                    username=email,
+                    email=email,
+                    password=DEMO_PASSWORD,
+                    first_name=first,
+                    last_name=last,
+                    role=role,
+                    agency=agency,
                     is_staff=role == User.Role.EGA_ADMIN,
                     is_superuser=role == User.Role.EGA_ADMIN,
                 )
                 if agency is not None and role != User.Role.OVERSEER:
                     Registration.objects.create(
-                        agency=agency, user=user, first_name=first, last_name=last, email=email,
-                        phone="0812345678", status=Registration.Status.ACTIVATED,
+                        agency=agency,
+                        user=user,
+                        first_name=first,
+                        last_name=last,
+                        email=email,
+                        phone="0812345678",
+                        status=Registration.Status.ACTIVATED,
                     )
-        self.stdout.write(f"Directory: {result.created} new, {result.updated} updated, "
-                          f"{result.unchanged} unchanged.")
+        self.stdout.write(
+            f"Directory: {result.created} new, {result.updated} updated, "
+            f"{result.unchanged} unchanged."
+        )
 
     @staticmethod
     def accounts_text() -> str:
