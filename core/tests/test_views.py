@@ -36,3 +36,15 @@ def test_api_documents_are_published(client, db, path):
         assert response.json()["openapi"].startswith("3.")
     else:
         assert "cdn" not in response.content.decode().lower()
+
+
+def test_thai_even_when_the_browser_prefers_english(client, db):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="th">' in response.content.decode()
+
+
+def test_the_english_switch_is_remembered(client, db):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "th", "next": "/"})
+    assert '<html lang="th">' in client.get("/").content.decode()
