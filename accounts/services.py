@@ -6,7 +6,6 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,10 +13,10 @@ from django.utils.translation import gettext as _
 from accounts.access import can_decide_registration
 from accounts.backends import IdentityBackend
 from accounts.models import EmailToken, Registration, SignInThrottle, User
-from accounts.tasks import send_email
 from accounts.validators import normalize_thai_phone
 from agencies.models import Agency
 from audit.services import audit_record
+from core.mail import email_enqueue
 
 
 def email_is_government(email: str) -> bool:
@@ -26,11 +25,7 @@ def email_is_government(email: str) -> bool:
 
 
 def _email(*, to: str, template: str, context: dict) -> None:
-    subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"accounts/email/{template}.txt", context)
-    # Enqueued inside the caller's transaction: the database task backend sends it only if
-    # the registration is committed.
-    send_email.enqueue(to=[to], subject=subject, body=body)
+    email_enqueue(to=to, template=f"accounts/email/{template}", context=context)
 
 
 def _send_token_link(*, user: User, purpose: str, base_url: str, agency: Agency | None) -> None:

@@ -1,15 +1,18 @@
 import csv
 import io
+from urllib.parse import urljoin
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.access import is_ega_admin
 from agencies.models import Agency, AgencyRequest, agency_code_validator
 from audit.services import audit_record
+from core.mail import email_enqueue
 
 IMPORT_COLUMNS = [
     "code",
@@ -86,6 +89,7 @@ def agency_request_approve(
     *,
     report: AgencyRequest,
     by,
+    base_url: str,
     code: str,
     kind: str,
     parent: Agency | None,
@@ -101,6 +105,17 @@ def agency_request_approve(
     report.approve(by=by, agency=agency)
     report.save()
     audit_record(action="agency_request.approved", actor=by, target=report, agency=agency)
+    email_enqueue(
+        to=report.requester_email,
+        template="agencies/email/request_approved",
+        context={
+            "report": report,
+            "agency": agency,
+            "link": urljoin(
+                base_url, reverse("accounts:register_agency", kwargs={"code": agency.code})
+            ),
+        },
+    )
     return agency
 
 
@@ -114,6 +129,11 @@ def agency_request_reject(*, report: AgencyRequest, by, note: str) -> AgencyRequ
     report.reject(by=by, note=note.strip())
     report.save()
     audit_record(action="agency_request.rejected", actor=by, target=report)
+    email_enqueue(
+        to=report.requester_email,
+        template="agencies/email/request_rejected",
+        context={"report": report},
+    )
     return report
 
 

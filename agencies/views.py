@@ -138,7 +138,10 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if request.POST.get("decision") == "approve" and approve_form.is_valid():
                 agency = agency_request_approve(
-                    report=report, by=request.user, **approve_form.cleaned_data
+                    report=report,
+                    by=request.user,
+                    base_url=request.build_absolute_uri("/"),
+                    **approve_form.cleaned_data,
                 )
                 messages.success(
                     request, _("%(name)s is now in the directory.") % {"name": agency.name_th}

@@ -37,8 +37,9 @@ def audit_leaf(
         "envelope_digest": envelope_digest,
     }
     if isinstance(header, RequestHeader):
-        record.update(purpose=header.purpose, officer=header.officer,
-                      legal_basis=header.legal_basis)
+        record.update(
+            purpose=header.purpose, officer=header.officer, legal_basis=header.legal_basis
+        )
     if extra:
         record["extra"] = extra
     return canonical_json(record)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .directory import InMemoryDirectory, member_from_public_keys
+from .directory import HubKey, InMemoryDirectory, member_from_public_keys
 from .exchange import (
     NodeIdentity,
     build_request,
@@ -23,7 +23,6 @@ from .exchange import (
     verify_request_envelope,
     verify_response_envelope,
 )
-from .directory import HubKey
 from .keys import EncryptionKey, SigningKey
 from .replay import InMemoryReplayCache
 from .thai_id import thai_id_check_digit
@@ -59,30 +58,64 @@ def measure_exchange(
     timings: dict[str, list[float]] = {}
     sizes: dict[str, int] = {}
 
-    def timed(name: str, fn: Callable[[], Any]) -> Any:
+    def timed(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         t0 = time.perf_counter()
-        out = fn()
+        out = fn(*args, **kwargs)
         timings.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
         return out
 
+    hub_keys = [HubKey.from_signing_key(hub)]
     for i in range(rounds):
-        cache_p, cache_c = InMemoryReplayCache(), InMemoryReplayCache()
-        req, pending = timed("consumer_build_request", lambda: build_request(
-            consumer, directory, provider=provider.member_id, document_type="person_record",
-            citizen_id=citizen, purpose="bench", officer="o-1", legal_basis="bench",
-            pseudonym_key=pkey))
-        timed("hub_verify_request", lambda: verify_request_envelope(req, directory))
-        fwd = timed("hub_forward", lambda: hub_forward_request(req, hub, hub_id="hub",
-                                                                log_index=i))
-        opened = timed("provider_open_request", lambda: open_forwarded_request(
-            fwd, identity=provider, directory=directory, hub_keys=[HubKey.from_signing_key(hub)],
-            pseudonym_key=pkey, replay_cache=cache_p))
-        resp = timed("provider_build_response", lambda: build_response(
-            opened, document, identity=provider, directory=directory))
-        timed("hub_verify_response", lambda: verify_response_envelope(
-            resp, directory, request=pending.header, request_digest=pending.digest))
-        timed("consumer_open_response", lambda: open_response(
-            resp, pending=pending, identity=consumer, directory=directory, replay_cache=cache_c))
+        req, pending = timed(
+            "consumer_build_request",
+            build_request,
+            consumer,
+            directory,
+            provider=provider.member_id,
+            document_type="person_record",
+            citizen_id=citizen,
+            purpose="bench",
+            officer="o-1",
+            legal_basis="bench",
+            pseudonym_key=pkey,
+        )
+        timed("hub_verify_request", verify_request_envelope, req, directory)
+        fwd = timed("hub_forward", hub_forward_request, req, hub, hub_id="hub", log_index=i)
+        opened = timed(
+            "provider_open_request",
+            open_forwarded_request,
+            fwd,
+            identity=provider,
+            directory=directory,
+            hub_keys=hub_keys,
+            pseudonym_key=pkey,
+            replay_cache=InMemoryReplayCache(),
+        )
+        resp = timed(
+            "provider_build_response",
+            build_response,
+            opened,
+            document,
+            identity=provider,
+            directory=directory,
+        )
+        timed(
+            "hub_verify_response",
+            verify_response_envelope,
+            resp,
+            directory,
+            request=pending.header,
+            request_digest=pending.digest,
+        )
+        timed(
+            "consumer_open_response",
+            open_response,
+            resp,
+            pending=pending,
+            identity=consumer,
+            directory=directory,
+            replay_cache=InMemoryReplayCache(),
+        )
         sizes = {"request": len(req), "forward": len(fwd), "response": len(resp)}
     means = {k: round(statistics.fmean(v), 3) for k, v in timings.items()}
     return {

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from . import schema as S
+from . import schema
 from .encoding import b64e, canonical_json, parse_json
 from .errors import (
     ExpiredError,
@@ -152,8 +152,11 @@ class InMemoryDirectory:
         rec = self.get_key(kid)
         m = self.get_member(rec.member_id)
         keys = tuple(
-            KeyRecord(k.kid, k.member_id, k.use, k.alg, k.public_raw, "revoked",
-                      k.not_before, k.not_after) if k.kid == kid else k
+            KeyRecord(
+                k.kid, k.member_id, k.use, k.alg, k.public_raw, "revoked", k.not_before, k.not_after
+            )
+            if k.kid == kid
+            else k
             for k in m.keys
         )
         self.put_member(MemberRecord(m.member_id, m.name, m.status, m.endpoint, keys))
@@ -188,7 +191,7 @@ def member_from_public_keys(
     """Build a member from ``keygen`` output (``[{"alg","kid","pub","use"}, ...]``)."""
     keys = []
     for info in public_keys:
-        raw = S.binary(info["pub"], "pub", max_len=4096)
+        raw = schema.binary(info["pub"], "pub", max_len=4096)
         keys.append(
             KeyRecord(key_id(raw), member_id, info["use"], info["alg"], raw, "active", not_before)
         )
@@ -263,23 +266,29 @@ class VerifiedDirectory:
 
 
 def _parse_key(value: Any, member_id: str) -> KeyRecord:
-    k = S.obj(value, "key", {"kid", "use", "alg", "pub", "status", "not_before", "not_after"})
-    use = S.text(k["use"], "use", max_len=8)
-    alg = S.text(k["alg"], "alg", max_len=32)
+    k = schema.obj(value, "key", {"kid", "use", "alg", "pub", "status", "not_before", "not_after"})
+    use = schema.text(k["use"], "use", max_len=8)
+    alg = schema.text(k["alg"], "alg", max_len=32)
     if use not in KEY_USES:
         raise MalformedError("key use")
     # Unknown algorithms are rejected up front rather than at first use.
     signature_algorithm(alg) if use == "sig" else kem_algorithm(alg)
-    raw = S.binary(k["pub"], "pub", max_len=4096)
-    kid = S.text(k["kid"], "kid", pattern=S.KID_RE)
+    raw = schema.binary(k["pub"], "pub", max_len=4096)
+    kid = schema.text(k["kid"], "kid", pattern=schema.KID_RE)
     if key_id(raw) != kid:
         raise MalformedError("kid does not match public key")
-    status = S.text(k["status"], "status", max_len=16)
+    status = schema.text(k["status"], "status", max_len=16)
     if status not in KEY_STATUSES:
         raise MalformedError("key status")
     return KeyRecord(
-        kid, member_id, use, alg, raw, status,
-        S.integer(k["not_before"], "not_before"), S.integer(k["not_after"], "not_after"),
+        kid,
+        member_id,
+        use,
+        alg,
+        raw,
+        status,
+        schema.integer(k["not_before"], "not_before"),
+        schema.integer(k["not_after"], "not_after"),
     )
 
 
@@ -287,42 +296,47 @@ def load_signed_directory(
     data: bytes, anchors: Iterable[HubKey], *, now: int, min_serial: int = 0
 ) -> VerifiedDirectory:
     """Verify a hub-signed directory; refuse stale (expired or rolled-back) copies."""
-    doc = S.obj(
+    doc = schema.obj(
         parse_json(data, max_bytes=MAX_DIRECTORY_BYTES),
         "directory",
         {"v", "kind", "body", "sig_alg", "signer_kid", "sig"},
     )
     if doc["v"] != 1 or doc["kind"] != "gdx.directory":
         raise UnsupportedVersionError("not a v1 directory")
-    sig = S.binary(doc["sig"], "sig", max_len=8192)
+    sig = schema.binary(doc["sig"], "sig", max_len=8192)
     verify_by_anchor(
         anchors,
-        S.text(doc["signer_kid"], "signer_kid", pattern=S.KID_RE),
-        S.text(doc["sig_alg"], "sig_alg", max_len=32),
+        schema.text(doc["signer_kid"], "signer_kid", pattern=schema.KID_RE),
+        schema.text(doc["sig_alg"], "sig_alg", max_len=32),
         sig,
         signed_message(LABEL_DIRECTORY, doc["body"]),
     )
-    body = S.obj(doc["body"], "body", {"issuer", "serial", "issued_at", "expires_at", "members"})
-    serial = S.integer(body["serial"], "serial")
-    expires_at = S.integer(body["expires_at"], "expires_at")
+    body = schema.obj(
+        doc["body"], "body", {"issuer", "serial", "issued_at", "expires_at", "members"}
+    )
+    serial = schema.integer(body["serial"], "serial")
+    expires_at = schema.integer(body["expires_at"], "expires_at")
     if now > expires_at:
         raise ExpiredError("directory expired")
     if serial < min_serial:
         raise ExpiredError("directory serial rolled back")
     directory = InMemoryDirectory()
-    for mv in S.array(body["members"], "members", max_items=10_000):
-        m = S.obj(mv, "member", {"member_id", "name", "status", "endpoint", "keys"})
-        mid = S.text(m["member_id"], "member_id", pattern=S.MEMBER_ID_RE)
-        status = S.text(m["status"], "status", max_len=16)
+    for mv in schema.array(body["members"], "members", max_items=10_000):
+        m = schema.obj(mv, "member", {"member_id", "name", "status", "endpoint", "keys"})
+        mid = schema.text(m["member_id"], "member_id", pattern=schema.MEMBER_ID_RE)
+        status = schema.text(m["status"], "status", max_len=16)
         if status not in MEMBER_STATUSES:
             raise MalformedError("member status")
-        keys = tuple(_parse_key(k, mid) for k in S.array(m["keys"], "keys", max_items=64))
+        keys = tuple(_parse_key(k, mid) for k in schema.array(m["keys"], "keys", max_items=64))
         directory.put_member(
             MemberRecord(
-                mid, S.text(m["name"], "name", max_len=512), status,
-                S.text(m["endpoint"], "endpoint", max_len=2048), keys,
+                mid,
+                schema.text(m["name"], "name", max_len=512),
+                status,
+                schema.text(m["endpoint"], "endpoint", max_len=2048),
+                keys,
             )
         )
     return VerifiedDirectory(
-        directory, serial, S.integer(body["issued_at"], "issued_at"), expires_at
+        directory, serial, schema.integer(body["issued_at"], "issued_at"), expires_at
     )

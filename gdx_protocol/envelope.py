@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from . import schema as S
+from . import schema
 from .encoding import b64e, canonical_json, parse_json
 from .errors import MalformedError, UnsupportedVersionError
 from .hpke_suites import hpke_suite
@@ -156,39 +156,41 @@ def _envelope(value: Any, kind: str, keys: set[str]) -> dict[str, Any]:
         raise UnsupportedVersionError("unsupported envelope version")
     if value.get("kind") != kind:
         raise MalformedError(f"expected kind {kind}")
-    return S.obj(value, kind, keys | {"v", "kind"})
+    return schema.obj(value, kind, keys | {"v", "kind"})
 
 
 def _suite_names(header: dict[str, Any]) -> tuple[str, str]:
-    suite = S.text(header["hpke_suite"], "hpke_suite", max_len=64)
-    alg = S.text(header["sig_alg"], "sig_alg", max_len=32)
+    suite = schema.text(header["hpke_suite"], "hpke_suite", max_len=64)
+    alg = schema.text(header["sig_alg"], "sig_alg", max_len=32)
     hpke_suite(suite)  # raises UnsupportedSuiteError
     signature_algorithm(alg)
     return suite, alg
 
 
 def _parse_request_header(value: Any) -> RequestHeader:
-    h = S.obj(value, "header", set(RequestHeader.__dataclass_fields__))
+    h = schema.obj(value, "header", set(RequestHeader.__dataclass_fields__))
     suite, alg = _suite_names(h)
-    issued = S.integer(h["issued_at"], "issued_at")
-    expires = S.integer(h["expires_at"], "expires_at")
+    issued = schema.integer(h["issued_at"], "issued_at")
+    expires = schema.integer(h["expires_at"], "expires_at")
     if expires <= issued:
         raise MalformedError("expires_at must be after issued_at")
     return RequestHeader(
-        request_id=S.text(h["request_id"], "request_id", pattern=S.UUID_RE),
-        consumer=S.text(h["consumer"], "consumer", pattern=S.MEMBER_ID_RE),
-        provider=S.text(h["provider"], "provider", pattern=S.MEMBER_ID_RE),
-        document_type=S.text(h["document_type"], "document_type", pattern=S.DOCTYPE_RE),
-        purpose=S.text(h["purpose"], "purpose", max_len=500),
-        officer=S.text(h["officer"], "officer", max_len=128),
-        legal_basis=S.text(h["legal_basis"], "legal_basis", max_len=256),
+        request_id=schema.text(h["request_id"], "request_id", pattern=schema.UUID_RE),
+        consumer=schema.text(h["consumer"], "consumer", pattern=schema.MEMBER_ID_RE),
+        provider=schema.text(h["provider"], "provider", pattern=schema.MEMBER_ID_RE),
+        document_type=schema.text(h["document_type"], "document_type", pattern=schema.DOCTYPE_RE),
+        purpose=schema.text(h["purpose"], "purpose", max_len=500),
+        officer=schema.text(h["officer"], "officer", max_len=128),
+        legal_basis=schema.text(h["legal_basis"], "legal_basis", max_len=256),
         issued_at=issued,
         expires_at=expires,
-        subject_pseudonym=S.text(h["subject_pseudonym"], "subject_pseudonym", pattern=S.HEX64_RE),
+        subject_pseudonym=schema.text(
+            h["subject_pseudonym"], "subject_pseudonym", pattern=schema.HEX64_RE
+        ),
         hpke_suite=suite,
-        recipient_kid=S.text(h["recipient_kid"], "recipient_kid", pattern=S.KID_RE),
-        reply_kid=S.text(h["reply_kid"], "reply_kid", pattern=S.KID_RE),
-        signer_kid=S.text(h["signer_kid"], "signer_kid", pattern=S.KID_RE),
+        recipient_kid=schema.text(h["recipient_kid"], "recipient_kid", pattern=schema.KID_RE),
+        reply_kid=schema.text(h["reply_kid"], "reply_kid", pattern=schema.KID_RE),
+        signer_kid=schema.text(h["signer_kid"], "signer_kid", pattern=schema.KID_RE),
         sig_alg=alg,
     )
 
@@ -197,8 +199,8 @@ def request_from_json(value: Any) -> RequestEnvelope:
     e = _envelope(value, "gdx.request", {"header", "subject_ct", "sig"})
     return RequestEnvelope(
         _parse_request_header(e["header"]),
-        S.binary(e["subject_ct"], "subject_ct", max_len=MAX_SUBJECT_CT),
-        S.binary(e["sig"], "sig", max_len=MAX_SIG),
+        schema.binary(e["subject_ct"], "subject_ct", max_len=MAX_SUBJECT_CT),
+        schema.binary(e["sig"], "sig", max_len=MAX_SIG),
     )
 
 
@@ -207,49 +209,54 @@ def parse_request_envelope(data: bytes) -> RequestEnvelope:
 
 
 def parse_forward_envelope(data: bytes) -> ForwardEnvelope:
-    e = _envelope(parse_json(data, max_bytes=MAX_FORWARD_BYTES), "gdx.forward",
-                  {"request", "hub", "sig"})
-    h = S.obj(e["hub"], "hub", set(HubStamp.__dataclass_fields__))
+    e = _envelope(
+        parse_json(data, max_bytes=MAX_FORWARD_BYTES), "gdx.forward", {"request", "hub", "sig"}
+    )
+    h = schema.obj(e["hub"], "hub", set(HubStamp.__dataclass_fields__))
     stamp = HubStamp(
-        hub_id=S.text(h["hub_id"], "hub_id", pattern=S.MEMBER_ID_RE),
-        received_at=S.integer(h["received_at"], "received_at"),
-        log_index=S.integer(h["log_index"], "log_index"),
-        signer_kid=S.text(h["signer_kid"], "signer_kid", pattern=S.KID_RE),
-        sig_alg=S.text(h["sig_alg"], "sig_alg", max_len=32),
+        hub_id=schema.text(h["hub_id"], "hub_id", pattern=schema.MEMBER_ID_RE),
+        received_at=schema.integer(h["received_at"], "received_at"),
+        log_index=schema.integer(h["log_index"], "log_index"),
+        signer_kid=schema.text(h["signer_kid"], "signer_kid", pattern=schema.KID_RE),
+        sig_alg=schema.text(h["sig_alg"], "sig_alg", max_len=32),
     )
     signature_algorithm(stamp.sig_alg)
-    return ForwardEnvelope(request_from_json(e["request"]), stamp,
-                           S.binary(e["sig"], "sig", max_len=MAX_SIG))
+    return ForwardEnvelope(
+        request_from_json(e["request"]), stamp, schema.binary(e["sig"], "sig", max_len=MAX_SIG)
+    )
 
 
 def _parse_response_header(value: Any) -> ResponseHeader:
-    h = S.obj(value, "header", set(ResponseHeader.__dataclass_fields__))
+    h = schema.obj(value, "header", set(ResponseHeader.__dataclass_fields__))
     suite, alg = _suite_names(h)
-    issued = S.integer(h["issued_at"], "issued_at")
-    expires = S.integer(h["expires_at"], "expires_at")
+    issued = schema.integer(h["issued_at"], "issued_at")
+    expires = schema.integer(h["expires_at"], "expires_at")
     if expires <= issued:
         raise MalformedError("expires_at must be after issued_at")
     return ResponseHeader(
-        request_id=S.text(h["request_id"], "request_id", pattern=S.UUID_RE),
-        consumer=S.text(h["consumer"], "consumer", pattern=S.MEMBER_ID_RE),
-        provider=S.text(h["provider"], "provider", pattern=S.MEMBER_ID_RE),
-        document_type=S.text(h["document_type"], "document_type", pattern=S.DOCTYPE_RE),
+        request_id=schema.text(h["request_id"], "request_id", pattern=schema.UUID_RE),
+        consumer=schema.text(h["consumer"], "consumer", pattern=schema.MEMBER_ID_RE),
+        provider=schema.text(h["provider"], "provider", pattern=schema.MEMBER_ID_RE),
+        document_type=schema.text(h["document_type"], "document_type", pattern=schema.DOCTYPE_RE),
         issued_at=issued,
         expires_at=expires,
-        request_digest=S.text(h["request_digest"], "request_digest", pattern=S.HEX64_RE),
-        subject_pseudonym=S.text(h["subject_pseudonym"], "subject_pseudonym", pattern=S.HEX64_RE),
+        request_digest=schema.text(h["request_digest"], "request_digest", pattern=schema.HEX64_RE),
+        subject_pseudonym=schema.text(
+            h["subject_pseudonym"], "subject_pseudonym", pattern=schema.HEX64_RE
+        ),
         hpke_suite=suite,
-        recipient_kid=S.text(h["recipient_kid"], "recipient_kid", pattern=S.KID_RE),
-        signer_kid=S.text(h["signer_kid"], "signer_kid", pattern=S.KID_RE),
+        recipient_kid=schema.text(h["recipient_kid"], "recipient_kid", pattern=schema.KID_RE),
+        signer_kid=schema.text(h["signer_kid"], "signer_kid", pattern=schema.KID_RE),
         sig_alg=alg,
     )
 
 
 def parse_response_envelope(data: bytes) -> ResponseEnvelope:
-    e = _envelope(parse_json(data, max_bytes=MAX_RESPONSE_BYTES), "gdx.response",
-                  {"header", "ct", "sig"})
+    e = _envelope(
+        parse_json(data, max_bytes=MAX_RESPONSE_BYTES), "gdx.response", {"header", "ct", "sig"}
+    )
     return ResponseEnvelope(
         _parse_response_header(e["header"]),
-        S.binary(e["ct"], "ct", max_len=MAX_DOCUMENT_CT),
-        S.binary(e["sig"], "sig", max_len=MAX_SIG),
+        schema.binary(e["ct"], "ct", max_len=MAX_DOCUMENT_CT),
+        schema.binary(e["sig"], "sig", max_len=MAX_SIG),
     )

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import schema as S
+from . import schema
 from .directory import HubKey, MemberDirectory, current_key, require_key, verify_by_anchor
 from .encoding import b64e, canonical_json, parse_json
 from .envelope import (
@@ -176,16 +176,21 @@ def build_request(
     )
     # Re-parse our own header so we never emit something peers would refuse.
     header = parse_request_envelope(
-        canonical_json({"v": 1, "kind": "gdx.request", "header": header.to_json(),
-                        "subject_ct": "", "sig": ""})
+        canonical_json(
+            {"v": 1, "kind": "gdx.request", "header": header.to_json(), "subject_ct": "", "sig": ""}
+        )
     ).header
     subject_ct = seal(
-        header.hpke_suite, target.alg, target.public_raw, citizen_id.encode("ascii"),
+        header.hpke_suite,
+        target.alg,
+        target.public_raw,
+        citizen_id.encode("ascii"),
         hpke_info(INFO_REQUEST_SUBJECT, header.to_json()),
     )
     body = {"header": header.to_json(), "subject_ct": b64e(subject_ct)}
-    env = RequestEnvelope(header, subject_ct,
-                          identity.signing_key.sign(signed_message(LABEL_REQUEST, body)))
+    env = RequestEnvelope(
+        header, subject_ct, identity.signing_key.sign(signed_message(LABEL_REQUEST, body))
+    )
     data = env.to_bytes()
     return data, PendingRequest(header, env.digest, data)
 
@@ -206,8 +211,15 @@ def verify_request(
     env = _as_request(envelope)
     h = env.header
     body = {"header": h.to_json(), "subject_ct": b64e(env.subject_ct)}
-    _verify_sig(directory, h.signer_kid, h.sig_alg, h.consumer, env.sig,
-                signed_message(LABEL_REQUEST, body), now)
+    _verify_sig(
+        directory,
+        h.signer_kid,
+        h.sig_alg,
+        h.consumer,
+        env.sig,
+        signed_message(LABEL_REQUEST, body),
+        now,
+    )
     if h.consumer == h.provider:
         raise MalformedError("consumer and provider must differ")
     target = require_key(directory, h.recipient_kid, member_id=h.provider, use="enc", at=now)
@@ -267,8 +279,9 @@ def open_forwarded_request(
     now = _now(now)
     fwd: ForwardEnvelope = parse_forward_envelope(data)
     body = {"request": fwd.request.to_json(), "hub": fwd.hub.to_json()}
-    verify_by_anchor(hub_keys, fwd.hub.signer_kid, fwd.hub.sig_alg, fwd.sig,
-                     signed_message(LABEL_FORWARD, body))
+    verify_by_anchor(
+        hub_keys, fwd.hub.signer_kid, fwd.hub.sig_alg, fwd.sig, signed_message(LABEL_FORWARD, body)
+    )
     if fwd.hub.received_at > now + CLOCK_SKEW:
         raise NotYetValidError("hub stamp in the future")
     env = verify_request(fwd.request, directory, now=now)
@@ -280,7 +293,9 @@ def open_forwarded_request(
         raise UnknownKeyError("request sealed to a key this node does not hold")
     if not replay_cache.check_and_add(f"fwd:{h.consumer}:{h.request_id}", h.expires_at):
         raise ReplayError("request already answered")
-    raw = open_sealed(h.hpke_suite, key, env.subject_ct, hpke_info(INFO_REQUEST_SUBJECT, h.to_json()))
+    raw = open_sealed(
+        h.hpke_suite, key, env.subject_ct, hpke_info(INFO_REQUEST_SUBJECT, h.to_json())
+    )
     try:
         citizen_id = raw.decode("ascii")
     except UnicodeDecodeError as exc:
@@ -341,10 +356,17 @@ def build_response(
         signer_kid=signer.kid,
         sig_alg=signer.alg,
     )
-    ct = seal(header.hpke_suite, reply.alg, reply.public_raw, canonical_json(inner),
-              hpke_info(INFO_RESPONSE, header.to_json()))
+    ct = seal(
+        header.hpke_suite,
+        reply.alg,
+        reply.public_raw,
+        canonical_json(inner),
+        hpke_info(INFO_RESPONSE, header.to_json()),
+    )
     body = {"header": header.to_json(), "ct": b64e(ct)}
-    return ResponseEnvelope(header, ct, signer.sign(signed_message(LABEL_RESPONSE, body))).to_bytes()
+    return ResponseEnvelope(
+        header, ct, signer.sign(signed_message(LABEL_RESPONSE, body))
+    ).to_bytes()
 
 
 def _as_response(envelope: bytes | ResponseEnvelope) -> ResponseEnvelope:
@@ -367,8 +389,15 @@ def verify_response_envelope(
     env = _as_response(envelope)
     h = env.header
     body = {"header": h.to_json(), "ct": b64e(env.ct)}
-    _verify_sig(directory, h.signer_kid, h.sig_alg, h.provider, env.sig,
-                signed_message(LABEL_RESPONSE, body), now)
+    _verify_sig(
+        directory,
+        h.signer_kid,
+        h.sig_alg,
+        h.provider,
+        env.sig,
+        signed_message(LABEL_RESPONSE, body),
+        now,
+    )
     target = require_key(directory, h.recipient_kid, member_id=h.consumer, use="enc", at=now)
     if hpke_suite(h.hpke_suite).kem_alg != target.alg:
         raise UnsupportedSuiteError("suite does not match the consumer key")
@@ -377,7 +406,9 @@ def verify_response_envelope(
         if h.consumer != request.consumer:
             raise WrongConsumerError("response addressed to another consumer")
         if (h.request_id, h.provider, h.document_type, h.subject_pseudonym) != (
-            request.request_id, request.provider, request.document_type,
+            request.request_id,
+            request.provider,
+            request.document_type,
             request.subject_pseudonym,
         ) or h.recipient_kid != request.reply_kid:
             raise MismatchError("response does not answer this request")
@@ -387,21 +418,38 @@ def verify_response_envelope(
 
 
 def _parse_inner(raw: bytes) -> tuple[dict[str, Any], str, str, bytes]:
-    inner = S.obj(parse_json(raw, max_bytes=MAX_RESPONSE_BYTES), "inner",
-                  {"payload", "sig_alg", "signer_kid", "sig"})
-    payload = S.obj(inner["payload"], "payload",
-                    {"request_id", "consumer", "provider", "document_type", "request_digest",
-                     "issued_at", "status", "document"})
+    inner = schema.obj(
+        parse_json(raw, max_bytes=MAX_RESPONSE_BYTES),
+        "inner",
+        {"payload", "sig_alg", "signer_kid", "sig"},
+    )
+    payload = schema.obj(
+        inner["payload"],
+        "payload",
+        {
+            "request_id",
+            "consumer",
+            "provider",
+            "document_type",
+            "request_digest",
+            "issued_at",
+            "status",
+            "document",
+        },
+    )
     if payload["status"] not in ("found", "not_found"):
         raise MalformedError("payload status")
     if not (payload["document"] is None or isinstance(payload["document"], dict)):
         raise MalformedError("payload document")
     if (payload["document"] is None) != (payload["status"] == "not_found"):
         raise MalformedError("payload status/document disagree")
-    S.integer(payload["issued_at"], "issued_at")
-    return (payload, S.text(inner["sig_alg"], "sig_alg", max_len=32),
-            S.text(inner["signer_kid"], "signer_kid", pattern=S.KID_RE),
-            S.binary(inner["sig"], "sig", max_len=8192))
+    schema.integer(payload["issued_at"], "issued_at")
+    return (
+        payload,
+        schema.text(inner["sig_alg"], "sig_alg", max_len=32),
+        schema.text(inner["signer_kid"], "signer_kid", pattern=schema.KID_RE),
+        schema.binary(inner["sig"], "sig", max_len=8192),
+    )
 
 
 def open_response(
@@ -423,8 +471,9 @@ def open_response(
     key = identity.encryption_key(h.recipient_kid)
     if key is None:
         raise WrongConsumerError("response sealed to a key this node does not hold")
-    verify_response_envelope(env, directory, request=pending.header,
-                             request_digest=pending.digest, now=now)
+    verify_response_envelope(
+        env, directory, request=pending.header, request_digest=pending.digest, now=now
+    )
     if now > pending.header.expires_at + CLOCK_SKEW:
         raise ExpiredError("our request expired before the answer arrived")
     raw = open_sealed(h.hpke_suite, key, env.ct, hpke_info(INFO_RESPONSE, h.to_json()))
@@ -433,11 +482,16 @@ def open_response(
     if payload["consumer"] != identity.member_id:
         raise WrongConsumerError("signed document names another consumer")
     expected = (h.request_id, h.provider, h.document_type, h.request_digest)
-    got = (payload["request_id"], payload["provider"], payload["document_type"],
-           payload["request_digest"])
+    got = (
+        payload["request_id"],
+        payload["provider"],
+        payload["document_type"],
+        payload["request_digest"],
+    )
     if got != expected:
         raise MismatchError("signed document does not answer this request")
     if not replay_cache.check_and_add(f"resp:{h.request_id}", h.expires_at):
         raise ReplayError("response already accepted")
-    return VerifiedDocument(h, payload["status"], payload["document"],
-                            canonical_json(payload), sig, alg, kid)
+    return VerifiedDocument(
+        h, payload["status"], payload["document"], canonical_json(payload), sig, alg, kid
+    )

@@ -292,8 +292,10 @@ def load_private_pem(data: bytes) -> SigningKey | EncryptionKey:
         loaded = [ser.load_pem_private_key(b, password=None) for b in blocks]
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         raise MalformedError("unreadable private key PEM") from exc
-    if len(loaded) == 2 and isinstance(loaded[0], mlkem.MLKEM768PrivateKey) and isinstance(
-        loaded[1], x25519.X25519PrivateKey
+    if (
+        len(loaded) == 2
+        and isinstance(loaded[0], mlkem.MLKEM768PrivateKey)
+        and isinstance(loaded[1], x25519.X25519PrivateKey)
     ):
         return EncryptionKey("mlkem768x25519", HybridPrivateKey(loaded[0], loaded[1]))
     if len(loaded) == 1:

@@ -123,9 +123,7 @@ def _check_hashes(*hashes: bytes) -> None:
             raise ProofError("hash has wrong size")
 
 
-def root_from_inclusion_proof(
-    leaf: bytes, index: int, size: int, proof: Sequence[bytes]
-) -> bytes:
+def root_from_inclusion_proof(leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes:
     """RFC 9162 section 2.1.3.2."""
     if not 0 <= index < size:
         raise ProofError("leaf index outside tree")

@@ -12,7 +12,7 @@ import struct
 from collections.abc import Iterable
 from typing import Any
 
-from . import schema as S
+from . import schema
 from .directory import HubKey, verify_by_anchor
 from .encoding import b64e
 from .errors import MalformedError
@@ -42,21 +42,21 @@ def sign_tree_head(key: SigningKey, head: TreeHead) -> dict[str, Any]:
 
 
 def parse_hex_hash(value: Any, field: str) -> bytes:
-    return bytes.fromhex(S.text(value, field, pattern=S.HEX64_RE))
+    return bytes.fromhex(schema.text(value, field, pattern=schema.HEX64_RE))
 
 
 def verify_tree_head(obj: Any, anchors: Iterable[HubKey]) -> TreeHead:
-    sth = S.obj(obj, "sth", STH_KEYS)
+    sth = schema.obj(obj, "sth", STH_KEYS)
     head = TreeHead(
-        S.integer(sth["tree_size"], "tree_size"),
+        schema.integer(sth["tree_size"], "tree_size"),
         parse_hex_hash(sth["root_hash"], "root_hash"),
-        S.integer(sth["timestamp_ms"], "timestamp_ms"),
+        schema.integer(sth["timestamp_ms"], "timestamp_ms"),
     )
     verify_by_anchor(
         anchors,
-        S.text(sth["signer_kid"], "signer_kid", pattern=S.KID_RE),
-        S.text(sth["sig_alg"], "sig_alg", max_len=32),
-        S.binary(sth["sig"], "sig", max_len=8192),
+        schema.text(sth["signer_kid"], "signer_kid", pattern=schema.KID_RE),
+        schema.text(sth["sig_alg"], "sig_alg", max_len=32),
+        schema.binary(sth["sig"], "sig", max_len=8192),
         tree_head_message(head.tree_size, head.timestamp_ms, head.root_hash),
     )
     return head

@@ -1,7 +1,9 @@
 """Thai 13-digit identification numbers (citizens and juristic persons).
 
 Check digit: d13 = (11 - (sum_{i=1..12} d_i * (14 - i)) mod 11) mod 10,
-i.e. the first twelve digits weighted 13 down to 2.
+i.e. the first twelve digits weighted 13 down to 2.  Note the 3rd digit has
+weight 11 = 0 (mod 11), so an error in it is never detected; the checksum is a
+typo guard, never an authenticity check.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ import json
 import sys
 from typing import Any
 
-from . import schema as S
+from . import schema
 from .directory import HubKey
 from .encoding import b64d, parse_json
 from .errors import GdxError, MalformedError
@@ -44,12 +44,12 @@ def _anchors(path: str | None) -> list[HubKey]:
     for item in items:
         if not isinstance(item, dict) or "alg" not in item or "pub" not in item:
             raise MalformedError("hub key needs alg and pub")
-        keys.append(HubKey(S.text(item["alg"], "alg"), b64d(item["pub"], field="pub")))
+        keys.append(HubKey(schema.text(item["alg"], "alg"), b64d(item["pub"], field="pub")))
     return keys
 
 
 def _proof(doc: dict[str, Any]) -> list[bytes]:
-    items = S.array(doc.get("proof"), "proof", max_items=MAX_PROOF_ITEMS)
+    items = schema.array(doc.get("proof"), "proof", max_items=MAX_PROOF_ITEMS)
     return [parse_hex_hash(p, "proof[]") for p in items]
 
 
@@ -63,14 +63,14 @@ def _size_root(
         if size_key in doc and doc[size_key] != head.tree_size:
             raise MalformedError(f"{size_key} disagrees with the signed tree head")
         return head.tree_size, head.root_hash
-    return S.integer(doc.get(size_key), size_key), parse_hex_hash(doc.get(root_key), root_key)
+    return schema.integer(doc.get(size_key), size_key), parse_hex_hash(doc.get(root_key), root_key)
 
 
 def check_inclusion(doc: Any, anchors: list[HubKey]) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise MalformedError("expected a JSON object")
     size, root = _size_root(doc, "tree_size", "root_hash", "sth", anchors)
-    index = S.integer(doc.get("leaf_index"), "leaf_index")
+    index = schema.integer(doc.get("leaf_index"), "leaf_index")
     if "leaf" in doc:
         leaf = leaf_hash(b64d(doc["leaf"], field="leaf"))
     else:
@@ -89,8 +89,11 @@ def check_consistency(doc: Any, anchors: list[HubKey]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gdx_protocol.verify", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m gdx_protocol.verify",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("kind", choices=["inclusion", "consistency"])
     parser.add_argument("file", nargs="?", default="-", help="proof JSON (default: stdin)")
     parser.add_argument("--hub-key", help="JSON file with the hub's public key(s)")

@@ -1,3 +1,5 @@
+from django.core import mail
+
 from agencies.models import Agency, AgencyRequest
 from audit.models import AuditEvent
 
@@ -48,6 +50,10 @@ def test_ega_admin_turns_a_report_into_a_directory_entry(client, ega_admin, agen
     assert agency.parent == agency_a and agency.ministry == agency_a.parent
     report.refresh_from_db()
     assert report.status == AgencyRequest.Status.APPROVED and report.created_agency == agency
+    [message] = mail.outbox
+    assert message.to == ["somchai@trial.go.th"]
+    assert "/accounts/register/trial-office/" in message.body
+    assert "trial-office@info.go.th" in message.body
     assert client.get("/agencies/", {"q": "ทดลองใหม่"}).content.decode().count("trial-office") >= 1
 
 
@@ -82,6 +88,7 @@ def test_rejecting_needs_a_reason(client, ega_admin):
     client.post(url, {"decision": "reject", "reject-review_note": "มีอยู่แล้วในชื่ออื่น"})
     report.refresh_from_db()
     assert report.status == AgencyRequest.Status.REJECTED
+    assert "มีอยู่แล้วในชื่ออื่น" in mail.outbox[-1].body
     # A reviewed report is gone from the queue.
     assert client.get(url).status_code == 404
 

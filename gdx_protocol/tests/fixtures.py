@@ -3,8 +3,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-import pytest
-
 from gdx_protocol import (
     EncryptionKey,
     HubKey,
@@ -40,6 +38,14 @@ class World:
     def anchors(self) -> list[HubKey]:
         return [HubKey.from_signing_key(self.hub_key)]
 
+    def with_fresh_directory(self) -> World:
+        w = World(
+            self.consumer, self.other_consumer, self.provider, self.hub_key, InMemoryDirectory()
+        )
+        for ident in (w.consumer, w.other_consumer, w.provider):
+            register(w.directory, ident)
+        return w
+
 
 def make_world(sig_alg: str = "ed25519", kem_alg: str = "mlkem768x25519") -> World:
     w = World(
@@ -49,21 +55,6 @@ def make_world(sig_alg: str = "ed25519", kem_alg: str = "mlkem768x25519") -> Wor
         SigningKey.generate("ed25519"),
         InMemoryDirectory(),
     )
-    for ident in (w.consumer, w.other_consumer, w.provider):
-        register(w.directory, ident)
-    return w
-
-
-@pytest.fixture(scope="module")
-def world_template() -> World:
-    return make_world()
-
-
-@pytest.fixture
-def world(world_template: World) -> World:
-    # Fresh directory per test (tests revoke keys), keys reused for speed.
-    w = World(world_template.consumer, world_template.other_consumer, world_template.provider,
-              world_template.hub_key, InMemoryDirectory())
     for ident in (w.consumer, w.other_consumer, w.provider):
         register(w.directory, ident)
     return w

@@ -20,13 +20,30 @@ from gdx_protocol.errors import GdxError
 from gdx_protocol.hpke_suites import open_sealed
 from gdx_protocol.signing import INFO_RESPONSE, hpke_info
 
-from .fixtures import CITIZEN, PSEUDONYM_KEY, make_world, register, world, world_template  # noqa: F401
+from .fixtures import CITIZEN, PSEUDONYM_KEY, World, make_world, register
 from .helpers import DOC, forward, mutate, provider_open, request, resign, respond
 
 
+@pytest.fixture(scope="module")
+def world_template() -> World:
+    return make_world()
+
+
+@pytest.fixture
+def world(world_template: World) -> World:
+    # Fresh directory per test (tests revoke keys); key generation is reused for speed.
+    return world_template.with_fresh_directory()
+
+
 def consume(w, resp, pending, identity=None, cache=None, **kw):
-    return open_response(resp, pending=pending, identity=identity or w.consumer,
-                         directory=w.directory, replay_cache=InMemoryReplayCache() if cache is None else cache, **kw)
+    return open_response(
+        resp,
+        pending=pending,
+        identity=identity or w.consumer,
+        directory=w.directory,
+        replay_cache=InMemoryReplayCache() if cache is None else cache,
+        **kw,
+    )
 
 
 def code_of(fn) -> str:
@@ -44,8 +61,9 @@ def test_full_exchange(world):
     assert opened.citizen_id == CITIZEN
     resp = build_response(opened, DOC, identity=world.provider, directory=world.directory)
     assert "สมชาย".encode() not in resp and CITIZEN.encode() not in resp
-    rh = verify_response_envelope(resp, world.directory, request=header,
-                                  request_digest=pending.digest)
+    rh = verify_response_envelope(
+        resp, world.directory, request=header, request_digest=pending.digest
+    )
     assert rh.request_id == header.request_id
     doc = consume(world, resp, pending)
     assert doc.status == "found" and doc.document == DOC
@@ -58,13 +76,15 @@ def test_not_found_is_hidden_from_hub(world):
     resp_missing = respond(world, req2, document=None)
     # The header has no status field; found/not-found is only inside the ciphertext.
     assert set(parse_response_envelope(resp_found).header.to_json()) == set(
-        parse_response_envelope(resp_missing).header.to_json())
+        parse_response_envelope(resp_missing).header.to_json()
+    )
     doc = consume(world, resp_missing, pending2)
     assert doc.status == "not_found" and doc.document is None
 
 
-@pytest.mark.parametrize("sig_alg,kem_alg", [("ml-dsa-65", "mlkem768x25519"),
-                                             ("ed25519", "x25519")])
+@pytest.mark.parametrize(
+    "sig_alg,kem_alg", [("ml-dsa-65", "mlkem768x25519"), ("ed25519", "x25519")]
+)
 def test_other_suites(sig_alg, kem_alg):
     w = make_world(sig_alg, kem_alg)
     req, pending = request(w)
@@ -85,8 +105,10 @@ def test_tampered_response_ciphertext(world):
     assert code_of(lambda: consume(world, tampered, pending)) == "bad_signature"
     assert code_of(lambda: verify_response_envelope(tampered, world.directory)) == "bad_signature"
     # Even with a valid outer signature (compromised signer), AEAD refuses it.
-    resigned = mutate(resp, lambda o: (flip(o), resign(o, "response", ("header", "ct"),
-                                                       world.provider.signing_key)))
+    resigned = mutate(
+        resp,
+        lambda o: (flip(o), resign(o, "response", ("header", "ct"), world.provider.signing_key)),
+    )
     assert code_of(lambda: consume(world, resigned, pending)) == "tampered"
 
 
@@ -96,9 +118,13 @@ def test_tampered_request_header(world):
     assert code_of(lambda: verify_request_envelope(edited, world.directory)) == "bad_signature"
     # Re-signed by the consumer key: signature fine, but the header is HPKE info,
     # so the provider cannot open the subject any more.
-    resigned = mutate(req, lambda o: (o["header"].update(purpose="something else"),
-                                      resign(o, "request", ("header", "subject_ct"),
-                                             world.consumer.signing_key)))
+    resigned = mutate(
+        req,
+        lambda o: (
+            o["header"].update(purpose="something else"),
+            resign(o, "request", ("header", "subject_ct"), world.consumer.signing_key),
+        ),
+    )
     verify_request_envelope(resigned, world.directory)
     assert code_of(lambda: provider_open(world, forward(world, resigned))) == "tampered"
 
@@ -106,9 +132,13 @@ def test_tampered_request_header(world):
 def test_tampered_response_header_breaks_decryption(world):
     req, pending = request(world)
     resp = respond(world, req)
-    resigned = mutate(resp, lambda o: (o["header"].update(expires_at=o["header"]["expires_at"] + 1),
-                                       resign(o, "response", ("header", "ct"),
-                                              world.provider.signing_key)))
+    resigned = mutate(
+        resp,
+        lambda o: (
+            o["header"].update(expires_at=o["header"]["expires_at"] + 1),
+            resign(o, "response", ("header", "ct"), world.provider.signing_key),
+        ),
+    )
     assert code_of(lambda: consume(world, resigned, pending)) == "tampered"
 
 
@@ -118,8 +148,10 @@ def test_tampered_signatures(world):
     def flip_sig(o):
         o["sig"] = ("B" if o["sig"][0] == "A" else "A") + o["sig"][1:]
 
-    assert code_of(lambda: verify_request_envelope(mutate(req, flip_sig), world.directory)) == \
-        "bad_signature"
+    assert (
+        code_of(lambda: verify_request_envelope(mutate(req, flip_sig), world.directory))
+        == "bad_signature"
+    )
     fwd = mutate(forward(world, req), flip_sig)
     assert code_of(lambda: provider_open(world, fwd)) == "bad_signature"
     resp = mutate(respond(world, req), flip_sig)
@@ -136,21 +168,48 @@ def test_inner_signature_is_checked(world):
     req, pending = request(world)
     opened = provider_open(world, forward(world, req))
     h, now = opened.header, int(time.time())
-    payload = {"request_id": h.request_id, "consumer": h.consumer, "provider": h.provider,
-               "document_type": h.document_type, "request_digest": opened.request_digest,
-               "issued_at": now, "status": "found", "document": DOC}
+    payload = {
+        "request_id": h.request_id,
+        "consumer": h.consumer,
+        "provider": h.provider,
+        "document_type": h.document_type,
+        "request_digest": opened.request_digest,
+        "issued_at": now,
+        "status": "found",
+        "document": DOC,
+    }
     forger = world.other_consumer.signing_key
-    inner = {"payload": payload, "sig_alg": forger.alg, "signer_kid": forger.kid,
-             "sig": b64e(forger.sign(signed_message(LABEL_DOCUMENT, payload)))}
+    inner = {
+        "payload": payload,
+        "sig_alg": forger.alg,
+        "signer_kid": forger.kid,
+        "sig": b64e(forger.sign(signed_message(LABEL_DOCUMENT, payload))),
+    }
     reply = world.consumer.encryption_keys[0]
-    header = ResponseHeader(h.request_id, h.consumer, h.provider, h.document_type, now, now + 60,
-                            opened.request_digest, h.subject_pseudonym,
-                            "mlkem768x25519.hkdf-sha256.aes-256-gcm", reply.kid,
-                            world.provider.signing_key.kid, "ed25519")
-    ct = seal(header.hpke_suite, reply.alg, reply.public_raw, canonical_json(inner),
-              hpke_info(INFO_RESPONSE, header.to_json()))
+    header = ResponseHeader(
+        h.request_id,
+        h.consumer,
+        h.provider,
+        h.document_type,
+        now,
+        now + 60,
+        opened.request_digest,
+        h.subject_pseudonym,
+        "mlkem768x25519.hkdf-sha256.aes-256-gcm",
+        reply.kid,
+        world.provider.signing_key.kid,
+        "ed25519",
+    )
+    ct = seal(
+        header.hpke_suite,
+        reply.alg,
+        reply.public_raw,
+        canonical_json(inner),
+        hpke_info(INFO_RESPONSE, header.to_json()),
+    )
     outer = world.provider.signing_key.sign(
-        signed_message(LABEL_RESPONSE, {"header": header.to_json(), "ct": b64e(ct)}))
+        signed_message(LABEL_RESPONSE, {"header": header.to_json(), "ct": b64e(ct)})
+    )
     resp = ResponseEnvelope(header, ct, outer).to_bytes()
     verify_response_envelope(resp, world.directory)  # the hub would accept it
     assert code_of(lambda: consume(world, resp, pending)) == "unknown_key"
@@ -160,13 +219,16 @@ def test_replay(world):
     req, pending = request(world)
     hub_cache = InMemoryReplayCache()
     verify_request_envelope(req, world.directory, replay_cache=hub_cache)
-    assert code_of(lambda: verify_request_envelope(req, world.directory,
-                                                   replay_cache=hub_cache)) == "replay"
+    assert (
+        code_of(lambda: verify_request_envelope(req, world.directory, replay_cache=hub_cache))
+        == "replay"
+    )
     prov_cache = InMemoryReplayCache()
     provider_open(world, forward(world, req, 1), cache=prov_cache)
     # Same request re-forwarded (even with a fresh hub stamp) is refused.
-    assert code_of(lambda: provider_open(world, forward(world, req, 2),
-                                         cache=prov_cache)) == "replay"
+    assert (
+        code_of(lambda: provider_open(world, forward(world, req, 2), cache=prov_cache)) == "replay"
+    )
     resp = respond(world, req)
     cons_cache = InMemoryReplayCache()
     consume(world, resp, pending, cache=cons_cache)
@@ -205,9 +267,17 @@ def test_unknown_key(world):
     stranger = NodeIdentity("consumer-a", SigningKey.generate(), world.consumer.encryption_keys)
     from gdx_protocol import build_request
 
-    req, _ = build_request(stranger, world.directory, provider="provider-p",
-                           document_type="person_record", citizen_id=CITIZEN, purpose="p",
-                           officer="o", legal_basis="l", pseudonym_key=PSEUDONYM_KEY)
+    req, _ = build_request(
+        stranger,
+        world.directory,
+        provider="provider-p",
+        document_type="person_record",
+        citizen_id=CITIZEN,
+        purpose="p",
+        officer="o",
+        legal_basis="l",
+        pseudonym_key=PSEUDONYM_KEY,
+    )
     assert code_of(lambda: verify_request_envelope(req, world.directory)) == "unknown_key"
     # A forward signed by a hub key the provider did not pin.
     good, _ = request(world)
@@ -217,13 +287,22 @@ def test_unknown_key(world):
 
 def test_key_of_other_member_is_refused(world):
     """Consumer B signing with its own key while claiming to be consumer A."""
-    impostor = NodeIdentity("consumer-a", world.other_consumer.signing_key,
-                            world.consumer.encryption_keys)
+    impostor = NodeIdentity(
+        "consumer-a", world.other_consumer.signing_key, world.consumer.encryption_keys
+    )
     from gdx_protocol import build_request
 
-    req, _ = build_request(impostor, world.directory, provider="provider-p",
-                           document_type="person_record", citizen_id=CITIZEN, purpose="p",
-                           officer="o", legal_basis="l", pseudonym_key=PSEUDONYM_KEY)
+    req, _ = build_request(
+        impostor,
+        world.directory,
+        provider="provider-p",
+        document_type="person_record",
+        citizen_id=CITIZEN,
+        purpose="p",
+        officer="o",
+        legal_basis="l",
+        pseudonym_key=PSEUDONYM_KEY,
+    )
     assert code_of(lambda: verify_request_envelope(req, world.directory)) == "unknown_key"
 
 
@@ -231,47 +310,70 @@ def test_response_readdressed_to_other_consumer(world):
     req, pending_a = request(world)
     resp = respond(world, req)
     readdressed = mutate(resp, lambda o: o["header"].update(consumer="consumer-b"))
-    assert code_of(lambda: consume(world, readdressed, pending_a,
-                                   identity=world.other_consumer)) == "bad_signature"
+    assert (
+        code_of(lambda: consume(world, readdressed, pending_a, identity=world.other_consumer))
+        == "bad_signature"
+    )
     hdr = parse_request_envelope(req).header
-    assert code_of(lambda: verify_response_envelope(readdressed, world.directory,
-                                                    request=hdr)) == "bad_signature"
+    assert (
+        code_of(lambda: verify_response_envelope(readdressed, world.directory, request=hdr))
+        == "bad_signature"
+    )
 
 
 def test_signed_document_names_other_consumer(world):
     """Provider-signed inner payload for A delivered in an envelope to B."""
-    req_b, pending_b = build_b = __import__(
-        "gdx_protocol").build_request(world.other_consumer, world.directory,
-                                      provider="provider-p", document_type="person_record",
-                                      citizen_id=CITIZEN, purpose="p", officer="o",
-                                      legal_basis="l", pseudonym_key=PSEUDONYM_KEY)
-    del build_b
+    from gdx_protocol import build_request
+
+    req_b, pending_b = build_request(
+        world.other_consumer,
+        world.directory,
+        provider="provider-p",
+        document_type="person_record",
+        citizen_id=CITIZEN,
+        purpose="p",
+        officer="o",
+        legal_basis="l",
+        pseudonym_key=PSEUDONYM_KEY,
+    )
     opened = provider_open(world, forward(world, req_b))
     # Swap the header consumer *before* sealing: a buggy/malicious provider that
     # seals to B but signs a payload naming A.
     from dataclasses import replace
 
-    bad = replace(opened, header=replace(opened.header, consumer="consumer-a",
-                                         reply_kid=world.consumer.encryption_keys[0].kid))
+    bad = replace(
+        opened,
+        header=replace(
+            opened.header, consumer="consumer-a", reply_kid=world.consumer.encryption_keys[0].kid
+        ),
+    )
     resp = build_response(bad, DOC, identity=world.provider, directory=world.directory)
     # Addressed to A, but A never asked: A's pending request does not match.
     _, pending_a = request(world)
     assert code_of(lambda: consume(world, resp, pending_a)) == "mismatch"
     # B cannot use it: it is not addressed to B.
-    assert code_of(lambda: consume(world, resp, pending_b,
-                                   identity=world.other_consumer)) == "wrong_consumer"
+    assert (
+        code_of(lambda: consume(world, resp, pending_b, identity=world.other_consumer))
+        == "wrong_consumer"
+    )
 
 
 def test_second_consumer_cannot_decrypt(world):
     req, pending = request(world)
     resp = respond(world, req)
-    assert code_of(lambda: consume(world, resp, pending,
-                                   identity=world.other_consumer)) == "wrong_consumer"
+    assert (
+        code_of(lambda: consume(world, resp, pending, identity=world.other_consumer))
+        == "wrong_consumer"
+    )
     # Bypassing the checks and trying HPKE directly with B's key also fails.
     env = parse_response_envelope(resp)
     with pytest.raises(GdxError) as info:
-        open_sealed(env.header.hpke_suite, world.other_consumer.encryption_keys[0], env.ct,
-                    hpke_info(INFO_RESPONSE, env.header.to_json()))
+        open_sealed(
+            env.header.hpke_suite,
+            world.other_consumer.encryption_keys[0],
+            env.ct,
+            hpke_info(INFO_RESPONSE, env.header.to_json()),
+        )
     assert info.value.code == "tampered"
 
 
@@ -281,21 +383,32 @@ def test_response_for_other_request_is_mismatch(world):
     resp2 = respond(world, req2)
     assert code_of(lambda: consume(world, resp2, pending1)) == "mismatch"
     hdr1 = parse_request_envelope(req1).header
-    assert code_of(lambda: verify_response_envelope(resp2, world.directory,
-                                                    request=hdr1)) == "mismatch"
+    assert (
+        code_of(lambda: verify_response_envelope(resp2, world.directory, request=hdr1))
+        == "mismatch"
+    )
 
 
 def test_wrong_provider(world):
-    other_provider = NodeIdentity("provider-q", SigningKey.generate(),
-                                  (EncryptionKey.generate(),))
+    other_provider = NodeIdentity("provider-q", SigningKey.generate(), (EncryptionKey.generate(),))
     register(world.directory, other_provider)
     req, _ = request(world)
     from gdx_protocol import open_forwarded_request
 
     fwd = forward(world, req)
-    assert code_of(lambda: open_forwarded_request(
-        fwd, identity=other_provider, directory=world.directory, hub_keys=world.anchors,
-        pseudonym_key=PSEUDONYM_KEY, replay_cache=InMemoryReplayCache())) == "wrong_provider"
+    assert (
+        code_of(
+            lambda: open_forwarded_request(
+                fwd,
+                identity=other_provider,
+                directory=world.directory,
+                hub_keys=world.anchors,
+                pseudonym_key=PSEUDONYM_KEY,
+                replay_cache=InMemoryReplayCache(),
+            )
+        )
+        == "wrong_provider"
+    )
 
 
 def test_pseudonym_must_match(world):
@@ -310,34 +423,42 @@ def test_invalid_citizen_id_refused_locally(world):
 def test_unsupported_suite(world):
     req, _ = request(world)
     edited = mutate(req, lambda o: o["header"].update(hpke_suite="rot13.none"))
-    assert code_of(lambda: verify_request_envelope(edited, world.directory)) == \
-        "unsupported_suite"
+    assert code_of(lambda: verify_request_envelope(edited, world.directory)) == "unsupported_suite"
     edited = mutate(req, lambda o: o["header"].update(sig_alg="rsa-1024"))
-    assert code_of(lambda: verify_request_envelope(edited, world.directory)) == \
-        "unsupported_suite"
+    assert code_of(lambda: verify_request_envelope(edited, world.directory)) == "unsupported_suite"
     edited = mutate(req, lambda o: o.update(v=2))
-    assert code_of(lambda: verify_request_envelope(edited, world.directory)) == \
-        "unsupported_version"
+    assert (
+        code_of(lambda: verify_request_envelope(edited, world.directory)) == "unsupported_version"
+    )
 
 
 def test_encryption_key_rotation(world):
     req_old, pending_old = request(world)
     new_key = EncryptionKey.generate()
-    rotated = NodeIdentity("consumer-a", world.consumer.signing_key,
-                           (new_key,) + world.consumer.encryption_keys)
+    rotated = NodeIdentity(
+        "consumer-a", world.consumer.signing_key, (new_key,) + world.consumer.encryption_keys
+    )
     from gdx_protocol import KeyRecord
 
-    world.directory.add_key("consumer-a", KeyRecord(new_key.kid, "consumer-a", "enc",
-                                                    new_key.alg, new_key.public_raw,
-                                                    not_before=1))
+    world.directory.add_key(
+        "consumer-a",
+        KeyRecord(new_key.kid, "consumer-a", "enc", new_key.alg, new_key.public_raw, not_before=1),
+    )
     resp_old = respond(world, req_old)
     # Answer to a request made before rotation still opens with the old key.
     assert consume(world, resp_old, pending_old, identity=rotated).document == DOC
     from gdx_protocol import build_request
 
-    req_new, pending_new = build_request(rotated, world.directory, provider="provider-p",
-                                         document_type="person_record", citizen_id=CITIZEN,
-                                         purpose="p", officer="o", legal_basis="l",
-                                         pseudonym_key=PSEUDONYM_KEY)
+    req_new, pending_new = build_request(
+        rotated,
+        world.directory,
+        provider="provider-p",
+        document_type="person_record",
+        citizen_id=CITIZEN,
+        purpose="p",
+        officer="o",
+        legal_basis="l",
+        pseudonym_key=PSEUDONYM_KEY,
+    )
     assert parse_request_envelope(req_new).header.reply_kid == new_key.kid
     assert consume(world, respond(world, req_new), pending_new, identity=rotated).document == DOC

@@ -31,45 +31,98 @@ from gdx_protocol.merkle import (
 from gdx_protocol.sth import sign_tree_head, verify_tree_head
 
 H = bytes.fromhex
-LEAVES = [H(""), H("00"), H("10"), H("2021"), H("3031"), H("40414243"),
-          H("5051525354555657"), H("606162636465666768696a6b6c6d6e6f")]
-ROOTS = [H(x) for x in (
-    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
-    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
-    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
-    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
-    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
-)]
+LEAVES = [
+    H(""),
+    H("00"),
+    H("10"),
+    H("2021"),
+    H("3031"),
+    H("40414243"),
+    H("5051525354555657"),
+    H("606162636465666768696a6b6c6d6e6f"),
+]
+ROOTS = [
+    H(x)
+    for x in (
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+        "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+        "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+        "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+        "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+    )
+]
 # (leaf number, 1-based as in the Go file; tree size; audit path)
 INCLUSION = [
     (1, 1, []),
-    (1, 8, ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+    (
+        1,
+        8,
+        [
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
             "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
-    (6, 8, ["bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+        ],
+    ),
+    (
+        6,
+        8,
+        [
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
             "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ],
+    ),
     (3, 3, ["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
-    (2, 5, ["6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    (
+        2,
+        5,
+        [
+            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
             "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"]),
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        ],
+    ),
 ]
 CONSISTENCY = [
     (1, 1, []),
-    (1, 8, ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+    (
+        1,
+        8,
+        [
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
             "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
-    (6, 8, ["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+        ],
+    ),
+    (
+        6,
+        8,
+        [
+            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
             "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
-    (2, 5, ["5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"]),
-    (6, 7, ["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ],
+    ),
+    (
+        2,
+        5,
+        [
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        ],
+    ),
+    (
+        6,
+        7,
+        [
+            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
             "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
-            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ],
+    ),
 ]
 SOME_HASH = H("abacaba000000000000000000000000000000000000000000060061e00123456")
 
@@ -86,9 +139,11 @@ def test_hasher_vectors():
     assert EMPTY_ROOT == H("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     assert leaf_hash(b"") == H("6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d")
     assert leaf_hash(b"L123456") == H(
-        "395aa064aa4c29f7010acfe3f25db9485bbd4b91897b6ad7ad547639252b4d56")
+        "395aa064aa4c29f7010acfe3f25db9485bbd4b91897b6ad7ad547639252b4d56"
+    )
     assert node_hash(b"N123", b"N456") == H(
-        "aa217fe888e47007fa15edab33c2b492a722cb106c64667fc2b044444de66bbb")
+        "aa217fe888e47007fa15edab33c2b492a722cb106c64667fc2b044444de66bbb"
+    )
 
 
 def test_roots(tree):
@@ -147,14 +202,22 @@ def test_corrupted_inclusion_proofs_fail(leaf, size, path):
 def test_corrupted_consistency_proofs_fail(size1, size2, path):
     proof, r1, r2 = [H(p) for p in path], ROOTS[size1 - 1], ROOTS[size2 - 1]
     probes = [
-        (size1 - 1, size2, r1, r2, proof), (size1 + 1, size2, r1, r2, proof),
-        (size1 ^ 2, size2, r1, r2, proof), (size1, size2 * 2, r1, r2, proof),
-        (size1, size2 // 2, r1, r2, proof), (size1, size2, b"WrongRoot", r2, proof),
-        (size1, size2, r1, b"WrongRoot", proof), (size1, size2, r2, r1, proof),
-        (size1, size2, r1, r2, []), (size1, size2, r1, r2, proof + [b""]),
-        (size1, size2, r1, r2, proof + [r1]), (size1, size2, r1, r2, proof + [r2]),
-        (size1, size2, r1, r2, [b""] + proof), (size1, size2, r1, r2, [r1] + proof),
-        (size1, size2, r1, r2, [r2] + proof), (size1, size2, r1, r2, [proof[0]] + proof),
+        (size1 - 1, size2, r1, r2, proof),
+        (size1 + 1, size2, r1, r2, proof),
+        (size1 ^ 2, size2, r1, r2, proof),
+        (size1, size2 * 2, r1, r2, proof),
+        (size1, size2 // 2, r1, r2, proof),
+        (size1, size2, b"WrongRoot", r2, proof),
+        (size1, size2, r1, b"WrongRoot", proof),
+        (size1, size2, r2, r1, proof),
+        (size1, size2, r1, r2, []),
+        (size1, size2, r1, r2, proof + [b""]),
+        (size1, size2, r1, r2, proof + [r1]),
+        (size1, size2, r1, r2, proof + [r2]),
+        (size1, size2, r1, r2, [b""] + proof),
+        (size1, size2, r1, r2, [r1] + proof),
+        (size1, size2, r1, r2, [r2] + proof),
+        (size1, size2, r1, r2, [proof[0]] + proof),
         (size1, size2, r1, r2, proof[:-1]),
     ]
     for i in range(len(proof)):
@@ -169,8 +232,12 @@ def test_corrupted_consistency_proofs_fail(size1, size2, path):
 def test_trivial_consistency_cases():
     verify_consistency(0, 0, SOME_HASH, SOME_HASH, [])
     verify_consistency(0, 5, SOME_HASH, EMPTY_ROOT, [])
-    for args in [(1, 1, SOME_HASH, EMPTY_ROOT, []), (1, 0, SOME_HASH, SOME_HASH, []),
-                 (1, 2, SOME_HASH, EMPTY_ROOT, []), (1, 1, SOME_HASH, SOME_HASH, [EMPTY_ROOT])]:
+    for args in [
+        (1, 1, SOME_HASH, EMPTY_ROOT, []),
+        (1, 0, SOME_HASH, SOME_HASH, []),
+        (1, 2, SOME_HASH, EMPTY_ROOT, []),
+        (1, 1, SOME_HASH, SOME_HASH, [EMPTY_ROOT]),
+    ]:
         with pytest.raises(ProofError):
             verify_consistency(*args)
 
@@ -231,27 +298,47 @@ def test_signed_tree_head(tree):
 def _cli(tmp_path, kind, doc, *extra):
     path = tmp_path / "proof.json"
     path.write_text(json.dumps(doc))
-    out = subprocess.run([sys.executable, "-m", "gdx_protocol.verify", kind, str(path), *extra],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "gdx_protocol.verify", kind, str(path), *extra],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return out.returncode, json.loads(out.stdout)
 
 
 def test_verify_cli(tmp_path, tree):
-    doc = {"leaf_index": 5, "tree_size": 8, "leaf": "QEFCQw",
-           "proof": INCLUSION[2][2], "root_hash": ROOTS[7].hex()}
+    doc = {
+        "leaf_index": 5,
+        "tree_size": 8,
+        "leaf": "QEFCQw",
+        "proof": INCLUSION[2][2],
+        "root_hash": ROOTS[7].hex(),
+    }
     assert _cli(tmp_path, "inclusion", doc)[0] == 0
     doc["leaf_index"] = 4
     code, out = _cli(tmp_path, "inclusion", doc)
     assert code == 1 and out["error"] == "bad_proof"
-    cons = {"first_size": 6, "second_size": 8, "first_root": ROOTS[5].hex(),
-            "second_root": ROOTS[7].hex(), "proof": CONSISTENCY[2][2]}
+    cons = {
+        "first_size": 6,
+        "second_size": 8,
+        "first_root": ROOTS[5].hex(),
+        "second_root": ROOTS[7].hex(),
+        "proof": CONSISTENCY[2][2],
+    }
     assert _cli(tmp_path, "consistency", cons)[0] == 0
     # With a signed tree head and the hub key.
     key = SigningKey.generate()
-    (tmp_path / "hub.json").write_text(json.dumps({"alg": key.alg, "pub": key.public_info()["pub"]}))
+    (tmp_path / "hub.json").write_text(
+        json.dumps({"alg": key.alg, "pub": key.public_info()["pub"]})
+    )
     sth = sign_tree_head(key, TreeHead(8, ROOTS[7], 1))
-    cons_sth = {"first_size": 6, "first_root": ROOTS[5].hex(), "second_sth": sth,
-                "proof": CONSISTENCY[2][2]}
+    cons_sth = {
+        "first_size": 6,
+        "first_root": ROOTS[5].hex(),
+        "second_sth": sth,
+        "proof": CONSISTENCY[2][2],
+    }
     assert _cli(tmp_path, "consistency", cons_sth, "--hub-key", str(tmp_path / "hub.json"))[0] == 0
     code, out = _cli(tmp_path, "consistency", cons_sth)
     assert code == 1 and out["error"] == "malformed"

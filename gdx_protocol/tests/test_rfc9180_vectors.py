@@ -34,12 +34,30 @@ BASE_NONCE = H("56d890e5accaaf011cff4b7d")
 EXPORTER_SECRET = H("45ff1c2e220db587171952c0592d5f5ebe103f1561a2614e38f2ffd47e99e3f8")
 PT = H("4265617574792069732074727574682c20747275746820626561757479")  # "Beauty is truth, ..."
 ENCRYPTIONS = [  # (seq, aad, nonce, ct)
-    (0, H("436f756e742d30"), H("56d890e5accaaf011cff4b7d"),
-     H("f938558b5d72f1a23810b4be2ab4f84331acc02fc97babc53a52ae8218a355a96d8770ac83d07bea87e13c512a")),
-    (1, H("436f756e742d31"), H("56d890e5accaaf011cff4b7c"),
-     H("af2d7e9ac9ae7e270f46ba1f975be53c09f8d875bdc8535458c2494e8a6eab251c03d0c22a56b8ca42c2063b84")),
-    (2, H("436f756e742d32"), H("56d890e5accaaf011cff4b7f"),
-     H("498dfcabd92e8acedc281e85af1cb4e3e31c7dc394a1ca20e173cb72516491588d96a19ad4a683518973dcc180")),
+    (
+        0,
+        H("436f756e742d30"),
+        H("56d890e5accaaf011cff4b7d"),
+        H(
+            "f938558b5d72f1a23810b4be2ab4f84331acc02fc97babc53a52ae8218a355a96d8770ac83d07bea87e13c512a"
+        ),
+    ),
+    (
+        1,
+        H("436f756e742d31"),
+        H("56d890e5accaaf011cff4b7c"),
+        H(
+            "af2d7e9ac9ae7e270f46ba1f975be53c09f8d875bdc8535458c2494e8a6eab251c03d0c22a56b8ca42c2063b84"
+        ),
+    ),
+    (
+        2,
+        H("436f756e742d32"),
+        H("56d890e5accaaf011cff4b7f"),
+        H(
+            "498dfcabd92e8acedc281e85af1cb4e3e31c7dc394a1ca20e173cb72516491588d96a19ad4a683518973dcc180"
+        ),
+    ),
 ]
 
 KEM_SUITE_ID = b"KEM\x00\x20"
@@ -76,8 +94,11 @@ def test_independent_key_schedule_matches_vector():
     eae_prk = _labeled_extract(KEM_SUITE_ID, b"", b"eae_prk", dh)
     shared = _labeled_expand(KEM_SUITE_ID, eae_prk, b"shared_secret", ENC + PK_RM, 32)
     assert shared == SHARED_SECRET
-    ctx = (b"\x00" + _labeled_extract(HPKE_SUITE_ID, b"", b"psk_id_hash", b"")
-           + _labeled_extract(HPKE_SUITE_ID, b"", b"info_hash", INFO))
+    ctx = (
+        b"\x00"
+        + _labeled_extract(HPKE_SUITE_ID, b"", b"psk_id_hash", b"")
+        + _labeled_extract(HPKE_SUITE_ID, b"", b"info_hash", INFO)
+    )
     secret = _labeled_extract(HPKE_SUITE_ID, shared, b"secret", b"")
     assert _labeled_expand(HPKE_SUITE_ID, secret, b"key", ctx, 16) == KEY
     assert _labeled_expand(HPKE_SUITE_ID, secret, b"base_nonce", ctx, 12) == BASE_NONCE

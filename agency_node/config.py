@@ -1,0 +1,61 @@
+"""Node configuration (JSON file); relative paths resolve against the file's folder."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gdx_protocol.directory import HubKey
+from gdx_protocol.encoding import b64d
+
+
+@dataclass
+class NodeConfig:
+    member_id: str
+    key_dir: Path
+    hub_url: str
+    hub_keys: list[HubKey]
+    pseudonym_key: bytes = field(repr=False)
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8701
+    data_source: str | None = None
+    data_source_options: dict[str, Any] = field(default_factory=dict)
+    providers: dict[str, str] = field(default_factory=dict)  # document_type -> member id
+    request_ttl: int = 120
+    directory_refresh: int = 300
+    local_token: str | None = None  # if set, POST /request needs "Authorization: Bearer ..."
+    http_timeout: float = 30.0
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], base: Path) -> NodeConfig:
+        def path(value: str) -> Path:
+            p = Path(value)
+            return p if p.is_absolute() else base / p
+
+        if "pseudonym_key_file" in raw:
+            pkey = b64d(path(raw["pseudonym_key_file"]).read_text().strip(), field="pseudonym")
+        else:
+            pkey = b64d(raw["pseudonym_key"], field="pseudonym")
+        return cls(
+            member_id=raw["member_id"],
+            key_dir=path(raw.get("key_dir", "keys")),
+            hub_url=raw["hub_url"].rstrip("/"),
+            hub_keys=[HubKey(k["alg"], b64d(k["pub"], field="hub pub")) for k in raw["hub_keys"]],
+            pseudonym_key=pkey,
+            listen_host=raw.get("listen_host", "127.0.0.1"),
+            listen_port=int(raw.get("listen_port", 8701)),
+            data_source=raw.get("data_source"),
+            data_source_options=raw.get("data_source_options", {}),
+            providers=raw.get("providers", {}),
+            request_ttl=int(raw.get("request_ttl", 120)),
+            directory_refresh=int(raw.get("directory_refresh", 300)),
+            local_token=raw.get("local_token"),
+            http_timeout=float(raw.get("http_timeout", 30.0)),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> NodeConfig:
+        p = Path(path)
+        return cls.from_dict(json.loads(p.read_text(encoding="utf-8")), p.parent)

@@ -1,0 +1,169 @@
+"""Agency node logic (transport-independent): provider answering and consumer requesting."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from gdx_protocol import (
+    InMemoryReplayCache,
+    NodeIdentity,
+    VerifiedDocument,
+    build_request,
+    build_response,
+    error_from_code,
+    load_signed_directory,
+    open_forwarded_request,
+    open_response,
+)
+from gdx_protocol.directory import InMemoryDirectory
+from gdx_protocol.encoding import b64e
+from gdx_protocol.errors import (
+    GdxError,
+    MalformedError,
+    UnsupportedDocumentError,
+)
+
+from .config import NodeConfig
+from .datasource import DataSource, load_data_source
+from .http_client import HttpClient
+from .keystore import load_keys
+
+
+@dataclass
+class _DirectoryCache:
+    directory: InMemoryDirectory
+    serial: int
+    fetched_at: float
+    expires_at: int
+
+
+class AgencyNode:
+    def __init__(self, config: NodeConfig, data_source: DataSource | None = None) -> None:
+        self.config = config
+        sig, enc = load_keys(config.key_dir)
+        self.identity = NodeIdentity(config.member_id, sig, enc)
+        if data_source is None and config.data_source:
+            data_source = load_data_source(config.data_source, config.data_source_options)
+        self.data_source = data_source
+        self.http = HttpClient(config.http_timeout)
+        self.provider_replay = InMemoryReplayCache()
+        self.consumer_replay = InMemoryReplayCache()
+        self._dir: _DirectoryCache | None = None
+        self._dir_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ directory
+
+    def directory(self, *, force: bool = False) -> InMemoryDirectory:
+        """Hub-signed member directory, re-fetched every ``directory_refresh`` seconds."""
+        with self._dir_lock:
+            now = time.time()
+            cached = self._dir
+            if (
+                not force
+                and cached is not None
+                and now - cached.fetched_at < self.config.directory_refresh
+                and now < cached.expires_at
+            ):
+                return cached.directory
+            status, body = self.http.get(self.config.hub_url + "/gdx/directory")
+            if status != 200:
+                raise GdxError(f"hub directory fetch failed with HTTP {status}")
+            verified = load_signed_directory(
+                body,
+                self.config.hub_keys,
+                now=int(now),
+                min_serial=cached.serial if cached else 0,
+            )
+            self._dir = _DirectoryCache(
+                verified.directory, verified.serial, now, verified.expires_at
+            )
+            return verified.directory
+
+    # ------------------------------------------------------------------ provider
+
+    def answer(self, forward: bytes) -> bytes:
+        """Handle a hub-forwarded request; returns the response envelope."""
+        if self.data_source is None:
+            raise UnsupportedDocumentError("this node is not a provider")
+        directory = self.directory()
+        opened = open_forwarded_request(
+            forward,
+            identity=self.identity,
+            directory=directory,
+            hub_keys=self.config.hub_keys,
+            pseudonym_key=self.config.pseudonym_key,
+            replay_cache=self.provider_replay,
+        )
+        doc_type = opened.header.document_type
+        if doc_type not in self.data_source.document_types:
+            raise UnsupportedDocumentError(f"{doc_type} is not provided here")
+        document = self.data_source.fetch(doc_type, opened.citizen_id)
+        return build_response(opened, document, identity=self.identity, directory=directory)
+
+    # ------------------------------------------------------------------ consumer
+
+    def request(
+        self,
+        *,
+        document_type: str,
+        citizen_id: str,
+        purpose: str,
+        officer: str,
+        legal_basis: str,
+        provider: str | None = None,
+    ) -> VerifiedDocument:
+        provider = provider or self.config.providers.get(document_type)
+        if not provider:
+            raise MalformedError(f"no provider configured for {document_type}")
+        directory = self.directory()
+        envelope, pending = build_request(
+            self.identity,
+            directory,
+            provider=provider,
+            document_type=document_type,
+            citizen_id=citizen_id,
+            purpose=purpose,
+            officer=officer,
+            legal_basis=legal_basis,
+            pseudonym_key=self.config.pseudonym_key,
+            ttl=self.config.request_ttl,
+        )
+        status, body = self.http.post(self.config.hub_url + "/gdx/exchange", envelope)
+        if status != 200:
+            raise _remote_error(status, body)
+        return open_response(
+            body,
+            pending=pending,
+            identity=self.identity,
+            directory=directory,
+            replay_cache=self.consumer_replay,
+        )
+
+
+def _remote_error(status: int, body: bytes) -> GdxError:
+    try:
+        obj = json.loads(body)
+        return error_from_code(str(obj["error"]), f"remote: {obj.get('detail', '')}")
+    except (ValueError, KeyError, TypeError):
+        return GdxError(f"hub answered HTTP {status}")
+
+
+def document_to_json(doc: VerifiedDocument) -> dict[str, Any]:
+    """What POST /request and the CLI return: the document plus signed evidence."""
+    return {
+        "request_id": doc.header.request_id,
+        "provider": doc.header.provider,
+        "document_type": doc.header.document_type,
+        "status": doc.status,
+        "document": doc.document,
+        "evidence": {
+            "signed_payload": b64e(doc.signed_payload),
+            "sig": b64e(doc.payload_sig),
+            "sig_alg": doc.payload_sig_alg,
+            "signer_kid": doc.payload_signer_kid,
+        },
+    }
