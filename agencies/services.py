@@ -1,7 +1,7 @@
 import csv
 import io
-from urllib.parse import urljoin
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
