@@ -41,7 +41,7 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=24, blank=True)
 
-    objects = CitizenInfoUserManager()
+    objects = CitizenInfoUserManager()  # type: ignore[misc]
     REQUIRED_FIELDS = ["email"]
 
     class Meta:

@@ -102,21 +102,22 @@ class Agency(models.Model):
         return list(reversed(chain))
 
     def clean(self) -> None:
-        top_level = {self.Kind.MINISTRY, self.Kind.INDEPENDENT}
+        top_level = (self.Kind.MINISTRY.value, self.Kind.INDEPENDENT.value)
         if self.kind in top_level and self.parent_id:
             raise ValidationError({"parent": _("A ministry-level agency is not part of another.")})
-        if self.kind not in top_level:
-            if not self.parent_id:
-                raise ValidationError({"parent": _("Choose the agency this one belongs to.")})
-            parent = self.parent
-            if self.kind == self.Kind.DEPARTMENT and parent.kind not in top_level:
-                raise ValidationError(
-                    {"parent": _("A department belongs to a ministry or an independent agency.")}
-                )
-            if parent.kind == self.Kind.UNIT:
-                raise ValidationError({"parent": _("A unit cannot contain other agencies.")})
-            if self.pk and any(a.pk == self.pk for a in parent.lineage()):
-                raise ValidationError({"parent": _("An agency cannot be part of itself.")})
+        if self.kind in top_level:
+            return
+        parent = self.parent if self.parent_id else None
+        if parent is None:
+            raise ValidationError({"parent": _("Choose the agency this one belongs to.")})
+        if self.kind == self.Kind.DEPARTMENT and parent.kind not in top_level:
+            raise ValidationError(
+                {"parent": _("A department belongs to a ministry or an independent agency.")}
+            )
+        if parent.kind == self.Kind.UNIT:
+            raise ValidationError({"parent": _("A unit cannot contain other agencies.")})
+        if self.pk and any(a.pk == self.pk for a in parent.lineage()):
+            raise ValidationError({"parent": _("An agency cannot be part of itself.")})
 
     def save(self, *args, **kwargs):
         self.search_text = normalize_for_search(
