@@ -229,18 +229,29 @@ def password_set_with_token(
 def password_reset_request(
     *, email: str, base_url: str, request: HttpRequest | None = None
 ) -> None:
-    """Sends a link when an active account has this email; says nothing either way."""
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    """Sends a link when an account may use one; says nothing either way.
+
+    An active account gets a reset link. A registrant whose activation link expired or got
+    lost gets a fresh activation link instead: the seed's "email me the credentials" button.
+    """
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    purpose = None
+    if user is not None and user.is_active:
+        purpose = EmailToken.Purpose.RESET
+    elif (
+        user is not None
+        and user.registrations.filter(status=Registration.Status.AWAITING_ACTIVATION).exists()
+    ):
+        purpose = EmailToken.Purpose.ACTIVATE
     audit_record(
         action="account.password_reset_requested",
         actor_label=email.strip().lower(),
         target=user,
         request=request,
+        data={"sent": purpose or ""},
     )
-    if user is not None:
-        _send_token_link(
-            user=user, purpose=EmailToken.Purpose.RESET, base_url=base_url, agency=user.agency
-        )
+    if user is not None and purpose is not None:
+        _send_token_link(user=user, purpose=purpose, base_url=base_url, agency=user.agency)
 
 
 class SignInRefusedError(Exception):

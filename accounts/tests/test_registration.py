@@ -220,3 +220,22 @@ def test_requesters_list_shows_every_registration_to_members_only(
     client.force_login(officer_b)
     assert "impostor@gmail.com" not in client.get("/my-agency/").content.decode()
     assert client.get(f"/agencies/{agency_a.code}/people/").status_code == 404
+
+
+def test_lost_activation_link_can_be_sent_again(client, agency_a):
+    register(client, agency_a)
+    EmailToken.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    mail.outbox.clear()
+    client.post("/accounts/password-reset/", {"email": VALID["email"]})
+    [message] = mail.outbox
+    link = link_from(message)
+    assert "/accounts/activate/" in link
+    client.post(link, {"password1": "ยาวพอแล้ว-2569!", "password2": "ยาวพอแล้ว-2569!"})
+    assert User.objects.get(email=VALID["email"]).is_active
+
+
+def test_a_registration_still_waiting_for_approval_gets_no_link(client, agency_a):
+    register(client, agency_a, email="somying@gmail.com")
+    mail.outbox.clear()
+    client.post("/accounts/password-reset/", {"email": "somying@gmail.com"})
+    assert mail.outbox == []
