@@ -69,20 +69,8 @@ def agency_checklist(*, agency: Agency) -> list[dict]:
             "url": None,
             "available": True,
         },
-        {
-            "key": "pinned",
-            "label": _("Pinned every service point on the map"),
-            "done": False,
-            "url": None,
-            "available": False,
-        },
-        {
-            "key": "surveyed",
-            "label": _("Answered the readiness survey"),
-            "done": False,
-            "url": None,
-            "available": False,
-        },
+        _pinned_step(agency),
+        _surveyed_step(agency),
         {
             "key": "processes",
             "label": _("Updated processes to stop asking for copies"),
@@ -91,3 +79,40 @@ def agency_checklist(*, agency: Agency) -> list[dict]:
             "available": False,
         },
     ]
+
+
+def _pinned_step(agency: Agency) -> dict:
+    """Available from the service points app; done once the agency has published a point."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from service_points.models import ServicePoint
+
+    done = ServicePoint.objects.filter(agency=agency, status=ServicePoint.Status.PUBLISHED).exists()
+    return {
+        "key": "pinned",
+        "label": _("Pinned every service point on the map"),
+        "done": done,
+        "url": reverse("service_points:mine"),
+        "available": True,
+    }
+
+
+def _surveyed_step(agency: Agency) -> dict:
+    """Available from the readiness app; done once the agency has submitted its answers."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from readiness.models import SurveyResponse
+
+    done = SurveyResponse.objects.filter(
+        agency=agency,
+        status__in=[SurveyResponse.Status.SUBMITTED, SurveyResponse.Status.SUPERSEDED],
+    ).exists()
+    return {
+        "key": "surveyed",
+        "label": _("Answered the readiness survey"),
+        "done": done,
+        "url": reverse("readiness:survey"),
+        "available": True,
+    }

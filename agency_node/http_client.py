@@ -55,7 +55,18 @@ class HttpClient:
                 conn.close()
                 if attempt:
                     raise
+            except BaseException:
+                # Timeout or anything else mid-request: never leave a half-used connection in
+                # the pool (the next request on it would fail with CannotSendRequest).
+                self._drop(parts.scheme, parts.netloc)
+                raise
         raise AssertionError("unreachable")
+
+    def _drop(self, scheme: str, netloc: str) -> None:
+        pool = self._local.__dict__.get("pool", {})
+        conn = pool.pop((scheme, netloc), None)
+        if conn is not None:
+            conn.close()
 
     def post(self, url: str, body: bytes) -> tuple[int, bytes]:
         return self.request("POST", url, body)

@@ -15,6 +15,12 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
     path("", include("agencies.urls")),
+    path("", include("exchange.urls")),
+    path("", include("manual.urls")),
+    path("", include("service_points.urls")),
+    path("", include("feedback.urls")),
+    path("", include("readiness.urls")),
+    path("", include("progress.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -132,4 +132,10 @@ _BY_CODE = {cls.code: cls for cls in ALL_ERRORS}
 
 def error_from_code(code: str, message: str = "") -> GdxError:
     """Rebuild a typed error from a remote ``{"error": code}`` body."""
-    return _BY_CODE.get(code, GdxError)(message or code)
+    cls = _BY_CODE.get(code)
+    if cls is None:
+        # A code this library does not know (e.g. the hub's "no_access_right"): keep it.
+        err = GdxError(message or code)
+        err.code = code
+        return err
+    return cls(message or code)

@@ -45,6 +45,12 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "agencies",
+    "exchange",
+    "service_points",
+    "manual",
+    "feedback",
+    "readiness",
+    "progress",
 ]
 
 MIDDLEWARE = [

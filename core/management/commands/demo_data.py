@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -74,6 +75,8 @@ class Command(BaseCommand):
             f"Directory: {result.created} new, {result.updated} updated, "
             f"{result.unchanged} unchanged."
         )
+        call_command("load_manual_demo", stdout=self.stdout)
+        call_command("load_service_points_demo", stdout=self.stdout)
 
     @staticmethod
     def accounts_text() -> str:

@@ -1,0 +1,370 @@
+"""Service-point benchmarks: map clusters, nearest 20 (with PostGIS as the reference),
+open-data export speed and memory, bulk import.
+
+    .venv/bin/python -m bench.service_points_bench                       # SQLite file in /tmp
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sp_bench \\
+        .venv/bin/python -m bench.service_points_bench                   # PostgreSQL
+
+Options: --points 40000 400000 (the sizes, each in a fresh scratch database),
+--import-rows 40000, --nearest-queries 200, --xlsx-max 40000 (XLSX is timed only up to this
+size), --postgis-url postgres://postgres@127.0.0.1:5432/gisbench.
+
+The scratch databases are made by the test runner's machinery (`test_` + the name), so the
+bench never touches yours. The PostGIS reference needs the `postgis` extension in the
+PostgreSQL server (Debian: `apt-get install postgresql-15-postgis-3`); it is for the
+benchmark only, and is skipped with a message when the extension is not available.
+"""
+
+import argparse
+import datetime as dt
+import gc
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citizeninfo.settings.test")
+if not os.environ.get("DATABASE_URL"):
+    os.environ["DATABASE_URL"] = "sqlite:////tmp/sp_bench.sqlite3"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+
+SQLITE_FILE = "/tmp/sp_bench_scratch.sqlite3"
+COUNTRY = {"south": 5.5, "west": 97.3, "north": 20.5, "east": 105.7, "zoom": 6}
+# A province-sized view (Chiang Mai), zoom 10.
+PROVINCE = {"south": 18.4, "west": 98.6, "north": 19.2, "east": 99.4, "zoom": 10}
+
+
+def p95(samples):
+    return statistics.quantiles(samples, n=20)[18] if len(samples) >= 20 else max(samples)
+
+
+def timed(fn, args_list):
+    """(p95, median, max) of wall-clock ms, then p95 and median of this process's CPU ms
+    (on a shared, loaded machine the CPU time is the steadier figure; on PostgreSQL it
+    leaves out the server's own work)."""
+    samples, cpu = [], []
+    for args in args_list:
+        t, c = time.perf_counter(), time.process_time()
+        fn(*args)
+        samples.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+    return p95(samples), statistics.median(samples), max(samples), p95(cpu), statistics.median(cpu)
+
+
+def fmt(result):
+    return (
+        f"p95 {result[0]:6.1f} ms, median {result[1]:5.1f} ms, max {result[2]:6.1f} ms "
+        f"| CPU p95 {result[3]:5.1f} ms, median {result[4]:5.1f} ms"
+    )
+
+
+# --- data ----------------------------------------------------------------------------------
+def generate(n: int, agencies) -> None:
+    """n published points around the 77 provincial towns (Gaussian, σ ≈ 25 km), with the
+    province's real districts and subdistricts, varied names, hours and kinds of office."""
+    import geothai
+
+    from service_points.geo import _province_references
+    from service_points.models import ServicePoint
+
+    rng = random.Random(7)
+    towns = list(_province_references().items())
+    places = {}
+    for code, _ref in towns:
+        subs = [
+            (d.code, s.code, s.postal_codes[0] if s.postal_codes else "10200")
+            for d in geothai.districts(code)
+            for s in geothai.subdistricts(d.code)
+        ]
+        places[code] = subs or [("1001", "100101", "10200")]
+    kinds = [k for k, _label in ServicePoint.Government.choices]
+    hours = ["จันทร์–ศุกร์ 08:30–16:30", "ทุกวัน 08:00–20:00", "Mon–Fri 08:30–16:30, ปิดวันหยุด"]
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    batch = []
+    for i in range(n):
+        code, ref = rng.choice(towns)
+        dist, sub, postcode = rng.choice(places[code])
+        name = f"สำนักงาน “{i}” สาขา {code}"
+        p = ServicePoint(
+            agency=agencies[i % len(agencies)],
+            name_th=name,
+            name_en=f'Office "{i}" branch {code}',
+            government=kinds[i % len(kinds)],
+            house_number=f"{i % 300}/{i % 17}",
+            road="ถนนราชดำเนิน" if i % 3 else "",
+            province_code=code,
+            district_code=dist,
+            subdistrict_code=sub,
+            postcode=postcode,
+            latitude=ref["lat"] + rng.gauss(0, 0.25),
+            longitude=ref["lon"] + rng.gauss(0, 0.25),
+            phone=f"02{i % 10_000_000:07d}",
+            opening_hours=hours[i % len(hours)],
+            status="published",
+            published_at=now,
+            updated_at=now + dt.timedelta(seconds=i),
+            search_text=name,
+        )
+        batch.append(p)
+        if len(batch) == 5000:
+            ServicePoint.objects.bulk_create(batch)
+            batch = []
+    ServicePoint.objects.bulk_create(batch)
+
+
+def analyze() -> None:
+    with connection.cursor() as c:
+        c.execute("ANALYZE")
+
+
+# --- PostGIS reference ---------------------------------------------------------------------
+class PostGIS:
+    """The same points in a scratch PostGIS database, geography column with a GiST index."""
+
+    def __init__(self, url: str):
+        import psycopg
+
+        self.url = url
+        name = url.rsplit("/", 1)[1]
+        admin = psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        admin.close()
+        self.conn = psycopg.connect(url, autocommit=True)
+        self.conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        self.version = self.conn.execute("SELECT postgis_lib_version()").fetchone()[0]
+
+    def load(self) -> float:
+        from service_points.selectors import published
+
+        t = time.perf_counter()
+        c = self.conn
+        c.execute("DROP TABLE IF EXISTS sp_points")
+        c.execute("CREATE TABLE sp_points (id bigint PRIMARY KEY, geog geography(Point, 4326))")
+        with c.cursor().copy("COPY sp_points (id, geog) FROM STDIN") as copy:
+            for pk, lat, lon in (
+                published().values_list("id", "latitude", "longitude").iterator(chunk_size=10_000)
+            ):
+                copy.write_row((pk, f"SRID=4326;POINT({lon!r} {lat!r})"))
+        c.execute("CREATE INDEX sp_points_geog ON sp_points USING gist (geog)")
+        c.execute("VACUUM ANALYZE sp_points")
+        return time.perf_counter() - t
+
+    def nearest(self, lat: float, lon: float, limit: int = 20):
+        point = f"SRID=4326;POINT({lon!r} {lat!r})"
+        return self.conn.execute(
+            "SELECT id, ST_Distance(geog, %s::geography, false) FROM sp_points "
+            "ORDER BY geog <-> %s::geography LIMIT %s",
+            [point, point, limit],
+            prepare=True,
+        ).fetchall()
+
+    def close(self):
+        self.conn.execute("DROP TABLE IF EXISTS sp_points")
+        self.conn.close()
+
+
+def connect_postgis(url: str):
+    try:
+        return PostGIS(url), ""
+    except Exception as error:  # noqa: BLE001 - any failure means "no reference"
+        return None, f"{type(error).__name__}: {str(error).strip().splitlines()[0]}"
+
+
+# --- measures ------------------------------------------------------------------------------
+def measure_export(kind: str, n: int):
+    """(rows/s, MB) without tracemalloc; then (tracemalloc peak MB, RSS high-water growth MB)
+    in a second, separate pass."""
+    from service_points import opendata, selectors
+
+    def run():
+        rows = selectors.service_point_open_values(base_url="https://citizeninfo.example")
+        if kind == "xlsx":
+            handle = opendata.xlsx_file(rows)
+            size = handle.seek(0, 2)
+            handle.close()
+            return size
+        chunks = opendata.geojson_chunks(rows) if kind == "geojson" else opendata.csv_chunks(rows)
+        return sum(len(chunk.encode()) for chunk in chunks)
+
+    gc.collect()
+    t, cpu = time.perf_counter(), time.process_time()
+    size = run()
+    rate = n / (time.perf_counter() - t)
+    cpu_rate = n / (time.process_time() - cpu)
+    # Memory: the resident high-water mark reset just before (Linux), and tracemalloc.
+    rss_before = reset_rss_peak()
+    tracemalloc.start()
+    run()
+    peak = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    rss_growth = (rss_peak() - rss_before) / 1e6 if rss_before is not None else float("nan")
+    return rate, cpu_rate, size / 1e6, peak, rss_growth
+
+
+def reset_rss_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return _status_kb("VmRSS") * 1024
+    except OSError:
+        return None
+
+
+def rss_peak():
+    return _status_kb("VmHWM") * 1024
+
+
+def _status_kb(key: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def run_size(n: int, args, postgis, report: dict) -> None:
+    from accounts.tests.factories import UserFactory
+    from agencies.tests.factories import DepartmentFactory
+    from service_points import selectors
+    from service_points.importer import service_point_import
+
+    agencies = [DepartmentFactory(code=f"bench-{i}") for i in range(50)]
+    t = time.perf_counter()
+    generate(n, agencies)
+    analyze()
+    out = report.setdefault(n, {})
+    out["generate_s"] = time.perf_counter() - t
+    print(
+        f"\n== {connection.vendor}, {n:,} published points (generated in {out['generate_s']:.0f} s)"
+    )
+
+    out["country"] = timed(lambda: selectors.service_point_clusters(**COUNTRY), [()] * 20)
+    out["province"] = timed(lambda: selectors.service_point_clusters(**PROVINCE), [()] * 40)
+    print(f"cluster, whole country z6   {fmt(out['country'])}")
+    print(f"cluster, province z10       {fmt(out['province'])}")
+
+    # Nearest 20 from random positions over the country's box: towns, forest, sea, and the
+    # neighbours inside the box (the hard cases: far from any point).
+    rng = random.Random(1)
+    queries = [
+        (rng.uniform(6.5, 20.0), rng.uniform(98.0, 105.0)) for _ in range(args.nearest_queries)
+    ]
+    selectors.forget_density_grid()
+    t = time.perf_counter()
+    selectors._density_cells()
+    out["density_build_ms"] = (time.perf_counter() - t) * 1000
+    print(f"density grid built in {out['density_build_ms']:.0f} ms (once per process / 5 min)")
+    out["nearest"] = timed(
+        lambda la, lo: selectors.service_point_nearest(lat=la, lon=lo, limit=20), queries
+    )
+    out["nearest_ids"] = timed(lambda la, lo: selectors._nearest_ids(la, lo, 20), queries)
+    print(f"nearest 20 (points + agency) {fmt(out['nearest'])}")
+    print(f"nearest 20 (ids, distances)  {fmt(out['nearest_ids'])}")
+    if postgis is not None:
+        load_s = postgis.load()
+        out["postgis"] = timed(lambda la, lo: postgis.nearest(la, lo, 20), queries)
+        print(f"PostGIS <-> 20 (ids, dist.)  {fmt(out['postgis'])}  (loaded in {load_s:.0f} s)")
+        same = 0
+        for la, lo in queries:
+            ours = [round(d, 1) for d, _pk in selectors._nearest_ids(la, lo, 20)]
+            ref = [round(d, 1) for _pk, d in postgis.nearest(la, lo, 20)]
+            same += all(abs(a - b) < 0.5 for a, b in zip(ours, ref, strict=True))
+        out["postgis_agree"] = (same, len(queries))
+        print(f"same 20 distances as PostGIS (±0.5 m): {same}/{len(queries)} queries")
+        ratio = out["nearest_ids"][0] / out["postgis"][0]
+        print(f"ratio of p95, ours (ids) / PostGIS: {ratio:.2f}")
+
+    for kind in ("geojson", "csv", "xlsx"):
+        if kind == "xlsx" and n > args.xlsx_max:
+            continue
+        rate, cpu_rate, mb, peak, rss = measure_export(kind, n)
+        out[kind] = (rate, cpu_rate, mb, peak, rss)
+        print(
+            f"{kind:8} export {rate:9,.0f} rows/s ({cpu_rate:,.0f} per CPU-second of this "
+            f"process), {mb:6.1f} MB; memory (separate run): tracemalloc peak {peak:.1f} MB, "
+            f"RSS high-water +{rss:.1f} MB"
+        )
+
+    if args.import_rows and not report.get("import"):
+        header = "name_th,name_en,subdistrict_code,postcode,latitude,longitude,phone\n"
+        lines = [
+            f"นำเข้า {i},Import {i},100101,10200,{13.70 + (i % 400) * 0.0005:.6f},"
+            f"{100.45 + (i // 400) * 0.0005:.6f},021234567\n"
+            for i in range(args.import_rows)
+        ]
+        other = DepartmentFactory(code="bench-import")
+        officer = UserFactory(agency=other)
+        t = time.perf_counter()
+        result = service_point_import(
+            agency=other, by=officer, data=(header + "".join(lines)).encode(), filename="b.csv"
+        )
+        assert result.ok, result.errors[:3]
+        report["import"] = (args.import_rows, time.perf_counter() - t)
+        print(f"bulk import of {args.import_rows:,} CSV rows: {report['import'][1]:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--points", type=int, nargs="+", default=[40_000, 400_000])
+    parser.add_argument("--import-rows", type=int, default=40_000)
+    parser.add_argument("--nearest-queries", type=int, default=200)
+    parser.add_argument("--xlsx-max", type=int, default=40_000)
+    parser.add_argument(
+        "--postgis-url",
+        default=os.environ.get("POSTGIS_URL", "postgres://postgres@127.0.0.1:5432/gisbench"),
+    )
+    parser.add_argument("--no-postgis", action="store_true")
+    args = parser.parse_args()
+
+    from django.test.utils import setup_databases, teardown_databases
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db.setdefault("TEST", {})["NAME"] = SQLITE_FILE  # a file, as a deployment would use
+    print(
+        f"{dt.date.today().isoformat()} · {platform.node()} · {os.cpu_count()} cores · "
+        f"Python {sys.version.split()[0]} · {db['ENGINE'].rsplit('.', 1)[1]} · "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    postgis, why = (None, "--no-postgis") if args.no_postgis else connect_postgis(args.postgis_url)
+    if postgis is None:
+        print(
+            f"PostGIS reference SKIPPED ({why}). To run it: install the extension (Debian: "
+            "apt-get install postgresql-15-postgis-3) and pass --postgis-url."
+        )
+    else:
+        print(f"PostGIS reference: {args.postgis_url} (PostGIS {postgis.version})")
+    report: dict = {}
+    started = time.perf_counter()
+    try:
+        for n in args.points:
+            old = setup_databases(verbosity=0, interactive=False)
+            try:
+                if connection.vendor == "sqlite":
+                    print(f"SQLite {connection.Database.sqlite_version}, file {SQLITE_FILE}")
+                else:
+                    with connection.cursor() as c:
+                        c.execute("SHOW server_version")
+                        print(f"PostgreSQL {c.fetchone()[0]}")
+                run_size(n, args, postgis, report)
+            finally:
+                teardown_databases(old, verbosity=0)
+    finally:
+        if postgis is not None:
+            postgis.close()
+    print(f"\ntotal {time.perf_counter() - started:.0f} s, load average {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import Form
+from exchange.models import DocumentType, MemberKey
+
+
+class ReasonForm(Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class KeyAddForm(Form):
+    use = forms.ChoiceField(label=_("Use"), choices=MemberKey.Use.choices)
+    algorithm = forms.ChoiceField(
+        label=_("Algorithm"),
+        choices=[
+            ("ed25519", "Ed25519"),
+            ("ml-dsa-65", "ML-DSA-65"),
+            ("mlkem768x25519", "ML-KEM-768 + X25519"),
+            ("x25519", "X25519"),
+        ],
+    )
+    public_key = forms.CharField(
+        label=_("Public key"),
+        help_text=_("The “pub” value printed by `python -m agency_node keygen` (base64url)."),
+        max_length=6000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    valid_until = forms.DateTimeField(label=_("Valid until"), required=False)
+
+    def clean_public_key(self) -> bytes:
+        from gdx_protocol.encoding import b64d
+        from gdx_protocol.errors import GdxError
+
+        try:
+            return b64d(self.cleaned_data["public_key"].strip(), field="pub", max_len=4096)
+        except GdxError:
+            raise forms.ValidationError(_("This is not a base64url public key.")) from None
+
+
+class RightGrantForm(Form):
+    document_type = forms.ModelChoiceField(
+        label=_("Document type"), queryset=DocumentType.objects.filter(status="active")
+    )
+    purpose = forms.CharField(label=_("Declared purpose"), max_length=200)
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=256, required=False)
+    valid_until = forms.DateTimeField(label=_("Valid until"), required=False)
+
+
+class DemoExchangeForm(Form):
+    document_type = forms.ChoiceField(
+        label=_("Document type"),
+        choices=[
+            ("person_record", _("Person record (ID card)")),
+            ("house_registration", _("House registration")),
+        ],
+    )
+    citizen_id = forms.RegexField(
+        label=_("Citizen ID"),
+        regex=r"^\d{13}$",
+        error_messages={"invalid": _("Enter the 13-digit citizen ID.")},
+        max_length=13,
+    )
+    purpose = forms.CharField(label=_("Declared purpose"), max_length=200)

@@ -1,0 +1,125 @@
+# mypy: ignore-errors
+# (factory_boy and pytest fixtures are untyped; the code under test is checked.)
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from audit.models import AuditEvent
+from exchange import selectors, services
+from exchange.models import AuditLogLeaf, DirectoryState, MemberKey, MerkleSubtree
+from exchange.tests.factories import MemberFactory
+from gdx_protocol import HubKey, SigningKey, load_signed_directory
+from gdx_protocol.keys import load_private_pem
+from gdx_protocol.merkle import MerkleTree, verify_consistency, verify_inclusion
+from gdx_protocol.sth import verify_tree_head
+from gdx_protocol.verify import check_consistency, check_inclusion
+
+pytestmark = pytest.mark.django_db
+
+
+def _append(n: int) -> MerkleTree:
+    tree = MerkleTree()
+    for i in range(n):
+        data = f'{{"leaf":{i}}}'.encode()
+        services.log_append(
+            data=data,
+            event="request",
+            request_id=f"00000000-0000-4000-8000-{i:012d}",
+            pseudonym="a" * 64,
+        )
+        tree.append(data)
+    return tree
+
+
+def test_stored_log_matches_the_in_memory_rfc6962_tree():
+    tree = _append(21)
+    assert AuditLogLeaf.objects.count() == 21
+    # perfect subtrees: 10 + 5 + 2 + 1 for 21 leaves
+    assert MerkleSubtree.objects.count() == 18
+    from exchange import log
+
+    for size in (1, 2, 3, 7, 8, 13, 21):
+        assert log.root_at(size) == tree.root(size)
+        for index in (0, size // 2, size - 1):
+            assert log.inclusion(index, size) == tree.inclusion_proof(index, size)
+        for first in (1, size // 2, size):
+            assert log.consistency(first, size) == tree.consistency_proof(first, size)
+
+
+def test_proofs_read_few_rows(django_assert_max_num_queries):
+    _append(100)
+    from exchange import log
+
+    with django_assert_max_num_queries(2):
+        log.inclusion(37, 100)
+
+
+def test_signed_tree_heads_and_proofs_verify_with_the_standalone_verifier(hub_key_file):
+    _append(5)
+    hub = HubKey.from_signing_key(load_private_pem(hub_key_file.read_bytes()))
+    first = services.tree_head_issue()
+    assert services.tree_head_issue().pk == first.pk  # unchanged log: same head
+    head5 = verify_tree_head(selectors.tree_head_json(first), [hub])
+    _append(4)
+    second = services.tree_head_issue()
+    assert second.tree_size == 9
+    doc = selectors.inclusion_proof(index=3, size=9, with_data=True)
+    assert check_inclusion(doc, [hub])["ok"]
+    cons = selectors.consistency_proof(first=5, second=9)
+    assert check_consistency(cons, [hub])["ok"]
+    verify_consistency(
+        5, 9, head5.root_hash, bytes(second.root_hash), [bytes.fromhex(h) for h in cons["proof"]]
+    )
+    leaf = AuditLogLeaf.objects.get(index=3)
+    verify_inclusion(
+        bytes(leaf.leaf_hash),
+        3,
+        9,
+        [bytes.fromhex(h) for h in doc["proof"]],
+        bytes(second.root_hash),
+    )
+
+
+def test_signed_directory_lists_members_and_revoked_keys(hub_key_file):
+    member = MemberFactory()
+    key = SigningKey.generate()
+    serial = DirectoryState.objects.get(pk=1).serial
+    row = services.member_key_add(
+        member=member, use="sig", algorithm="ed25519", public_key=key.public_raw, by=None
+    )
+    services.member_key_revoke(key=row, by=None, reason="compromised")
+    assert DirectoryState.objects.get(pk=1).serial == serial + 2
+    hub = HubKey.from_signing_key(load_private_pem(hub_key_file.read_bytes()))
+    verified = load_signed_directory(selectors.directory_document(), [hub], now=int(time.time()))
+    assert verified.directory.get_key(key.kid).status == "revoked"
+    assert verified.serial == serial + 2
+
+
+def test_member_services_write_the_audit_trail(ega_admin, agency_a):
+    member = services.member_register(agency=agency_a, endpoint="http://127.0.0.1:1", by=ega_admin)
+    services.member_suspend(member=member, by=ega_admin)
+    services.member_reactivate(member=member, by=ega_admin)
+    services.member_revoke(member=member, by=ega_admin)
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions == [
+        "gdx.member.registered",
+        "gdx.member.suspended",
+        "gdx.member.active",
+        "gdx.member.revoked",
+    ]
+    with pytest.raises(ValidationError):
+        services.member_reactivate(member=member, by=ega_admin)
+
+
+def test_a_duplicate_key_is_refused_and_nothing_is_written(agency_a):
+    member = services.member_register(agency=agency_a, by=None)
+    key = SigningKey.generate()
+    services.member_key_add(
+        member=member, use="sig", algorithm="ed25519", public_key=key.public_raw, by=None
+    )
+    with pytest.raises(ValidationError):
+        services.member_key_add(
+            member=member, use="sig", algorithm="ed25519", public_key=key.public_raw, by=None
+        )
+    assert MemberKey.objects.count() == 1

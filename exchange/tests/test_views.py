@@ -1,0 +1,208 @@
+# mypy: ignore-errors
+# (factory_boy and pytest fixtures are untyped; the code under test is checked.)
+"""Who may see what: every hub URL and admin page, for every role."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from exchange import demo, services
+from exchange.models import Member, MemberKey
+from exchange.tests.factories import MemberFactory
+from gdx_protocol import SigningKey
+
+ROLES = ["anonymous", "officer_a", "admin_a", "officer_b", "ega_admin", "overseer"]
+OPEN = dict.fromkeys(ROLES, 200)
+
+
+def only(allowed: dict[str, int], default: int = 403, anonymous: int = 302) -> dict[str, int]:
+    statuses = {role: default for role in ROLES}
+    statuses["anonymous"] = anonymous
+    statuses.update(allowed)
+    return statuses
+
+
+HUB_VIEWERS = only({"ega_admin": 200, "overseer": 200})
+TABLE: dict[str, dict[str, int]] = {
+    "/gdx/exchange": dict.fromkeys(ROLES, 405),  # POST only, by nodes
+    "/gdx/directory": OPEN,
+    "/gdx/log/sth": OPEN,
+    "/gdx/log/inclusion?index=0": OPEN,
+    "/gdx/log/consistency?first=1": OPEN,
+    "/gdx/": HUB_VIEWERS,
+    "/gdx/members/{member}/": HUB_VIEWERS,
+    "/gdx/members/missing/": only({"ega_admin": 404, "overseer": 404}),
+    "/gdx/demo/": only({"ega_admin": 200}),
+    "/api/exchange/who-asked/{pseudonym}": only({"ega_admin": 200}, anonymous=401),
+    "/admin/exchange/member/": only({"ega_admin": 200}, default=302),
+    "/admin/exchange/exchange/": only({"ega_admin": 200}, default=302),
+    "/admin/exchange/auditlogleaf/": only({"ega_admin": 200}, default=302),
+}
+
+
+@pytest.fixture
+def objects(hub_key_file, settings, tmp_path, agency_b):
+    settings.VAR_DIR = tmp_path  # no demo node configs
+    member = MemberFactory(agency=agency_b)
+    services.log_append(
+        data=b'{"x":1}',
+        event="request",
+        request_id="6f1c2b1e-8a4e-4b5f-9c1d-2e3f4a5b6c7d",
+        pseudonym="a" * 64,
+    )
+    return {"member": member.code, "pseudonym": "a" * 64}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_status_everywhere(
+    client, role_users, officer_b, objects, role
+):
+    users = {**role_users, "officer_b": officer_b}
+    if users[role] is not None:
+        client.force_login(users[role])
+    failures = []
+    for template, expected in TABLE.items():
+        path = template.format(**objects)
+        status = client.get(path).status_code
+        if status != expected[role]:
+            failures.append(f"{path}: {status} (expected {expected[role]})")
+    assert not failures, failures
+
+
+def _routes(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _routes(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name
+
+
+def test_every_hub_url_is_in_the_table(objects):
+    from django.urls import resolve
+
+    covered = {resolve(t.format(**objects).split("?")[0]).view_name for t in TABLE}
+    missing = {n for n in _routes() if n.startswith("exchange:")} - covered
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("who", ["overseer", "officer_a", "admin_a"])
+def test_only_ega_admins_may_change_members(client, role_users, objects, who):
+    client.force_login(role_users[who])
+    response = client.post(f"/gdx/members/{objects['member']}/", {"action": "suspend"})
+    assert response.status_code == 403
+    assert Member.objects.get(code=objects["member"]).status == "active"
+
+
+def test_ega_admin_suspends_adds_and_revokes_keys_and_grants_rights(client, ega_admin, objects):
+    client.force_login(ega_admin)
+    url = f"/gdx/members/{objects['member']}/"
+    assert client.post(url, {"action": "suspend"}).status_code == 302
+    assert Member.objects.get(code=objects["member"]).status == "suspended"
+    key = SigningKey.generate()
+    from gdx_protocol import b64e
+
+    response = client.post(
+        url,
+        {
+            "action": "add_key",
+            "key-use": "sig",
+            "key-algorithm": "ed25519",
+            "key-public_key": b64e(key.public_raw),
+        },
+    )
+    assert response.status_code == 302
+    row = MemberKey.objects.get(kid=key.kid)
+    assert (
+        client.post(
+            url, {"action": "revoke_key", "key": row.pk, "reason-reason": "lost"}
+        ).status_code
+        == 302
+    )
+    row.refresh_from_db()
+    assert row.revoked_at is not None and row.revoked_reason == "lost"
+    response = client.post(
+        url, {"action": "grant", "right-document_type": 1, "right-purpose": "audit"}
+    )
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "audit" in page
+
+
+def test_bad_key_input_shows_an_error_and_changes_nothing(client, ega_admin, objects):
+    client.force_login(ega_admin)
+    url = f"/gdx/members/{objects['member']}/"
+    response = client.post(
+        url,
+        {"action": "add_key", "key-use": "sig", "key-algorithm": "x25519", "key-public_key": "!!"},
+    )
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert not MemberKey.objects.exists()
+    response = client.post(
+        url,
+        {
+            "action": "add_key",
+            "key-use": "sig",
+            "key-algorithm": "x25519",
+            "key-public_key": "AAAA",
+        },
+    )
+    assert response.status_code == 200
+    assert not MemberKey.objects.exists()
+
+
+def test_overview_lists_members_with_few_queries(
+    client, overseer, objects, django_assert_max_num_queries
+):
+    for _ in range(5):
+        MemberFactory()
+    client.force_login(overseer)
+    with django_assert_max_num_queries(12):
+        response = client.get("/gdx/")
+    assert objects["member"] in response.content.decode()
+
+
+def test_demo_consumers_officer_runs_a_demo_exchange(client, objects, monkeypatch):
+    from accounts.tests.factories import UserFactory
+    from agencies.tests.factories import DepartmentFactory
+
+    agency = DepartmentFactory(code=demo.CONSUMER)
+    MemberFactory(agency=agency)
+    officer = UserFactory(agency=agency)
+    monkeypatch.setattr(demo, "load_node_config", lambda member: {"listen_port": 1})
+    monkeypatch.setattr(
+        demo,
+        "consumer_request",
+        lambda **kw: (
+            200,
+            {
+                "request_id": "6f1c2b1e-8a4e-4b5f-9c1d-2e3f4a5b6c7d",
+                "provider": demo.PROVIDER,
+                "status": "found",
+                "document": {"first_name": "ทดสอบ"},
+                "evidence": {"signer_kid": "ab" * 32, "sig_alg": "ed25519"},
+            },
+        ),
+    )
+    client.force_login(officer)
+    response = client.post(
+        "/gdx/demo/",
+        {"document_type": "person_record", "citizen_id": "1234567890121", "purpose": demo.PURPOSE},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "ทดสอบ" in page
+    assert "6f1c2b1e" in page
+    assert "/gdx/log/inclusion?index=0" in page  # the audit entry for that request id
+
+
+def test_demo_page_refuses_a_bad_citizen_id(client, ega_admin, objects, monkeypatch):
+    monkeypatch.setattr(demo, "load_node_config", lambda member: {"listen_port": 1})
+    monkeypatch.setattr(demo, "consumer_request", lambda **kw: pytest.fail("must not be called"))
+    client.force_login(ega_admin)
+    response = client.post(
+        "/gdx/demo/", {"document_type": "person_record", "citizen_id": "12", "purpose": "x"}
+    )
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.content.decode()

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from exchange import views
+
+app_name = "exchange"
+urlpatterns = [
+    # Node API (signed envelopes; no cookies)
+    path("gdx/exchange", views.gdx_exchange, name="exchange"),
+    path("gdx/directory", views.gdx_directory, name="directory"),
+    path("gdx/log/sth", views.log_sth, name="sth"),
+    path("gdx/log/inclusion", views.log_inclusion, name="inclusion"),
+    path("gdx/log/consistency", views.log_consistency, name="consistency"),
+    # Portal pages
+    path("gdx/", views.overview, name="overview"),
+    path("gdx/members/<slug:code>/", views.member_detail, name="member"),
+    path("gdx/demo/", views.demo_exchange, name="demo"),
+]

@@ -1,0 +1,220 @@
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from accounts import access as base_access
+from core.forms import add_service_errors
+from core.http import form_data
+from exchange import access, demo, selectors, services
+from exchange.forms import DemoExchangeForm, KeyAddForm, ReasonForm, RightGrantForm
+from exchange.models import AccessRight, AuditLogLeaf, MemberKey
+from gdx_protocol.envelope import MAX_REQUEST_BYTES
+from gdx_protocol.errors import GdxError
+
+# --------------------------------------------------------------------------- node API
+
+
+def _gdx_error(status: int, code: str, detail: str = "") -> JsonResponse:
+    return JsonResponse({"error": code, "detail": detail}, status=status)
+
+
+def _int(request: HttpRequest, name: str, default: int | None = None) -> int:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        if default is None:
+            raise ValueError(name)
+        return default
+    if not raw.isdigit() or len(raw) > 15:
+        raise ValueError(name)
+    return int(raw)
+
+
+@csrf_exempt  # nodes authenticate by signature, not by cookie
+@never_cache
+@require_http_methods(["POST"])
+def gdx_exchange(request: HttpRequest) -> HttpResponse:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    if not 0 < length <= MAX_REQUEST_BYTES:
+        return _gdx_error(413 if length > 0 else 400, "too_large" if length > 0 else "malformed")
+    outcome = services.exchange_route(body=request.body)
+    return HttpResponse(outcome.body, status=outcome.status, content_type="application/json")
+
+
+@never_cache
+@require_http_methods(["GET"])
+def gdx_directory(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(selectors.directory_document(), content_type="application/json")
+
+
+@never_cache
+@require_http_methods(["GET"])
+def log_sth(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(selectors.tree_head_json(services.tree_head_issue()))
+
+
+@never_cache
+@require_http_methods(["GET"])
+def log_inclusion(request: HttpRequest) -> HttpResponse:
+    try:
+        index = _int(request, "index")
+        size = _int(request, "tree_size", services.tree_head_issue().tree_size)
+        return JsonResponse(selectors.inclusion_proof(index=index, size=size))
+    except ValueError as exc:
+        return _gdx_error(400, "malformed", f"{exc} must be a whole number")
+    except GdxError as exc:
+        return _gdx_error(400, exc.code, exc.message)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def log_consistency(request: HttpRequest) -> HttpResponse:
+    try:
+        first = _int(request, "first")
+        second = _int(request, "second", services.tree_head_issue().tree_size)
+        return JsonResponse(selectors.consistency_proof(first=first, second=second))
+    except ValueError as exc:
+        return _gdx_error(400, "malformed", f"{exc} must be a whole number")
+    except GdxError as exc:
+        return _gdx_error(400, exc.code, exc.message)
+
+
+# --------------------------------------------------------------------------- portal pages
+
+
+@base_access.require(access.can_view_hub)
+@require_http_methods(["GET"])
+def overview(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "exchange/overview.html",
+        {
+            "members": selectors.member_list(),
+            "document_types": selectors.document_type_list(),
+            "exchanges": selectors.exchange_recent(limit=50),
+            "tree_size": selectors.tree_size(),
+        },
+    )
+
+
+def _member_action(request: HttpRequest, member, forms: dict) -> bool:
+    """Run one POSTed admin action; True when it succeeded."""
+    action = request.POST.get("action", "")
+    by = request.user
+    if action in ("suspend", "reactivate", "revoke"):
+        getattr(services, f"member_{action}")(member=member, by=by)
+        messages.success(
+            request,
+            _("The member's status is now “%(status)s”.") % {"status": member.get_status_display()},
+        )
+        return True
+    if action == "revoke_key":
+        key = get_object_or_404(MemberKey, pk=request.POST.get("key") or 0, member=member)
+        form = forms["reason"]
+        if form.is_valid():
+            services.member_key_revoke(key=key, by=by, reason=form.cleaned_data["reason"])
+            messages.success(request, _("The key was revoked. The hub refuses it from now on."))
+            return True
+        return False
+    if action == "add_key":
+        form = forms["key"]
+        if form.is_valid():
+            services.member_key_add(member=member, by=by, **form.cleaned_data)
+            messages.success(request, _("The key was added."))
+            return True
+        return False
+    if action == "grant":
+        form = forms["right"]
+        if form.is_valid():
+            services.access_right_grant(consumer=member, by=by, **form.cleaned_data)
+            messages.success(request, _("The access right was granted."))
+            return True
+        return False
+    if action == "withdraw":
+        right = get_object_or_404(AccessRight, pk=request.POST.get("right") or 0, consumer=member)
+        services.access_right_withdraw(right=right, by=by)
+        messages.success(request, _("The access right was withdrawn."))
+        return True
+    raise Http404
+
+
+@base_access.require(access.can_view_hub)
+@require_http_methods(["GET", "POST"])
+def member_detail(request: HttpRequest, code: str) -> HttpResponse:
+    member = selectors.member_get(code=code)
+    if member is None:
+        raise Http404
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = {
+        "key": KeyAddForm(form_data(request) if action == "add_key" else None, prefix="key"),
+        "right": RightGrantForm(form_data(request) if action == "grant" else None, prefix="right"),
+        "reason": ReasonForm(
+            form_data(request) if action == "revoke_key" else None, prefix="reason"
+        ),
+    }
+    if request.method == "POST":
+        if not access.can_manage_hub(request.user):
+            return HttpResponse(status=403)
+        try:
+            if _member_action(request, member, forms):
+                return redirect("exchange:member", code=member.code)
+        except ValidationError as error:
+            target = {"add_key": "key", "grant": "right"}.get(action or "", "reason")
+            add_service_errors(forms[target], error)
+    return render(
+        request,
+        "exchange/member.html",
+        {
+            "member": member,
+            "keys": selectors.member_keys(member=member),
+            "rights": selectors.member_rights(member=member),
+            "can_manage": access.can_manage_hub(request.user),
+            "key_form": forms["key"],
+            "right_form": forms["right"],
+            "reason_form": forms["reason"],
+        },
+    )
+
+
+@base_access.require(access.can_run_demo_exchange)
+@require_http_methods(["GET", "POST"])
+def demo_exchange(request: HttpRequest) -> HttpResponse:
+    form = DemoExchangeForm(form_data(request), initial={"purpose": demo.PURPOSE})
+    result = None
+    error = None
+    leaf = None
+    configured = demo.load_node_config(demo.CONSUMER) is not None
+    if request.method == "POST" and form.is_valid():
+        officer = getattr(request.user, "email", "") or "officer"
+        status, body = demo.consumer_request(officer=officer, **form.cleaned_data)
+        if status == 200:
+            result = body
+            leaf = AuditLogLeaf.objects.filter(request_id=body["request_id"]).order_by("index")
+        else:
+            error = body.get("error", "error")
+    return render(
+        request,
+        "exchange/demo.html",
+        {
+            "form": form,
+            "result": result,
+            "result_json": json.dumps(result["document"], ensure_ascii=False, indent=2)
+            if result and result.get("document")
+            else "",
+            "error": error,
+            "leaves": leaf,
+            "configured": configured,
+            "consumer": demo.CONSUMER,
+            "provider": demo.PROVIDER,
+            "sample_ids": demo.sample_citizen_ids() if configured else [],
+        },
+    )

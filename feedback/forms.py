@@ -1,0 +1,117 @@
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import Form
+from feedback.models import COMMENT_MAX_LENGTH
+from feedback.services import normalize_comment
+
+OTHER = "other"
+SCORE_CHOICES = [
+    (5, _("5 – Very satisfied")),
+    (4, _("4 – Satisfied")),
+    (3, _("3 – Neither satisfied nor dissatisfied")),
+    (2, _("2 – Dissatisfied")),
+    (1, _("1 – Very dissatisfied")),
+]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ()-]{9,15}$", _("Enter a phone number, for example 0812345678.")
+)
+
+
+class RadioSelect(forms.RadioSelect):
+    """Radios whose field "label" is the first choice, so the error summary's link lands.
+
+    Keeps the class name: the form template picks the fieldset layout by widget type."""
+
+    def id_for_label(self, id_, index=None):
+        return super().id_for_label(id_, "0" if index is None else index)
+
+
+def score_field(label):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=RadioSelect,
+        error_messages={"invalid_choice": _("Choose a score from 1 to 5.")},
+    )
+
+
+class ResponseForm(Form):
+    service = forms.ChoiceField(
+        label=_("Which service did you receive?"),
+        error_messages={"invalid_choice": _("Choose a service from the list.")},
+    )
+    service_other = forms.CharField(
+        label=_("If other: which service?"), required=False, max_length=200
+    )
+    overall = score_field(_("Overall, how satisfied are you with the service?"))
+    process = score_field(_("Process and steps"))
+    staff = score_field(_("Staff"))
+    facilities = score_field(_("Facilities"))
+    outcome = score_field(_("Quality of the outcome"))
+    asked_for_copy = forms.TypedChoiceField(
+        label=_("Were you asked for a copy of your ID card or house registration?"),
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        help_text=_(
+            "At most 1,000 characters. Do not write your ID number or phone number "
+            "here; they are hidden before anyone reads the comment."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": COMMENT_MAX_LENGTH}),
+    )
+    contact_name = forms.CharField(label=_("Your name (optional)"), required=False, max_length=200)
+    contact_email = forms.EmailField(
+        label=_("Email, if you would like a reply (optional)"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    contact_phone = forms.CharField(
+        label=_("Phone, if you would like a call back (optional)"),
+        required=False,
+        max_length=20,
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def __init__(self, *args, services=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.services = {str(s.pk): s for s in services}
+        self.fields["service"].choices = [
+            ("", _("Choose a service")),
+            *[(key, s.name_th) for key, s in self.services.items()],
+            (OTHER, _("Other")),
+        ]
+
+    def clean_comment(self) -> str:
+        comment = normalize_comment(self.cleaned_data.get("comment", ""))
+        if len(comment) > COMMENT_MAX_LENGTH:
+            raise forms.ValidationError(
+                _("Write at most %(max)s characters (you wrote %(n)s).")
+                % {"max": COMMENT_MAX_LENGTH, "n": len(comment)}
+            )
+        return comment
+
+    def clean(self):
+        data = super().clean()
+        choice = data.get("service")
+        data["service_obj"] = self.services.get(choice) if choice and choice != OTHER else None
+        if choice != OTHER:
+            data["service_other"] = ""
+        return data
+
+
+class ReplyForm(Form):
+    body = forms.CharField(
+        label=_("Your reply"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": 3000}),
+        help_text=_("It is emailed to the citizen from the portal's address."),
+    )

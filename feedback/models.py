@@ -1,0 +1,227 @@
+"""A citizen's answer about the service just received, and the per-point daily figures.
+
+`Response` is append-only for the citizen: nobody edits the answers. Its status only moves
+through the review transitions below. `PointDay` holds the running sums of accepted responses
+per point and day, updated in the same transaction as each accepted insert (ADR 0040), so a
+point's figures never scan its responses.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+COMMENT_MAX_LENGTH = 1000
+AREAS = ("process", "staff", "facilities", "outcome")
+SCORES = ("overall", *AREAS)
+
+
+def score_field(label):
+    return models.PositiveSmallIntegerField(label, validators=SCORE_VALIDATORS)
+
+
+class Response(models.Model):
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("Counted")
+        FLAGGED = "flagged", _("Held for review")
+        REJECTED = "rejected", _("Rejected after review")
+
+    class FlagReason(models.TextChoices):
+        NONE = "", _("None")
+        HONEYPOT = "honeypot", _("Hidden field filled in (likely a robot)")
+        DUPLICATE = "duplicate", _("Same device, same point, within the duplicate window")
+        DEVICE_RATE = "device_rate", _("Too many answers from one device")
+        NETWORK_RATE = "network_rate", _("Too many answers from one network")
+
+    point = models.ForeignKey(
+        "service_points.ServicePoint",
+        verbose_name=_("service point"),
+        on_delete=models.PROTECT,
+        related_name="feedback_responses",
+    )
+    # The point's agency when the answer was given: reports group by it without a join.
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="feedback_responses",
+        editable=False,
+    )
+    service = models.ForeignKey(
+        "manual.Service",
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_responses",
+        help_text=_("Empty when the citizen chose “other”."),
+    )
+    service_other = models.CharField(_("other service"), max_length=200, blank=True)
+    overall = score_field(_("overall satisfaction"))
+    process = score_field(_("process and steps"))
+    staff = score_field(_("staff"))
+    facilities = score_field(_("facilities"))
+    outcome = score_field(_("quality of the outcome"))
+    asked_for_copy = models.BooleanField(_("asked for a copy of the ID card or house registration"))
+    # Stored already masked (feedback.masking): the raw text never reaches the database.
+    comment = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
+    contact_name = models.CharField(_("name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("email"), blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACCEPTED
+    )
+    flag_reason = models.CharField(
+        _("why it was held"), max_length=16, choices=FlagReason.choices, blank=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
+    # Keyed hashes (HMAC with the site's secret) of the device cookie and of the network
+    # address: enough to count answers per device and network, never the address itself.
+    # Blanked after FEEDBACK_HASH_RETENTION_DAYS by `manage.py feedback_forget_hashes`.
+    device_hash = models.CharField(max_length=64, blank=True, editable=False)
+    network_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("feedback response")
+        verbose_name_plural = _("feedback responses")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["point", "-created_at"], name="fb_point_created"),
+            models.Index(fields=["agency", "-created_at"], name="fb_agency_created"),
+            models.Index(fields=["device_hash", "created_at"], name="fb_device_created"),
+            models.Index(fields=["network_hash", "created_at"], name="fb_network_created"),
+            models.Index(fields=["status", "created_at"], name="fb_status_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    overall__gte=1,
+                    overall__lte=5,
+                    process__gte=1,
+                    process__lte=5,
+                    staff__gte=1,
+                    staff__lte=5,
+                    facilities__gte=1,
+                    facilities__lte=5,
+                    outcome__gte=1,
+                    outcome__lte=5,
+                ),
+                name="fb_scores_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point_id} · {self.overall}/5 · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status == self.Status.ACCEPTED
+
+    @property
+    def can_be_replied(self) -> bool:
+        return bool(self.contact_email) and self.status != self.Status.REJECTED
+
+    def clean(self) -> None:
+        if self.service_id is not None and self.service_other:
+            raise ValidationError(
+                {"service_other": _("Name another service only when you chose “other”.")}
+            )
+        if self.service_id is not None and self.point_id is not None:
+            if self.service.agency_id != self.point.agency_id:
+                raise ValidationError({"service": _("Choose a service of this agency.")})
+
+    # --- transitions -------------------------------------------------------------------
+    def flag(self, *, reason: str) -> None:
+        """A new answer held back for review instead of counted (never silently dropped)."""
+        if self.pk is not None or self.status != self.Status.ACCEPTED:
+            raise ValidationError(_("Only a new answer can be held for review."))
+        if reason not in self.FlagReason.values or not reason:
+            raise ValidationError(_("Give a reason for holding the answer."))
+        self.status = self.Status.FLAGGED
+        self.flag_reason = reason
+
+    def accept(self, *, by) -> None:
+        """flagged → accepted: a reviewer found a real citizen's answer; it now counts."""
+        if self.status != self.Status.FLAGGED:
+            raise ValidationError(_("Only an answer held for review can be accepted."))
+        self.status = self.Status.ACCEPTED
+        self.reviewed_by = by
+        self.reviewed_at = timezone.now()
+
+    def reject(self, *, by) -> None:
+        """flagged → rejected: kept for the record, never counted."""
+        if self.status != self.Status.FLAGGED:
+            raise ValidationError(_("Only an answer held for review can be rejected."))
+        self.status = self.Status.REJECTED
+        self.reviewed_by = by
+        self.reviewed_at = timezone.now()
+
+
+class Reply(models.Model):
+    """An agency's answer to a citizen who left an email address; sent by the task queue."""
+
+    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="replies")
+    body = models.TextField(_("reply"), max_length=3000)
+    sent_to = models.EmailField(editable=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"reply to {self.response_id}"
+
+
+class PointDay(models.Model):
+    """Sums of the accepted answers for one point on one day (Bangkok time)."""
+
+    point = models.ForeignKey(
+        "service_points.ServicePoint", on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    responses = models.PositiveIntegerField(default=0)
+    copy_asked = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    overall_sum = models.PositiveIntegerField(default=0)
+    overall_top2 = models.PositiveIntegerField(default=0)
+    process_sum = models.PositiveIntegerField(default=0)
+    process_top2 = models.PositiveIntegerField(default=0)
+    staff_sum = models.PositiveIntegerField(default=0)
+    staff_top2 = models.PositiveIntegerField(default=0)
+    facilities_sum = models.PositiveIntegerField(default=0)
+    facilities_top2 = models.PositiveIntegerField(default=0)
+    outcome_sum = models.PositiveIntegerField(default=0)
+    outcome_top2 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["point", "day"], name="fb_pointday_unique")]
+        indexes = [
+            models.Index(fields=["agency", "day"], name="fb_pointday_agency_day"),
+            models.Index(fields=["day"], name="fb_pointday_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.day}: {self.responses}"
+
+
+SUM_FIELDS = ["responses", "copy_asked", "comments"] + [
+    f"{score}_{kind}" for score in SCORES for kind in ("sum", "top2")
+]

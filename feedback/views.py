@@ -1,0 +1,361 @@
+import csv
+import secrets
+import tempfile
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import access as accounts_access
+from agencies.selectors import agency_get
+from core.forms import add_service_errors
+from core.http import form_data
+from feedback import access, conf, selectors, services
+from feedback.forms import ReplyForm, ResponseForm
+from feedback.models import Response
+from feedback.poster import feedback_url, poster_pdf
+from service_points.models import ServicePoint
+
+DEVICE_COOKIE = "fb_device"
+DEVICE_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _published_point(pk: int) -> ServicePoint:
+    """Only what the citizen's pages use: this runs on every submission."""
+    point = (
+        ServicePoint.objects.select_related("agency")
+        .only("pk", "name_th", "status", "agency_id", "agency__name_th")
+        .filter(pk=pk, status=ServicePoint.Status.PUBLISHED)
+        .order_by()
+        .first()
+    )
+    if point is None:
+        raise Http404
+    return point
+
+
+def _client_ip(request: HttpRequest) -> str:
+    value = request.META.get(conf.get("FEEDBACK_CLIENT_IP_META")) or request.META.get(
+        "REMOTE_ADDR", ""
+    )
+    return value.split(",")[0].strip()
+
+
+# --- citizens -------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def give(request: HttpRequest, point_pk: int) -> HttpResponse:
+    """The page the poster's QR code opens: works without JavaScript and without sign-in."""
+    point = _published_point(point_pk)
+    device = request.COOKIES.get(DEVICE_COOKIE, "")[:64] or secrets.token_urlsafe(18)
+    form = ResponseForm(form_data(request), services=selectors.services_for_point(point=point))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.response_submit(
+                point=point,
+                service=data["service_obj"],
+                service_other=data["service_other"],
+                overall=data["overall"],
+                process=data["process"],
+                staff=data["staff"],
+                facilities=data["facilities"],
+                outcome=data["outcome"],
+                asked_for_copy=data["asked_for_copy"],
+                comment=data["comment"],
+                contact_name=data["contact_name"],
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                honeypot=request.POST.get("website", ""),
+                device_token=device,
+                ip=_client_ip(request),
+            )
+        except services.TooManyResponsesError:
+            response = render(request, "feedback/too_many.html", {"point": point}, status=429)
+            response["Retry-After"] = "3600"
+            return response
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            response = redirect("feedback:thanks", point_pk=point.pk)
+            _remember_device(response, request, device)
+            return response
+    if request.method == "POST":
+        status = 400
+    response = render(request, "feedback/give.html", {"point": point, "form": form}, status=status)
+    _remember_device(response, request, device)
+    return response
+
+
+def _remember_device(response: HttpResponse, request: HttpRequest, device: str) -> None:
+    if request.COOKIES.get(DEVICE_COOKIE) != device:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device,
+            max_age=DEVICE_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+
+
+@require_http_methods(["GET"])
+def thanks(request: HttpRequest, point_pk: int) -> HttpResponse:
+    point = _published_point(point_pk)
+    return render(request, "feedback/thanks.html", {"point": point})
+
+
+# --- agencies and overseers ---------------------------------------------------------------
+def _period(request: HttpRequest) -> str:
+    return "month" if request.GET.get("period") == "month" else "week"
+
+
+def _report_context(request: HttpRequest, **scope) -> dict:
+    period = _period(request)
+    return {
+        "summary": selectors.feedback_summary(**scope),
+        "trend": selectors.feedback_trend(period=period, **scope)[-26:],
+        "period": period,
+        "drivers": selectors.feedback_by_driver(**scope),
+        "held": selectors.feedback_held_count(**scope),
+    }
+
+
+@accounts_access.require(access.can_view_reports)
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    """The header's "Citizen feedback": overseers go to the national view, staff to theirs."""
+    if access.can_view_national(request.user):
+        return redirect("feedback:national")
+    return redirect("feedback:agency", code=accounts_access.agency_for_officer(request.user).code)
+
+
+@accounts_access.require(access.can_view_national)
+@require_http_methods(["GET"])
+def national(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "feedback/national.html",
+        {
+            **_report_context(request),
+            "agencies": selectors.feedback_by_agency()[:500],
+            "can_review": access.can_review(request.user),
+        },
+    )
+
+
+@accounts_access.require(access.can_view_reports)
+@require_http_methods(["GET"])
+def agency(request: HttpRequest, code: str) -> HttpResponse:
+    found = agency_get(code=code)
+    accounts_access.ensure(
+        found is not None and access.can_view_agency_feedback(request.user, found)
+    )
+    return render(
+        request,
+        "feedback/agency.html",
+        {
+            **_report_context(request, agency=found),
+            "agency": found,
+            "points": selectors.feedback_by_point(agency=found)[:1000],
+            "comments": selectors.feedback_comments(agency=found, limit=50),
+            "can_export": access.can_export(request.user, found),
+            "own": access.can_export(request.user, found),
+        },
+    )
+
+
+@accounts_access.require(access.can_view_reports)
+@require_http_methods(["GET"])
+def point(request: HttpRequest, pk: int) -> HttpResponse:
+    found = ServicePoint.objects.select_related("agency").filter(pk=pk).first()
+    accounts_access.ensure(
+        found is not None and access.can_view_point_feedback(request.user, found)
+    )
+    return render(
+        request,
+        "feedback/point.html",
+        {
+            **_report_context(request, point=found),
+            "point": found,
+            "comments": selectors.feedback_comments(point=found, limit=200),
+            "own": access.can_export(request.user, found.agency),
+            "can_print": found.is_published and access.can_print_poster(request.user, found),
+            "feedback_url": feedback_url(found),
+            "public_minimum": conf.get("FEEDBACK_PUBLIC_MIN_RESPONSES"),
+        },
+    )
+
+
+@accounts_access.require(access.can_view_reports)
+@require_http_methods(["GET", "POST"])
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    response = selectors.response_get(pk=pk)
+    accounts_access.ensure(response is not None and access.can_reply(request.user, response))
+    form = ReplyForm(form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reply_send(response=response, body=form.cleaned_data["body"], by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Your reply is on its way to %(email)s.") % {"email": response.contact_email},
+            )
+            return redirect("feedback:point", pk=response.point_id)
+    return render(
+        request,
+        "feedback/reply.html",
+        {
+            "response": response,
+            "form": form,
+            "replies": response.replies.all(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@accounts_access.require(access.can_review)
+@require_http_methods(["GET"])
+def review(request: HttpRequest) -> HttpResponse:
+    return render(request, "feedback/review.html", {"held": selectors.feedback_held_for_review()})
+
+
+@accounts_access.require(access.can_review)
+@require_POST
+def review_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    response = selectors.response_get(pk=pk)
+    if response is None or action not in ("accept", "reject"):
+        raise Http404
+    decide = services.response_accept if action == "accept" else services.response_reject
+    try:
+        decide(response=response, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Answer counted.")
+            if action == "accept"
+            else _("Answer rejected. It is kept but never counted."),
+        )
+    return redirect("feedback:review")
+
+
+@accounts_access.require(access.can_view_reports)
+@require_http_methods(["GET"])
+def poster(request: HttpRequest, pk: int) -> HttpResponse:
+    found = ServicePoint.objects.select_related("agency").filter(pk=pk).first()
+    accounts_access.ensure(
+        found is not None and found.is_published and access.can_print_poster(request.user, found)
+    )
+    response = HttpResponse(poster_pdf(point=found), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="feedback-poster-{found.pk}.pdf"'
+    return response
+
+
+# --- exports ----------------------------------------------------------------------------
+EXPORT_COLUMNS = [
+    "id",
+    "received",
+    "point_id",
+    "point",
+    "service",
+    "other_service",
+    "overall",
+    "process",
+    "staff",
+    "facilities",
+    "outcome",
+    "asked_for_copy",
+    "comment_masked",
+    "status",
+]
+
+
+def _safe_cell(value):
+    """No spreadsheet formulas from citizens' text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _export_row(response: Response) -> list:
+    return [
+        response.pk,
+        timezone.localtime(response.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+        response.point_id,
+        response.point.name_th,
+        response.service.name_th if response.service_id else "",
+        _safe_cell(response.service_other),
+        response.overall,
+        response.process,
+        response.staff,
+        response.facilities,
+        response.outcome,
+        "yes" if response.asked_for_copy else "no",
+        _safe_cell(response.comment),
+        response.status,
+    ]
+
+
+def _export_agency(request: HttpRequest, code: str, kind: str):
+    found = agency_get(code=code)
+    accounts_access.ensure(found is not None and access.can_export(request.user, found))
+    services.response_export_record(agency=found, by=request.user, kind=kind, request=request)
+    return found
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@accounts_access.require(access.can_view_reports)
+@require_http_methods(["GET"])
+def export_csv(request: HttpRequest, code: str) -> HttpResponse:
+    found = _export_agency(request, code, "csv")
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield "\ufeff"  # Excel opens UTF-8 Thai correctly with a byte-order mark
+        yield writer.writerow(EXPORT_COLUMNS)
+        for response in selectors.response_export_rows(agency=found):
+            yield writer.writerow(_export_row(response))
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="feedback-{found.code}.csv"'
+    return response
+
+
+@accounts_access.require(access.can_view_reports)
+@require_http_methods(["GET"])
+def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    from openpyxl import Workbook
+
+    found = _export_agency(request, code, "xlsx")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("feedback")
+    sheet.append(EXPORT_COLUMNS)
+    for response in selectors.response_export_rows(agency=found):
+        sheet.append(_export_row(response))
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    workbook.save(spool)
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"feedback-{found.code}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -1,0 +1,183 @@
+"""XLSX (openpyxl) and PDF (WeasyPrint: Pango + HarfBuzz shape Thai, libthai breaks lines
+between words, in the vendored Sarabun font) exports of the reports (ADR 0063)."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.fonts import THAI_FONT_DIR
+from progress import charts, selectors, sources
+
+logging.getLogger("weasyprint").setLevel(logging.WARNING)
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+FONT_DIR = THAI_FONT_DIR
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _columns() -> list[tuple[str, str]]:
+    return [
+        ("name", _("Agency")),
+        ("agencies", _("Agencies")),
+        ("registered", _("Registered")),
+        ("pinned_agencies", _("Agencies that pinned")),
+        ("points", _("Service points pinned")),
+        ("surveyed", _("Surveys submitted")),
+        ("path_offline", _("Path: ID card offline")),
+        ("path_online_dopa", _("Path: online, DOPA")),
+        ("path_online_ega", _("Path: online, EGA")),
+        ("processes", _("Processes")),
+        ("asking_id_card", _("Still ask for an ID-card copy")),
+        ("asking_house_registration", _("Still ask for a house-registration copy")),
+        ("stopped_any", _("Stopped asking for a copy")),
+        ("copy_free_agencies", _("Agencies that ask for no copy")),
+    ]
+
+
+def _value(figures: selectors.Figures, key: str):
+    if key.startswith("path_"):
+        return figures.paths.get(key[5:], 0)
+    return getattr(figures, key)
+
+
+def _sheet(workbook, title: str, rows: list[selectors.Figures], total=None, columns=None):
+    from openpyxl.styles import Font
+
+    sheet = workbook.create_sheet(title=title[:31])
+    columns = columns or _columns()
+    sheet.append([label for _key, label in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for figures in rows:
+        sheet.append([_value(figures, key) for key, _label in columns])
+    if total is not None:
+        total.name = _("Total")
+        sheet.append([_value(total, key) for key, _label in columns])
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 48
+    return sheet
+
+
+def _response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _workbook_bytes(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def national_xlsx(*, every_agency: bool) -> HttpResponse:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    rows, total = selectors.report(selectors.Level("nation"))
+    _sheet(workbook, _("Ministries"), rows, total)
+    province_rows, province_total = selectors.provinces()
+    _sheet(
+        workbook,
+        _("Provinces"),
+        province_rows,
+        province_total,
+        columns=[
+            ("name", _("Province")),
+            ("points", _("Service points pinned")),
+            ("pinned_agencies", _("Agencies that pinned")),
+            ("copy_free_points", _("Points whose agency asks for no copy")),
+        ],
+    )
+    timeline = workbook.create_sheet(_("Schedule"))
+    timeline.append([_("Activity"), _("Starts"), _("Ends"), _("Done"), _("Target"), _("Share")])
+    for phase in selectors.timeline(total=total):
+        for item in phase["activities"]:
+            timeline.append(
+                [
+                    str(item.activity),
+                    item.activity.starts_on,
+                    item.activity.ends_on,
+                    item.value,
+                    item.target,
+                    round(item.share, 4) if item.share is not None else None,
+                ]
+            )
+    if every_agency:
+        agencies, _t = selectors.report(selectors.Level("every_agency"))
+        _sheet(workbook, _("Agencies"), agencies)
+    stamp = timezone.localdate().isoformat()
+    return _response(_workbook_bytes(workbook), XLSX, f"no-copy-progress-{stamp}.xlsx")
+
+
+def agency_xlsx(*, agency, context: dict) -> HttpResponse:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Checklist")
+    sheet.append([_("Step"), _("Done"), _("What is missing")])
+    for step in context["checklist"]:
+        sheet.append(
+            [str(step.label), _("Yes") if step.done else _("No"), "" if step.done else step.missing]
+        )
+    processes = workbook.create_sheet(_("Processes"))
+    processes.append(
+        [_("Process"), _("Asks for an ID-card copy"), _("Asks for a house-registration copy")]
+    )
+    for row in context["processes"]:
+        processes.append(
+            [
+                row["name_th"],
+                _("Yes") if row["asks_id_now"] else _("No"),
+                _("Yes") if row["asks_house_now"] else _("No"),
+            ]
+        )
+    _sheet(workbook, _("Figures"), [context["figures"]])
+    return _response(_workbook_bytes(workbook), XLSX, f"no-copy-progress-{agency.code}.xlsx")
+
+
+def _pdf(template: str, context: dict) -> bytes:
+    from weasyprint import HTML  # the web process needs it only for reports
+
+    context = dict(context, font_dir=FONT_DIR.as_uri(), generated_at=timezone.now())
+    html = render_to_string(template, context)
+    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
+
+
+def national_pdf(*, request) -> HttpResponse:
+    from progress.views import _map_context, _summary
+
+    rows, total = selectors.report(selectors.Level("nation"))
+    context = _summary(total)
+    context.update(_map_context())
+    context.update(
+        {
+            "rows": rows,
+            "chart": charts.bars([(r.name, r.stopped_share) for r in rows[:40]]),
+            "path_labels": sources.path_labels(),
+        }
+    )
+    stamp = timezone.localdate().isoformat()
+    return _response(
+        _pdf("progress/pdf/national.html", context),
+        "application/pdf",
+        f"no-copy-progress-{stamp}.pdf",
+    )
+
+
+def agency_pdf(*, request, context: dict) -> HttpResponse:
+    agency = context["agency"]
+    return _response(
+        _pdf("progress/pdf/agency.html", context),
+        "application/pdf",
+        f"no-copy-progress-{agency.code}.pdf",
+    )

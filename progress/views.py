@@ -1,0 +1,177 @@
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts import access as accounts_access
+from progress import access, charts, exports, selectors, sources
+
+
+def _agency_or_404(code: str):
+    agency = (
+        sources.active_agencies().select_related("parent", "ministry").filter(code=code).first()
+    )
+    if agency is None:
+        raise Http404
+    return agency
+
+
+def _summary(total: selectors.Figures) -> dict:
+    """What every dashboard shows at the top, with its charts."""
+    labels = sources.path_labels()
+    paths = [(str(labels[p]), total.paths.get(p, 0)) for p in sources.PATHS]
+    target = selectors.point_target()
+    today = timezone.localdate()
+    phases = selectors.timeline(total=total, today=today)
+    for phase in phases:
+        phase["chart"] = charts.timeline(phase, today=today)
+    return {
+        "total": total,
+        "target": target,
+        "points_share": total.points / target if target else None,
+        "paths": paths,
+        "paths_chart": charts.stacked(paths),
+        "phases": phases,
+        "today": today,
+        "evidence": sources.copy_request_rate(),
+    }
+
+
+def _map_context() -> dict:
+    rows, ptotal = selectors.provinces()
+    shares = {r.key: r.copy_free_points_share for r in rows}
+    names = {r.key: r.name for r in rows}
+    return {
+        "province_rows": rows,
+        "province_total": ptotal,
+        "map": charts.choropleth(shares, names),
+        "legend": [dict(item, swatch=charts.swatch(item["colour"])) for item in charts.legend()],
+    }
+
+
+@require_http_methods(["GET"])
+def public(request: HttpRequest) -> HttpResponse:
+    """The transparency page: aggregates only, for everyone."""
+    context = _summary(selectors.national())
+    context.update(_map_context())
+    return render(request, "progress/public.html", context)
+
+
+def _group_context(user, agency=None) -> dict:
+    level = selectors.level_for(agency)
+    rows, total = selectors.report(level)
+    for row in rows:
+        row.can_open = row.agency is not None and (
+            row.agency.kind != "unit" or access.can_see_agency_detail(user, row.agency)
+        )
+        row.is_unit = row.agency is not None and row.agency.kind == "unit"
+    context = _summary(total) if agency is None else {"total": total}
+    context.update(
+        {
+            "level": level,
+            "agency": agency,
+            "rows": rows,
+            "chart": charts.bars([(r.name, r.stopped_share) for r in rows[:40]]),
+            "points_chart": charts.bars(
+                [(r.name, r.points / total.points if total.points else None) for r in rows[:40]]
+            ),
+            "can_see_detail": agency is not None and access.can_see_agency_detail(user, agency),
+        }
+    )
+    return context
+
+
+@accounts_access.require(access.can_see_dashboard)
+@require_http_methods(["GET"])
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = _group_context(request.user)
+    context.update(_map_context())
+    return render(request, "progress/dashboard.html", context)
+
+
+@accounts_access.require(access.can_see_dashboard)
+@require_http_methods(["GET"])
+def group(request: HttpRequest, code: str) -> HttpResponse:
+    """A ministry's departments, or a department's units: aggregates."""
+    agency = _agency_or_404(code)
+    if agency.kind == "unit":
+        return redirect("progress:agency", code=agency.code)
+    context = _group_context(request.user, agency)
+    return render(request, "progress/group.html", context)
+
+
+@accounts_access.require(access.can_see_dashboard)
+@require_http_methods(["GET"])
+def provinces(request: HttpRequest) -> HttpResponse:
+    return render(request, "progress/provinces.html", _map_context())
+
+
+@accounts_access.require(access.can_see_dashboard)
+@require_http_methods(["GET"])
+def province(request: HttpRequest, code: str) -> HttpResponse:
+    result = selectors.province_report(code=code)
+    if result is None:
+        raise Http404
+    rows, total = result
+    return render(
+        request,
+        "progress/province.html",
+        {
+            "rows": rows,
+            "total": total,
+            "chart": charts.bars([(r.name, r.copy_free_points_share) for r in rows[:40]]),
+        },
+    )
+
+
+def _agency_context(agency) -> dict:
+    figures = selectors.agency_figures(agency=agency)
+    return {
+        "agency": agency,
+        "figures": figures,
+        "checklist": selectors.agency_checklist(agency=agency, figures=figures),
+        "processes": sources.process_list(agency=agency),
+        "readiness": sources.readiness_latest_for(agency=agency),
+        "evidence": sources.copy_request_rate(agency=agency),
+        "children": agency.children.filter(status="active").exists(),
+    }
+
+
+@accounts_access.require(access.can_see_dashboard)
+@require_http_methods(["GET"])
+def agency_page(request: HttpRequest, code: str) -> HttpResponse:
+    agency = _agency_or_404(code)
+    accounts_access.ensure(access.can_see_agency_detail(request.user, agency))
+    return render(request, "progress/agency.html", _agency_context(agency))
+
+
+@accounts_access.require(access.can_see_dashboard)
+@require_http_methods(["GET"])
+def mine(request: HttpRequest) -> HttpResponse:
+    agency = accounts_access.agency_for_officer(request.user)
+    if agency is None:
+        return redirect("progress:dashboard")
+    return redirect("progress:agency", code=agency.code)
+
+
+@accounts_access.require(access.can_export_national)
+@require_http_methods(["GET"])
+def export_national(request: HttpRequest, kind: str) -> HttpResponse:
+    detail = accounts_access.can_oversee(request.user)
+    if kind == "xlsx":
+        return exports.national_xlsx(every_agency=detail)
+    if kind == "pdf":
+        return exports.national_pdf(request=request)
+    raise Http404
+
+
+@accounts_access.require(access.can_see_dashboard)
+@require_http_methods(["GET"])
+def export_agency(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    agency = _agency_or_404(code)
+    accounts_access.ensure(access.can_see_agency_detail(request.user, agency))
+    if kind == "xlsx":
+        return exports.agency_xlsx(agency=agency, context=_agency_context(agency))
+    if kind == "pdf":
+        return exports.agency_pdf(request=request, context=_agency_context(agency))
+    raise Http404

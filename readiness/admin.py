@@ -1,0 +1,87 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from readiness import services, tasks
+from readiness.models import LimitationOption, SurveyProcessRow, SurveyResponse, SurveyRound
+
+
+@admin.register(SurveyRound)
+class SurveyRoundAdmin(admin.ModelAdmin):
+    list_display = ["name_th", "opens_on", "closes_on", "status"]
+    list_filter = ["status"]
+    actions = ["send_reminders", "archive_rounds"]
+
+    def save_model(self, request, obj, form, change):
+        services.survey_round_save(round=obj, by=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # archive instead
+
+    @admin.action(description=_("Send reminders to agencies that pinned but have not answered"))
+    def send_reminders(self, request, queryset):
+        for round in queryset:
+            tasks.send_reminders.enqueue(
+                round_id=round.pk,
+                by_id=request.user.pk,
+                base_url=request.build_absolute_uri("/"),
+            )
+        self.message_user(
+            request,
+            ngettext(
+                "Reminders for %(count)d round will be sent in the background.",
+                "Reminders for %(count)d rounds will be sent in the background.",
+                queryset.count(),
+            )
+            % {"count": queryset.count()},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Archive the selected rounds"))
+    def archive_rounds(self, request, queryset):
+        from django.core.exceptions import ValidationError
+
+        for round in queryset:
+            try:
+                services.survey_round_archive(round=round, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+
+
+@admin.register(LimitationOption)
+class LimitationOptionAdmin(admin.ModelAdmin):
+    list_display = ["letter", "text_th", "text_en", "position", "is_active"]
+    list_editable = ["text_th", "text_en", "position", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # untick "offered in the survey" instead
+
+
+class ProcessRowInline(admin.TabularInline):
+    model = SurveyProcessRow
+    fields = ["position", "service_name", "needs_id_card_copy", "needs_house_registration_copy"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin):
+    """Read-only: answers are the agency's own words."""
+
+    list_display = ["agency", "round", "version", "status", "submitted_at"]
+    list_filter = ["status", "round"]
+    search_fields = ["agency__name_th", "agency__code"]
+    inlines = [ProcessRowInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

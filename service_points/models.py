@@ -1,0 +1,357 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.text import normalize_for_search
+from service_points import divisions, geo, grid
+
+phone_validator = RegexValidator(
+    r"^(0\d{8,9}|1\d{3})$",
+    _(
+        "Enter a Thai phone number of 9 or 10 digits starting with 0 (for example 021234567), "
+        "or a 4-digit hotline."
+    ),
+)
+postcode_validator = RegexValidator(r"^\d{5}$", _("Enter the 5-digit postcode."))
+
+
+def normalize_phone(value: str) -> str:
+    return "".join(ch for ch in (value or "") if ch.isdigit() or ch == "+").replace("+66", "0")
+
+
+class ServicePoint(models.Model):
+    """A place where citizens are served: one pin on the map (ปักหมุด)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class Government(models.TextChoices):
+        """OpenStreetMap's government=* values that fit Thai service points."""
+
+        ADMINISTRATIVE = "administrative", _("Administration")
+        REGISTER_OFFICE = "register_office", _("Civil registration")
+        TAX = "tax", _("Tax")
+        SOCIAL_SECURITY = "social_security", _("Social security")
+        CADASTER = "cadaster", _("Land office")
+        TRANSPORTATION = "transportation", _("Transport")
+        CUSTOMS = "customs", _("Customs")
+        HEALTHCARE = "healthcare", _("Health")
+        EDUCATION = "education", _("Education")
+        POLICE = "police", _("Police")
+        OTHER = "other", _("Other")
+
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="service_points",
+    )
+    name_th = models.CharField(_("name in Thai"), max_length=255)
+    name_en = models.CharField(_("name in English"), max_length=255)
+    government = models.CharField(
+        _("kind of office"),
+        max_length=32,
+        choices=Government.choices,
+        default=Government.ADMINISTRATIVE,
+        help_text=_("Published as the OpenStreetMap tag government=*."),
+    )
+    house_number = models.CharField(_("house number"), max_length=50, blank=True)
+    road = models.CharField(_("road"), max_length=200, blank=True)
+    province_code = models.CharField(_("province"), max_length=2)
+    district_code = models.CharField(_("district"), max_length=4)
+    subdistrict_code = models.CharField(_("subdistrict"), max_length=6)
+    postcode = models.CharField(_("postcode"), max_length=5, validators=[postcode_validator])
+    latitude = models.FloatField(
+        _("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        _("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    phone = models.CharField(_("phone"), max_length=10, validators=[phone_validator])
+    contact_name = models.CharField(
+        _("contact person"),
+        max_length=200,
+        blank=True,
+        help_text=_("Not published: only your agency and the programme team see it."),
+    )
+    contact_phone = models.CharField(
+        _("contact person's phone"), max_length=10, blank=True, validators=[phone_validator]
+    )
+    opening_hours = models.CharField(
+        _("opening hours"),
+        max_length=255,
+        blank=True,
+        help_text=_("For example: Monday to Friday 08:30–16:30, closed on public holidays."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pinned by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    pinned_at = models.DateTimeField(_("pinned"), default=timezone.now)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    search_text = models.TextField(editable=False, blank=True)
+    # Kept by the database from the latitude (a stored generated column), so no write path
+    # can forget it: see grid.py and selectors.service_point_nearest.
+    lat_band = models.GeneratedField(
+        expression=grid.GridCell("latitude", offset=grid.LAT_OFFSET, size=grid.LAT_BAND_DEGREES),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        verbose_name = _("service point")
+        verbose_name_plural = _("service points")
+        ordering = ["name_th", "pk"]
+        indexes = [
+            models.Index(fields=["status", "latitude", "longitude"], name="sp_status_lat_lon"),
+            models.Index(fields=["status", "longitude", "latitude"], name="sp_status_lon_lat"),
+            models.Index(fields=["agency", "status"], name="sp_agency_status"),
+            models.Index(fields=["status", "province_code"], name="sp_status_province"),
+            models.Index(
+                fields=["status", "lat_band", "longitude", "latitude"], name="sp_status_band_lon"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_th
+
+    def get_absolute_url(self) -> str:
+        return reverse("service_points:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def division_names(self) -> dict[str, str]:
+        return divisions.names(
+            province_code=self.province_code,
+            district_code=self.district_code,
+            subdistrict_code=self.subdistrict_code,
+        )
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        self.phone = normalize_phone(self.phone)
+        self.contact_phone = normalize_phone(self.contact_phone)
+        province = divisions.province(self.province_code)
+        district = divisions.district(self.district_code)
+        subdistrict = divisions.subdistrict(self.subdistrict_code)
+        if self.province_code and province is None:
+            errors["province_code"] = [_("Choose a province from the list.")]
+        if self.district_code and (
+            district is None or district.province_code != self.province_code
+        ):
+            errors["district_code"] = [_("Choose a district of the chosen province.")]
+        if self.subdistrict_code and (
+            subdistrict is None or subdistrict.district_code != self.district_code
+        ):
+            errors["subdistrict_code"] = [_("Choose a subdistrict of the chosen district.")]
+        elif (
+            subdistrict is not None
+            and self.postcode
+            and self.postcode not in subdistrict.postal_codes
+        ):
+            errors["postcode"] = [
+                _("This postcode is not used in the chosen subdistrict (its postcodes: %(codes)s).")
+                % {"codes": ", ".join(subdistrict.postal_codes)}
+            ]
+        if self.latitude is not None and self.longitude is not None:
+            try:
+                lat, lon = float(self.latitude), float(self.longitude)
+            except (TypeError, ValueError):
+                lat = lon = None
+            if lat is not None and not geo.in_thailand(lat, lon):
+                errors["latitude"] = [
+                    _(
+                        "This position is outside Thailand. Check the pin: latitude comes first "
+                        "(about 5.6 to 20.5), then longitude (about 97.3 to 105.7)."
+                    )
+                ]
+        if errors:
+            raise ValidationError(errors)
+
+    def refresh_search_text(self) -> None:
+        names = self.division_names()
+        self.search_text = normalize_for_search(
+            " ".join(
+                [
+                    self.name_th,
+                    self.name_en,
+                    names["province_th"],
+                    names["province_en"],
+                    names["district_th"],
+                    names["district_en"],
+                ]
+            )
+        )
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_text()
+        super().save(*args, **kwargs)
+
+    # --- transitions -------------------------------------------------------------------
+    def publish(self) -> None:
+        if self.status != self.Status.DRAFT:
+            raise ValidationError(_("Only a draft can be published."))
+        self.status = self.Status.PUBLISHED
+        self.published_at = timezone.now()
+
+    def archive(self) -> None:
+        if self.status == self.Status.ARCHIVED:
+            raise ValidationError(_("This service point is already archived."))
+        self.status = self.Status.ARCHIVED
+        self.archived_at = timezone.now()
+
+    def restore(self) -> None:
+        if self.status != self.Status.ARCHIVED:
+            raise ValidationError(_("Only an archived service point can be restored."))
+        self.status = self.Status.DRAFT
+        self.archived_at = None
+
+
+def photo_path(instance: "ServicePointPhoto", filename: str) -> str:
+    return f"service_points/{instance.point_id}/{secrets.token_hex(12)}.jpg"
+
+
+def thumbnail_path(instance: "ServicePointPhoto", filename: str) -> str:
+    return f"service_points/{instance.point_id}/thumbs/{secrets.token_hex(12)}.jpg"
+
+
+class ServicePointPhoto(models.Model):
+    """A re-encoded JPEG with no EXIF, and its thumbnail."""
+
+    class Kind(models.TextChoices):
+        COUNTER = "counter", _("Service counter")
+        SIGN = "sign", _("Office sign")
+        ENTRANCE = "entrance", _("Main entrance")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Shown")
+        ARCHIVED = "archived", _("Removed")
+
+    point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="photos")
+    kind = models.CharField(_("what the photo shows"), max_length=16, choices=Kind.choices)
+    image = models.FileField(_("photo"), upload_to=photo_path, max_length=200)
+    thumbnail = models.FileField(upload_to=thumbnail_path, max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.point} · {self.get_kind_display()}"
+
+    def archive(self) -> None:
+        if self.status == self.Status.ARCHIVED:
+            raise ValidationError(_("This photo is already removed."))
+        self.status = self.Status.ARCHIVED
+
+
+class ServicePointChange(models.Model):
+    """The point's history: every move of the pin and every edit, never rewritten."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Pinned")
+        MOVED = "moved", _("Pin moved")
+        EDITED = "edited", _("Details edited")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+        RESTORED = "restored", _("Restored as a draft")
+        PHOTO_ADDED = "photo_added", _("Photo added")
+        PHOTO_REMOVED = "photo_removed", _("Photo removed")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Web")
+        API = "api", _("API")
+        IMPORT = "import", _("Bulk import")
+
+    point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_by_label = models.CharField(max_length=255, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changes = models.JSONField(default=dict, blank=True)  # {"field": [before, after]}
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["point", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.kind}"
+
+
+class ApiKey(models.Model):
+    """A per-agency key for agency systems. Only a SHA-256 of the secret is stored."""
+
+    PREFIX_LENGTH = 8
+
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="service_point_api_keys"
+    )
+    name = models.CharField(_("what uses this key"), max_length=100)
+    prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    @staticmethod
+    def hash(secret: str) -> str:
+        # Keys are 256-bit random, so a fast hash is enough (nothing to brute-force).
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def generate(cls) -> tuple[str, str]:
+        """(prefix, full key). The full key is shown once and never stored."""
+        prefix = secrets.token_hex(cls.PREFIX_LENGTH // 2)
+        return prefix, f"sp_{prefix}_{secrets.token_urlsafe(32)}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self) -> None:
+        if self.revoked_at is not None:
+            raise ValidationError(_("This key is already revoked."))
+        self.revoked_at = timezone.now()

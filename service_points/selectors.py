@@ -1,0 +1,541 @@
+"""Every read of service points: the agency's list, the public map, search, near me, open data."""
+
+import math
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Avg, Count, F, FloatField, Func, Max, Min, Q, QuerySet, TextField
+from django.utils.translation import gettext as _
+
+from core.text import normalize_for_search
+from service_points import divisions, geo, grid
+from service_points.grid import GridCell
+from service_points.models import ServicePoint, ServicePointPhoto
+
+DUPLICATE_RADIUS_M = 50
+MAP_VERSION_KEY = "service_points:map_version"
+CLUSTER_CELLS_PER_TILE = 4  # a 256-px tile split into 4x4 cells of 64 px
+MAX_CLUSTER_CELLS = 4000
+
+
+# --- the agency's own points ------------------------------------------------------------
+def service_point_list_for_agency(*, agency, status: str | None = None) -> QuerySet[ServicePoint]:
+    qs = ServicePoint.objects.filter(agency=agency).select_related("agency")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("status", "name_th", "pk")
+
+
+def service_point_get(*, pk: int) -> ServicePoint | None:
+    return (
+        ServicePoint.objects.select_related("agency", "agency__parent", "pinned_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def service_point_photos(*, point: ServicePoint) -> QuerySet[ServicePointPhoto]:
+    return point.photos.filter(status=ServicePointPhoto.Status.ACTIVE)
+
+
+def service_point_history(*, point: ServicePoint):
+    return point.changes.select_related("changed_by")[:200]
+
+
+def service_point_pinned_count(*, agency) -> dict[str, int]:
+    rows = ServicePoint.objects.filter(agency=agency).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+# --- checks shown as warnings while pinning -----------------------------------------------
+@dataclass
+class Warning:
+    code: str
+    message: str
+
+
+def service_point_warnings(
+    *, agency, latitude: float, longitude: float, province_code: str, exclude_pk: int | None = None
+) -> list[Warning]:
+    """Not refusals: a pin far from its province, or close to another point of the agency."""
+    warnings: list[Warning] = []
+    distance, radius = geo.distance_from_province_km(latitude, longitude, province_code)
+    if distance > radius:
+        province = divisions.province(province_code)
+        warnings.append(
+            Warning(
+                "far_from_province",
+                _(
+                    "The pin is about %(km)s km from the provincial town of %(province)s. Check that "
+                    "the province and the pin are right."
+                )
+                % {"km": round(distance), "province": province.name_th if province else ""},
+            )
+        )
+    south, west, north, east = geo.bbox_around(latitude, longitude, DUPLICATE_RADIUS_M)
+    nearby = ServicePoint.objects.filter(
+        agency=agency, latitude__range=(south, north), longitude__range=(west, east)
+    ).exclude(status=ServicePoint.Status.ARCHIVED)
+    if exclude_pk:
+        nearby = nearby.exclude(pk=exclude_pk)
+    for other in nearby[:5]:
+        metres = geo.haversine_m(latitude, longitude, other.latitude, other.longitude)
+        if metres <= DUPLICATE_RADIUS_M:
+            warnings.append(
+                Warning(
+                    "possible_duplicate",
+                    _(
+                        "“%(name)s” of your agency is %(m)s m away. If it is the same place, edit "
+                        "that point instead of adding another."
+                    )
+                    % {"name": other.name_th, "m": round(metres)},
+                )
+            )
+    return warnings
+
+
+# --- the public map ---------------------------------------------------------------------
+def bump_map_version() -> None:
+    try:
+        cache.incr(MAP_VERSION_KEY)
+    except ValueError:
+        cache.set(MAP_VERSION_KEY, 1, None)
+
+
+def published() -> QuerySet[ServicePoint]:
+    return ServicePoint.objects.filter(status=ServicePoint.Status.PUBLISHED)
+
+
+def cell_size_degrees(zoom: int) -> float:
+    return 360.0 / (2 ** max(0, min(zoom, 22))) / CLUSTER_CELLS_PER_TILE
+
+
+def service_point_clusters(
+    *, south: float, west: float, north: float, east: float, zoom: int
+) -> dict:
+    """Published points in the box, grouped on a grid in SQL.
+
+    The grid is anchored at (-90, -180), so a cell is the same cell whatever the box; a cell
+    holding one point comes back as that point (id, name), the others as a count at the mean
+    position. The browser never gets more than a few thousand objects.
+    """
+    south, north = max(-90.0, min(south, north)), min(90.0, max(south, north))
+    west, east = max(-180.0, west), min(180.0, east)
+    size = cell_size_degrees(zoom)
+    cells = (
+        published()
+        .filter(latitude__range=(south, north), longitude__range=(west, east))
+        .annotate(
+            cx=GridCell("longitude", offset=180.0, size=size),
+            cy=GridCell("latitude", offset=90.0, size=size),
+        )
+        .values("cx", "cy")
+        .annotate(
+            n=Count("id"),
+            lat=Avg("latitude", output_field=FloatField()),
+            lon=Avg("longitude", output_field=FloatField()),
+            first=Min("id"),
+            last=Max("id"),
+        )
+        .order_by()
+    )
+    clusters, single_ids = [], []
+    for cell in cells[:MAX_CLUSTER_CELLS]:
+        if cell["n"] == 1:
+            single_ids.append(cell["first"])
+        else:
+            clusters.append(
+                {"lat": round(cell["lat"], 6), "lon": round(cell["lon"], 6), "count": cell["n"]}
+            )
+    points = (
+        [
+            {
+                "id": p["id"],
+                "lat": p["latitude"],
+                "lon": p["longitude"],
+                "name": p["name_th"],
+                "name_en": p["name_en"],
+            }
+            for p in published()
+            .filter(pk__in=single_ids)
+            .values("id", "latitude", "longitude", "name_th", "name_en")
+        ]
+        if single_ids
+        else []
+    )
+    return {
+        "zoom": zoom,
+        "clusters": clusters,
+        "points": points,
+        "total": sum(c["count"] for c in clusters) + len(points),
+    }
+
+
+# --- search and near me -----------------------------------------------------------------
+def service_point_search(
+    *, query: str = "", province_code: str = "", limit: int = 50
+) -> list[ServicePoint]:
+    """Published points whose name, agency or province contains every word typed."""
+    qs = published().select_related("agency")
+    if province_code:
+        qs = qs.filter(province_code=province_code)
+    terms = normalize_for_search(query).split()[:6]
+    if not terms and not province_code:
+        return []
+    for term in terms:
+        qs = qs.filter(Q(search_text__contains=term) | Q(agency__search_text__contains=term))
+    return list(qs.order_by("name_th", "pk")[:limit])
+
+
+@dataclass
+class Nearby:
+    point: ServicePoint
+    distance_m: float
+
+    @property
+    def distance_km(self) -> float:
+        return self.distance_m / 1000
+
+
+# Nearest: a density grid (counts per 0.1° cell, like the map's clusters) estimates how far
+# the k-th nearest point is; one box query on the (status, lat_band, longitude) index fetches
+# the candidates; haversine orders them; the answer is checked, never assumed (see below).
+DENSITY_CELL_DEGREES = 0.1
+DENSITY_MAX_AGE_S = 300  # rebuilt at least this often, or sooner after the map changes…
+DENSITY_MIN_AGE_S = 30  # …but not more often than this, however busy the pinning
+NEAREST_TARGET_FACTOR = 1.5  # aim the first box at 1.5 k points
+MAX_BANDS_IN_QUERY = 400
+METRES_PER_DEGREE = math.pi / 180 * geo.EARTH_RADIUS_M
+
+_density_lock = threading.Lock()
+_density: dict = {"cells": None, "built": 0.0, "version": None}
+
+
+def _density_cells() -> dict[tuple[int, int], int]:
+    """{(row, column): published points} per 0.1° cell, kept per process.
+
+    It only steers the search, so a stale grid makes a query slower, never wrong.
+    """
+    now = time.monotonic()
+    version = cache.get(MAP_VERSION_KEY)
+    age = now - _density["built"]
+    if _density["cells"] is not None and (
+        age < DENSITY_MIN_AGE_S or (age < DENSITY_MAX_AGE_S and version == _density["version"])
+    ):
+        return _density["cells"]
+    with _density_lock:
+        rows = (
+            published()
+            .annotate(
+                cy=GridCell("latitude", offset=grid.LAT_OFFSET, size=DENSITY_CELL_DEGREES),
+                cx=GridCell("longitude", offset=grid.LON_OFFSET, size=DENSITY_CELL_DEGREES),
+            )
+            .values_list("cy", "cx")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        cells = {(cy, cx): n for cy, cx, n in rows}
+        _density.update(cells=cells, built=time.monotonic(), version=version)
+    return cells
+
+
+def _cells_extent(cells: dict) -> list[tuple[int, int]]:
+    """The corners of the box around the non-empty cells (cached with the grid)."""
+    if _density.get("extent_of") is not cells:
+        rows = [r for r, _c in cells] or [0]
+        cols = [c for _r, c in cells] or [0]
+        corners = [(r, c) for r in (min(rows), max(rows)) for c in (min(cols), max(cols))]
+        _density.update(extent_of=cells, extent=corners if cells else [])
+    return _density["extent"]
+
+
+def forget_density_grid() -> None:
+    _density.update(cells=None, built=0.0, version=None)
+
+
+def _estimate_radius_m(lat: float, lon: float, limit: int, cells: dict) -> tuple[float, float]:
+    """(a guess, an upper bound) for the distance of the `limit`-th nearest point.
+
+    Cells are visited ring by ring around the query's cell until the rings hold `limit`
+    points and a ring lies wholly beyond the bound. The bound: the smallest distance whose
+    cells (by their farthest corner) hold `limit` points. The guess: assume each cell's
+    points spread evenly and solve "expected points within r = 1.5 × limit".
+    """
+    size = DENSITY_CELL_DEGREES
+    row = grid.cell(lat, offset=grid.LAT_OFFSET, size=size)
+    col = grid.cell(lon, offset=grid.LON_OFFSET, size=size)
+    ky = METRES_PER_DEGREE
+    kx = METRES_PER_DEGREE * max(math.cos(math.radians(abs(lat) + 1.0)), 1e-6)
+    ring_step = size * min(kx, ky)  # every ring adds at least this much distance
+    found: list[tuple[float, float, int]] = []  # (nearest corner/edge, farthest corner, n)
+    total = 0
+    bound = math.inf
+    ring = 0
+    # Past the ring that takes in every non-empty cell there is nothing more to find.
+    max_ring = max((max(abs(r - row), abs(c - col)) for r, c in _cells_extent(cells)), default=-1)
+    while ring <= max_ring:
+        if (ring - 1) * ring_step > bound:
+            break
+        if ring == 0:
+            keys = [(row, col)]
+        else:
+            keys = [(row - ring, col + d) for d in range(-ring, ring + 1)]
+            keys += [(row + ring, col + d) for d in range(-ring, ring + 1)]
+            keys += [(row + d, col - ring) for d in range(-ring + 1, ring)]
+            keys += [(row + d, col + ring) for d in range(-ring + 1, ring)]
+        added = False
+        for key in keys:
+            n = cells.get(key)
+            if not n:
+                continue
+            added = True
+            south = key[0] * size - grid.LAT_OFFSET
+            west = key[1] * size - grid.LON_OFFSET
+            dy0, dy1 = (south - lat) * ky, (south + size - lat) * ky
+            dx0, dx1 = (west - lon) * kx, (west + size - lon) * kx
+            near_y = 0.0 if dy0 <= 0 <= dy1 else min(abs(dy0), abs(dy1))
+            near_x = 0.0 if dx0 <= 0 <= dx1 else min(abs(dx0), abs(dx1))
+            far = math.hypot(max(abs(dy0), abs(dy1)), max(abs(dx0), abs(dx1)))
+            found.append((math.hypot(near_y, near_x), far, n))
+            total += n
+        if added and total >= limit:  # more cells can only lower the bound
+            running = 0
+            for _near, far, n in sorted(found, key=lambda f: f[1]):
+                running += n
+                if running >= limit:
+                    bound = far
+                    break
+        ring += 1
+    if bound == math.inf:
+        return math.inf, math.inf
+    target = limit * NEAREST_TARGET_FACTOR
+
+    def expected(r: float) -> float:
+        count = 0.0
+        for near, far, n in found:
+            if r >= far:
+                count += n
+            elif r > near:
+                count += n * (r * r - near * near) / (far * far - near * near)
+        return count
+
+    low, high = 0.0, bound
+    for _step in range(30):
+        mid = (low + high) / 2
+        if expected(mid) < target:
+            low = mid
+        else:
+            high = mid
+    return high, bound
+
+
+def _points_in_box(lat: float, lon: float, radius_m: float) -> list[tuple[int, float, float]]:
+    """(id, latitude, longitude) of published points in the box around the circle."""
+    south, west, north, east = geo.bbox_around(lat, lon, radius_m)
+    qs = published().filter(latitude__range=(south, north), longitude__range=(west, east))
+    first, last = grid.lat_band(max(south, -90.0)) - 1, grid.lat_band(min(north, 90.0)) + 1
+    if last - first < MAX_BANDS_IN_QUERY:
+        # One index range (band, west..east) per band instead of one latitude strip.
+        qs = qs.filter(lat_band__in=list(range(first, last + 1)))
+    return list(qs.values_list("id", "latitude", "longitude"))
+
+
+def _nearest_ids(lat: float, lon: float, limit: int) -> list[tuple[float, int]]:
+    """(distance in metres, id) of the `limit` nearest published points, exactly.
+
+    Every box holds the whole circle of its radius, so once the limit-th candidate lies
+    within the radius nothing outside the box can be nearer. If the box held enough points
+    but the limit-th lies beyond the radius, the box through that distance settles it; if
+    it held too few, the box grows. The density grid only picks the first radius.
+    """
+    guess, bound = _estimate_radius_m(lat, lon, limit, _density_cells())
+    radius = guess if math.isfinite(guess) else 20_037_509.0  # half the Earth: everything
+    while True:
+        rows = _points_in_box(lat, lon, radius)
+        scored = sorted((geo.haversine_m(lat, lon, la, lo), pk) for pk, la, lo in rows)
+        if len(scored) >= limit:
+            if scored[limit - 1][0] > radius:
+                radius = scored[limit - 1][0]
+                rows = _points_in_box(lat, lon, radius)
+                scored = sorted((geo.haversine_m(lat, lon, la, lo), pk) for pk, la, lo in rows)
+            return scored[:limit]
+        if radius >= 20_037_509.0:
+            return scored[:limit]
+        # Too few: the grid was stale or the guess short. Grow at least 4x, to the bound.
+        radius = min(20_037_509.0, max(radius * 4, bound if math.isfinite(bound) else 0.0))
+        bound = math.inf
+
+
+def service_point_nearest(*, lat: float, lon: float, limit: int = 20) -> list[Nearby]:
+    """The nearest published points, by great-circle distance, exactly (see _nearest_ids)."""
+    if limit <= 0:
+        return []
+    best = _nearest_ids(lat, lon, limit)
+    points = ServicePoint.objects.select_related("agency").in_bulk([pk for _d, pk in best])
+    return [Nearby(points[pk], d) for d, pk in best if pk in points]
+
+
+# --- open data --------------------------------------------------------------------------
+OPEN_COLUMNS = [
+    "id",
+    "name_th",
+    "name_en",
+    "agency_code",
+    "agency_name_th",
+    "agency_name_en",
+    "house_number",
+    "road",
+    "subdistrict_code",
+    "subdistrict_name_th",
+    "subdistrict_name_en",
+    "district_code",
+    "district_name_th",
+    "district_name_en",
+    "province_code",
+    "province_name_th",
+    "province_name_en",
+    "postcode",
+    "latitude",
+    "longitude",
+    "phone",
+    "opening_hours",
+    "office",
+    "government",
+    "published_at",
+    "updated_at",
+    "url",
+]
+
+
+class _StoredText(Func):
+    """A timestamp column as SQLite stores it: text in UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]".
+
+    Skipping Django's per-value conversion to an aware datetime and back to text halves the
+    cost of an open-data row on SQLite; `_isoformat` writes the same text `isoformat()` would.
+    """
+
+    template = "(%(expressions)s || '')"  # an expression, so sqlite3 does not convert it
+    output_field = TextField()
+
+
+def _stored_timestamps():
+    if connection.vendor == "sqlite" and connection.timezone_name == "UTC":
+        return _StoredText
+    return F  # PostgreSQL's driver already returns datetimes cheaply
+
+
+def _isoformat(value) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        return f"{value[:10]}T{value[11:]}+00:00"
+    return value.isoformat()
+
+
+def service_point_open_values(*, base_url: str, chunk_size: int = 5000) -> Iterator[tuple]:
+    """Published points as open-data rows: tuples in OPEN_COLUMNS order, streamed.
+
+    Never the contact person or their phone. Rows come from `.iterator()` (a server-side
+    cursor on PostgreSQL) as plain tuples; agencies and division names are looked up once
+    per distinct value and shared between rows, so the cost per row is a handful of
+    operations and memory does not grow with the data set.
+    """
+    from agencies.models import Agency
+
+    base = base_url.rstrip("/")
+    stamps = _stored_timestamps()
+    agencies = {
+        pk: (code, name_th, name_en)
+        for pk, code, name_th, name_en in Agency.objects.filter(
+            pk__in=published().values("agency_id")
+        ).values_list("pk", "code", "name_th", "name_en")
+    }
+    rows = (
+        published()
+        .order_by("pk")
+        .annotate(published=stamps("published_at"), updated=stamps("updated_at"))
+        .values_list(
+            "id",
+            "name_th",
+            "name_en",
+            "agency_id",
+            "house_number",
+            "road",
+            "subdistrict_code",
+            "district_code",
+            "province_code",
+            "postcode",
+            "latitude",
+            "longitude",
+            "phone",
+            "opening_hours",
+            "government",
+            "published",
+            "updated",
+        )
+    )
+    places: dict[tuple[str, str, str], tuple] = {}
+    for (
+        pk,
+        name_th,
+        name_en,
+        agency_id,
+        house,
+        road,
+        sub,
+        dist,
+        prov,
+        postcode,
+        lat,
+        lon,
+        phone,
+        hours,
+        government,
+        published_at,
+        updated_at,
+    ) in rows.iterator(chunk_size=chunk_size):
+        place = places.get((sub, dist, prov))
+        if place is None:
+            n = divisions.names(province_code=prov, district_code=dist, subdistrict_code=sub)
+            place = places[(sub, dist, prov)] = (
+                (sub, n["subdistrict_th"], n["subdistrict_en"])
+                + (dist, n["district_th"], n["district_en"])
+                + (prov, n["province_th"], n["province_en"])
+            )
+        yield (
+            (pk, name_th, name_en)
+            + agencies[agency_id]
+            + (house, road)
+            + place
+            + (
+                postcode,
+                round(lat, 7),
+                round(lon, 7),
+                phone,
+                hours,
+                "government",
+                government,
+                _isoformat(published_at),
+                _isoformat(updated_at),
+                f"{base}/service-points/{pk}/",
+            )
+        )
+
+
+def service_point_open_rows(*, base_url: str, chunk_size: int = 5000) -> Iterator[dict]:
+    """The same rows as dicts keyed by OPEN_COLUMNS (slower; for code that wants names)."""
+    for values in service_point_open_values(base_url=base_url, chunk_size=chunk_size):
+        yield dict(zip(OPEN_COLUMNS, values, strict=True))
+
+
+def service_point_open_stats() -> dict:
+    agg = published().aggregate(n=Count("id"), updated=Max("updated_at"))
+    return {"count": agg["n"], "updated": agg["updated"]}
+
+
+def service_point_bbox_ok(values: list[float]) -> bool:
+    return len(values) == 4 and all(math.isfinite(v) for v in values)

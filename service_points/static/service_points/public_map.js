@@ -1,0 +1,43 @@
+/* The public map: asks the server for the visible box and zoom, draws its clusters. */
+(function () {
+  "use strict";
+  var el = document.getElementById("map");
+  var config = document.getElementById("map-config");
+  if (!el || !window.L || !config) { return; }
+  var map = SPMap.makeMap(el);
+  var layer = L.layerGroup().addTo(map);
+  var icon = SPMap.pinIcon(el);
+  var pending = null;
+
+  function load() {
+    var b = map.getBounds();
+    var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(",");
+    if (pending) { pending.abort(); }
+    pending = new AbortController();
+    fetch(config.dataset.clustersUrl + "?bbox=" + bbox + "&zoom=" + map.getZoom(), { signal: pending.signal })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        layer.clearLayers();
+        data.clusters.forEach(function (c) {
+          var size = c.count < 10 ? 32 : c.count < 100 ? 38 : c.count < 1000 ? 44 : 52;
+          var m = L.marker([c.lat, c.lon], {
+            icon: L.divIcon({ className: "sp-cluster", html: String(c.count), iconSize: [size, size] }),
+            keyboard: true, title: String(c.count), alt: String(c.count)
+          });
+          m.on("click", function () { map.setView([c.lat, c.lon], Math.min(map.getZoom() + 2, 18)); });
+          layer.addLayer(m);
+        });
+        data.points.forEach(function (p) {
+          var m = L.marker([p.lat, p.lon], { icon: icon, title: p.name, alt: p.name });
+          var link = document.createElement("a");
+          link.href = p.url;
+          link.textContent = p.name;
+          m.bindPopup(link);
+          layer.addLayer(m);
+        });
+        el.dataset.loaded = String(data.total);
+      }).catch(function () {});
+  }
+  map.on("moveend", load);
+  load();
+})();

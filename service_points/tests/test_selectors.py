@@ -1,0 +1,113 @@
+import random
+
+import pytest
+
+from service_points import geo, selectors
+from service_points.models import ServicePoint
+from service_points.tests.factories import PublishedPointFactory, ServicePointFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_nearest_is_exact_and_ordered():
+    rng = random.Random(4)
+    points = [
+        PublishedPointFactory(latitude=13.5 + rng.random(), longitude=100 + rng.random())
+        for _ in range(60)
+    ]
+    ServicePointFactory(latitude=13.9, longitude=100.5)  # a draft is never listed
+    here = (13.9, 100.5)
+    result = selectors.service_point_nearest(lat=here[0], lon=here[1], limit=20)
+    expected = sorted(points, key=lambda p: geo.haversine_m(*here, p.latitude, p.longitude))[:20]
+    assert [r.point.pk for r in result] == [p.pk for p in expected]
+    assert result[0].distance_m <= result[-1].distance_m
+
+
+def test_nearest_finds_far_points_too():
+    far = PublishedPointFactory(latitude=18.79, longitude=98.98)
+    result = selectors.service_point_nearest(lat=7.9, lon=98.4, limit=5)
+    assert result[0].point == far and 1_000_000 < result[0].distance_m < 1_300_000
+
+
+def test_clusters_group_points_and_return_single_points():
+    for i in range(30):
+        PublishedPointFactory(latitude=13.75 + i * 0.0001, longitude=100.49)
+    lone = PublishedPointFactory(latitude=18.79, longitude=98.98, name_th="เชียงใหม่")
+    ServicePointFactory(latitude=16.0, longitude=102.0)  # draft: not on the map
+    data = selectors.service_point_clusters(south=5, west=97, north=21, east=106, zoom=6)
+    assert data["total"] == 31
+    assert data["clusters"] == [
+        {"lat": pytest.approx(13.75145, abs=1e-4), "lon": pytest.approx(100.49), "count": 30}
+    ]
+    assert [p["id"] for p in data["points"]] == [lone.pk]
+    close = selectors.service_point_clusters(
+        south=13.7, west=100.4, north=13.8, east=100.6, zoom=19
+    )
+    assert close["total"] == 30 and len(close["points"]) > 1
+
+
+def test_search_by_name_agency_and_province(agency_a):
+    point = PublishedPointFactory(agency=agency_a, name_th="สำนักงานที่ดินกรุงเทพ")
+    ServicePointFactory(agency=agency_a, name_th="สำนักงานที่ดินร่าง")
+    assert selectors.service_point_search(query="ที่ดิน") == [point]
+    assert selectors.service_point_search(query="กรมเอ") == [point]
+    assert selectors.service_point_search(query="Bangkok") == [point]
+    assert selectors.service_point_search(province_code="10") == [point]
+    assert selectors.service_point_search(province_code="50") == []
+
+
+def _brute_force(points, lat, lon, limit):
+    return sorted((geo.haversine_m(lat, lon, p.latitude, p.longitude), p.pk) for p in points)[
+        :limit
+    ]
+
+
+def test_nearest_matches_brute_force_from_anywhere_even_with_a_stale_density_grid():
+    """Towns, empty sea, the far north: the answer is exact whatever the density grid says."""
+    rng = random.Random(11)
+    points = [
+        PublishedPointFactory(
+            latitude=town[0] + rng.gauss(0, 0.2), longitude=town[1] + rng.gauss(0, 0.2)
+        )
+        for town in [(13.75, 100.5), (18.79, 98.98), (7.0, 100.47)]
+        for _ in range(40)
+    ]
+    queries = [(rng.uniform(5.5, 20.5), rng.uniform(97.3, 105.7)) for _ in range(25)]
+    selectors.forget_density_grid()
+    for lat, lon in queries:
+        for limit in (1, 20, 200):
+            result = selectors.service_point_nearest(lat=lat, lon=lon, limit=limit)
+            expected = _brute_force(points, lat, lon, limit)
+            assert [r.point.pk for r in result] == [pk for _d, pk in expected]
+    # The grid is kept for a while: points published since, or gone since, change nothing.
+    moved = points[:30]
+    for p in moved:
+        p.latitude, p.longitude = p.latitude + 3, p.longitude - 1.5
+        p.save()
+    points[30].status = "archived"
+    points[30].save()
+    live = [p for p in points if p.status == "published"]
+    for lat, lon in queries:
+        result = selectors.service_point_nearest(lat=lat, lon=lon, limit=20)
+        assert [r.point.pk for r in result] == [pk for _d, pk in _brute_force(live, lat, lon, 20)]
+    selectors.forget_density_grid()
+
+
+def test_nearest_with_fewer_points_than_asked_returns_them_all():
+    selectors.forget_density_grid()
+    a = PublishedPointFactory(latitude=13.75, longitude=100.5)
+    b = PublishedPointFactory(latitude=14.0, longitude=100.6)
+    result = selectors.service_point_nearest(lat=13.7, lon=100.5, limit=20)
+    assert [r.point for r in result] == [a, b]
+    assert selectors.service_point_nearest(lat=13.7, lon=100.5, limit=0) == []
+
+
+def test_lat_band_is_kept_by_the_database():
+    from service_points.grid import lat_band
+
+    point = PublishedPointFactory(latitude=13.7512, longitude=100.5)
+    point.refresh_from_db()
+    assert point.lat_band == lat_band(13.7512) == 2075
+    ServicePoint.objects.filter(pk=point.pk).update(latitude=18.79)
+    point.refresh_from_db()
+    assert point.lat_band == lat_band(18.79)
