@@ -131,6 +131,8 @@ class NodeHandler(BaseHTTPRequestHandler):
 
 class NodeHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver listens with a backlog of 5: a burst of officers would see resets.
+    request_queue_size = 128
 
     def __init__(self, node: AgencyNode, host: str, port: int) -> None:
         self.node = node

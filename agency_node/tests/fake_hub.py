@@ -123,6 +123,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 class FakeHubServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver listens with a backlog of 5: a burst of officers would see resets.
+    request_queue_size = 128
 
     def __init__(self, hub: FakeHub) -> None:
         self.hub = hub
