@@ -93,6 +93,30 @@ class SampleFormUploadForm(Form):
     )
 
 
+class OfferedAtForm(Form):
+    """Which of the agency's own service points offer a service."""
+
+    points = forms.ModelMultipleChoiceField(
+        label=_("Service points that offer this service"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only your agency's pinned points are listed. Archived points are not."),
+    )
+
+    def __init__(self, *args, agency=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from service_points.models import ServicePoint
+
+        field = self.fields["points"]
+        field.queryset = (
+            ServicePoint.objects.filter(agency=agency)
+            .exclude(status=ServicePoint.Status.ARCHIVED)
+            .order_by("name_th")
+        )
+        field.label_from_instance = lambda point: f"{point.name_th} ({point.get_status_display()})"
+
+
 class ImportForm(Form):
     file = forms.FileField(
         label=_("file"),

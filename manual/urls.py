@@ -13,6 +13,7 @@ urlpatterns = [
     path("manual/manage/<int:pk>/", views.edit, name="edit"),
     path("manual/manage/<int:pk>/preview/", views.preview, name="preview"),
     path("manual/manage/<int:pk>/forms/", views.sample_forms, name="sample_forms"),
+    path("manual/manage/<int:pk>/points/", views.offered_at, name="offered_at"),
     path(
         "manual/manage/<int:pk>/forms/<int:form_pk>/remove/",
         views.sample_form_remove,

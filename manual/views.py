@@ -8,9 +8,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from core.forms import add_service_errors
+from core.http import form_data
 from manual import access as manual_access
 from manual.display import jsonld, jsonld_script_body, labelled
-from manual.forms import FORMSETS, ImportForm, SampleFormUploadForm, SearchForm, ServiceForm
+from manual.forms import (
+    FORMSETS,
+    ImportForm,
+    OfferedAtForm,
+    SampleFormUploadForm,
+    SearchForm,
+    ServiceForm,
+)
 from manual.importer import IMPORT_MAX_BYTES
 from manual.models import Service
 from manual.selectors import (
@@ -29,6 +37,7 @@ from manual.services import (
     sample_form_archive,
     service_archive,
     service_import,
+    service_points_set,
     service_publish,
     service_reopen,
     service_save,
@@ -306,6 +315,30 @@ def sample_forms(request: HttpRequest, pk: int) -> HttpResponse:
             "files": [f for f in service.sample_forms.all() if not f.is_archived],
         },
     )
+
+
+@access.require(manual_access.can_see_workspace)
+@require_http_methods(["GET", "POST"])
+def offered_at(request: HttpRequest, pk: int) -> HttpResponse:
+    service = _get_for_edit(request, pk)
+    form = OfferedAtForm(
+        form_data(request),
+        agency=service.agency,
+        initial={"points": list(service.offered_at.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            service_points_set(
+                service=service, by=request.user, points=list(form.cleaned_data["points"])
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("The service points were saved. Publish to show them to citizens.")
+            )
+            return redirect("manual:edit", pk=pk)
+    return render(request, "manual/offered_at.html", {"service": service, "form": form})
 
 
 @access.require(manual_access.can_manage_manual)

@@ -68,7 +68,7 @@ def test_preview_of_a_draft(client, role_users, officer_b, role, status, draft_a
         assert "ร่างของกรมเอ" not in response.content.decode()
 
 
-STAFF_EDIT_URLS = ["manual:edit", "manual:sample_forms"]
+STAFF_EDIT_URLS = ["manual:edit", "manual:sample_forms", "manual:offered_at"]
 
 
 @pytest.mark.parametrize("name", STAFF_EDIT_URLS)
@@ -319,3 +319,32 @@ def test_import_page_lists_row_errors(client, officer_a):
     assert response.status_code == 200
     assert "บรรทัด 2" in body
     assert not Service.objects.exists()
+
+
+# --- where a service is offered ------------------------------------------------------------
+
+
+def test_officer_chooses_the_points_that_offer_a_service(client, officer_a, agency_b, draft_a):
+    from service_points.tests.factories import PublishedPointFactory
+
+    own = PublishedPointFactory(agency=draft_a.agency, name_th="จุดบริการของกรมเอ")
+    other = PublishedPointFactory(agency=agency_b, name_th="จุดบริการของกรมบี")
+    client.force_login(officer_a)
+    url = reverse("manual:offered_at", args=[draft_a.pk])
+    page = client.get(url).content.decode()
+    assert "จุดบริการของกรมเอ" in page and "จุดบริการของกรมบี" not in page
+
+    refused = client.post(url, {"points": [own.pk, other.pk]})
+    assert refused.status_code == 200 and "error-summary" in refused.content.decode()
+    assert list(draft_a.offered_at.all()) == []
+
+    assert client.post(url, {"points": [own.pk]}).status_code == 302
+    assert list(draft_a.offered_at.all()) == [own]
+    draft_a.refresh_from_db()
+    assert draft_a.has_unpublished_changes
+
+
+def test_agency_without_points_is_sent_to_pin_one(client, officer_a, draft_a):
+    client.force_login(officer_a)
+    page = client.get(reverse("manual:offered_at", args=[draft_a.pk])).content.decode()
+    assert reverse("service_points:mine") in page
