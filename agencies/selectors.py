@@ -54,65 +54,22 @@ def agency_request_pending() -> QuerySet[AgencyRequest]:
 
 
 def agency_checklist(*, agency: Agency) -> list[dict]:
-    """The seed's path for an agency: registered → pinned → surveyed → processes updated.
+    """The seed's path for an agency: registered → pinned → surveyed → processes updated →
+    copies stopped, each with what is missing and where to do it.
 
-    Steps whose feature is not built yet say so instead of pretending to be done.
+    The progress reports own the figures behind it (one definition for the agency's home
+    page and its progress page).
     """
-    from django.utils.translation import gettext_lazy as _
+    from progress.selectors import agency_checklist as progress_checklist
 
-    registered = agency.registrations.filter(status="activated").exists()
     return [
         {
-            "key": "registered",
-            "label": _("Registered for credentials"),
-            "done": registered,
-            "url": None,
-            "available": True,
-        },
-        _pinned_step(agency),
-        _surveyed_step(agency),
-        {
-            "key": "processes",
-            "label": _("Updated processes to stop asking for copies"),
-            "done": False,
-            "url": None,
-            "available": False,
-        },
+            "key": step.key,
+            "label": step.label,
+            "done": step.done,
+            "missing": step.missing,
+            "url": step.url,
+            "available": step.url is not None,
+        }
+        for step in progress_checklist(agency=agency)
     ]
-
-
-def _pinned_step(agency: Agency) -> dict:
-    """Available from the service points app; done once the agency has published a point."""
-    from django.urls import reverse
-    from django.utils.translation import gettext_lazy as _
-
-    from service_points.models import ServicePoint
-
-    done = ServicePoint.objects.filter(agency=agency, status=ServicePoint.Status.PUBLISHED).exists()
-    return {
-        "key": "pinned",
-        "label": _("Pinned every service point on the map"),
-        "done": done,
-        "url": reverse("service_points:mine"),
-        "available": True,
-    }
-
-
-def _surveyed_step(agency: Agency) -> dict:
-    """Available from the readiness app; done once the agency has submitted its answers."""
-    from django.urls import reverse
-    from django.utils.translation import gettext_lazy as _
-
-    from readiness.models import SurveyResponse
-
-    done = SurveyResponse.objects.filter(
-        agency=agency,
-        status__in=[SurveyResponse.Status.SUBMITTED, SurveyResponse.Status.SUPERSEDED],
-    ).exists()
-    return {
-        "key": "surveyed",
-        "label": _("Answered the readiness survey"),
-        "done": done,
-        "url": reverse("readiness:survey"),
-        "available": True,
-    }
