@@ -5,20 +5,9 @@ expected statuses are written here. Other apps keep the same kind of table in th
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from agencies.models import AgencyRequest
-
-ROLES = ["anonymous", "officer_a", "admin_a", "officer_b", "ega_admin", "overseer"]
-OPEN = dict.fromkeys(ROLES, 200)
-
-
-def only(allowed: dict[str, int], default: int = 403) -> dict[str, int]:
-    statuses = {role: default for role in ROLES}
-    statuses["anonymous"] = 302
-    statuses.update(allowed)
-    return statuses
-
+from core.tests.url_access import OPEN, ROLES, only, role_failures, uncovered
 
 TABLE: dict[str, dict[str, int]] = {
     "/": OPEN,
@@ -76,32 +65,13 @@ def test_each_role_gets_the_expected_status_everywhere(
     client, role_users, officer_b, objects, role
 ):
     users = {**role_users, "officer_b": officer_b}
-    if users[role] is not None:
-        client.force_login(users[role])
-    failures = []
-    for template, expected in TABLE.items():
-        path = template.format(**objects)
-        status = client.get(path).status_code
-        if status != expected[role]:
-            failures.append(f"{path}: {status} (expected {expected[role]})")
+    failures = role_failures(client, users[role], TABLE, objects, role)
     assert not failures, failures
-
-
-def _named_routes(resolver=None, namespace=""):
-    resolver = resolver or get_resolver()
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _named_routes(pattern, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield namespace + pattern.name
 
 
 FOUNDATION = ("core:", "accounts:", "agencies:", "healthz")
 
 
 def test_every_url_is_in_the_table(objects):
-    covered = {resolve(t.format(**objects).split("?")[0]).view_name for t in TABLE}
-    foundation = {name for name in _named_routes() if name.startswith(FOUNDATION)}
-    missing = foundation - covered
+    missing = uncovered(TABLE, objects, ("core:", "accounts:", "agencies:", "healthz"))
     assert not missing, f"add these to TABLE: {sorted(missing)}"

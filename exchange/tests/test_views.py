@@ -3,23 +3,12 @@
 """Who may see what: every hub URL and admin page, for every role."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
+from core.tests.url_access import OPEN, ROLES, only, role_failures, uncovered
 from exchange import demo, services
 from exchange.models import Member, MemberKey
 from exchange.tests.factories import MemberFactory
 from gdx_protocol import SigningKey
-
-ROLES = ["anonymous", "officer_a", "admin_a", "officer_b", "ega_admin", "overseer"]
-OPEN = dict.fromkeys(ROLES, 200)
-
-
-def only(allowed: dict[str, int], default: int = 403, anonymous: int = 302) -> dict[str, int]:
-    statuses = {role: default for role in ROLES}
-    statuses["anonymous"] = anonymous
-    statuses.update(allowed)
-    return statuses
-
 
 HUB_VIEWERS = only({"ega_admin": 200, "overseer": 200})
 TABLE: dict[str, dict[str, int]] = {
@@ -57,33 +46,13 @@ def test_each_role_gets_the_expected_status_everywhere(
     client, role_users, officer_b, objects, role
 ):
     users = {**role_users, "officer_b": officer_b}
-    if users[role] is not None:
-        client.force_login(users[role])
-    failures = []
-    for template, expected in TABLE.items():
-        path = template.format(**objects)
-        status = client.get(path).status_code
-        if status != expected[role]:
-            failures.append(f"{path}: {status} (expected {expected[role]})")
+    failures = role_failures(client, users[role], TABLE, objects, role)
     assert not failures, failures
 
 
-def _routes(resolver=None, namespace=""):
-    resolver = resolver or get_resolver()
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _routes(pattern, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield namespace + pattern.name
-
-
 def test_every_hub_url_is_in_the_table(objects):
-    from django.urls import resolve
-
-    covered = {resolve(t.format(**objects).split("?")[0]).view_name for t in TABLE}
-    missing = {n for n in _routes() if n.startswith("exchange:")} - covered
-    assert not missing, missing
+    missing = uncovered(TABLE, objects, ("exchange:",))
+    assert not missing, f"add these to TABLE: {sorted(missing)}"
 
 
 @pytest.mark.parametrize("who", ["overseer", "officer_a", "admin_a"])

@@ -1,21 +1,9 @@
 """Who may reach which feedback page: every URL of the app, for every role."""
 
 import pytest
-from django.urls import resolve
 
-from accounts.tests.test_url_access import _named_routes
+from core.tests.url_access import OPEN, ROLES, only, role_failures, uncovered
 from feedback.tests.factories import submit
-
-ROLES = ["anonymous", "officer_a", "admin_a", "officer_b", "ega_admin", "overseer"]
-OPEN = dict.fromkeys(ROLES, 200)
-
-
-def only(allowed: dict[str, int], default: int = 403) -> dict[str, int]:
-    statuses = {role: default for role in ROLES}
-    statuses["anonymous"] = 302
-    statuses.update(allowed)
-    return statuses
-
 
 OWN_AGENCY = only({"officer_a": 200, "admin_a": 200}, default=404)
 OWN_OR_OVERSEER = only(
@@ -53,18 +41,10 @@ def test_each_role_gets_the_expected_status_everywhere(
     client, role_users, officer_b, objects, role
 ):
     users = {**role_users, "officer_b": officer_b}
-    if users[role] is not None:
-        client.force_login(users[role])
-    failures = []
-    for template, expected in TABLE.items():
-        path = template.format(**objects)
-        status = client.get(path).status_code
-        if status != expected[role]:
-            failures.append(f"{path}: {status} (expected {expected[role]})")
+    failures = role_failures(client, users[role], TABLE, objects, role)
     assert not failures, failures
 
 
 def test_every_feedback_url_is_in_the_table(objects):
-    covered = {resolve(t.format(**objects).split("?")[0]).view_name for t in TABLE}
-    ours = {name for name in _named_routes() if name.startswith("feedback:")}
-    assert not ours - covered, f"add these to TABLE: {sorted(ours - covered)}"
+    missing = uncovered(TABLE, objects, ("feedback:",))
+    assert not missing, f"add these to TABLE: {sorted(missing)}"
