@@ -7,7 +7,8 @@ open-data export speed and memory, bulk import.
 
 Options: --points 40000 400000 (the sizes, each in a fresh scratch database),
 --import-rows 40000, --nearest-queries 200, --xlsx-max 40000 (XLSX is timed only up to this
-size), --postgis-url postgres://postgres@127.0.0.1:5432/gisbench.
+size), --postgis-url postgres://postgres@127.0.0.1:5432/gisbench, --only clusters (just the map's
+cluster queries, with the old point-grouping query beside them).
 
 The scratch databases are made by the test runner's machinery (`test_` + the name), so the
 bench never touches yours. The PostGIS reference needs the `postgis` extension in the
@@ -249,10 +250,25 @@ def run_size(n: int, args, postgis, report: dict) -> None:
         f"\n== {connection.vendor}, {n:,} published points (generated in {out['generate_s']:.0f} s)"
     )
 
-    out["country"] = timed(lambda: selectors.service_point_clusters(**COUNTRY), [()] * 20)
+    from service_points.models import ServicePointCell
+
+    out["cells"] = ServicePointCell.objects.count()
+    out["country"] = timed(lambda: selectors.service_point_clusters(**COUNTRY), [()] * 40)
     out["province"] = timed(lambda: selectors.service_point_clusters(**PROVINCE), [()] * 40)
-    print(f"cluster, whole country z6   {fmt(out['country'])}")
+    box = [COUNTRY[k] for k in ("south", "west", "north", "east")]
+    out["country_points"] = timed(
+        lambda: selectors._cluster_groups_from_points(*box, COUNTRY["zoom"]), [()] * 20
+    )
+    same = sorted(
+        (k, n, i) for k, n, _la, _lo, i in selectors._cluster_groups_from_cells(*box, 6)
+    ) == sorted((k, n, i) for k, n, _la, _lo, i in selectors._cluster_groups_from_points(*box, 6))
+    print(f"cell table: {out['cells']:,} cells (kept by bulk_create while generating)")
+    print(f"cluster, whole country z6   {fmt(out['country'])}  (from the cell table)")
+    print(f"  same, grouped from points {fmt(out['country_points'])}  (the old way)")
+    print(f"  same clusters both ways: {same}")
     print(f"cluster, province z10       {fmt(out['province'])}")
+    if args.only == "clusters":
+        return
 
     # Nearest 20 from random positions over the country's box: towns, forest, sea, and the
     # neighbours inside the box (the hard cases: far from any point).
@@ -325,6 +341,9 @@ def main() -> None:
         default=os.environ.get("POSTGIS_URL", "postgres://postgres@127.0.0.1:5432/gisbench"),
     )
     parser.add_argument("--no-postgis", action="store_true")
+    parser.add_argument(
+        "--only", choices=["clusters"], help="only the cluster queries (no PostGIS, no import)"
+    )
     args = parser.parse_args()
 
     from django.test.utils import setup_databases, teardown_databases
@@ -337,6 +356,8 @@ def main() -> None:
         f"Python {sys.version.split()[0]} · {db['ENGINE'].rsplit('.', 1)[1]} · "
         f"load average {os.getloadavg()[0]:.1f}"
     )
+    if args.only:
+        args.no_postgis = True
     postgis, why = (None, "--no-postgis") if args.no_postgis else connect_postgis(args.postgis_url)
     if postgis is None:
         print(

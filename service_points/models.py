@@ -4,13 +4,15 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalize_for_search
-from service_points import divisions, geo, grid
+from service_points import cells, divisions, geo, grid
 
 phone_validator = RegexValidator(
     r"^(0\d{8,9}|1\d{3})$",
@@ -24,6 +26,85 @@ postcode_validator = RegexValidator(r"^\d{5}$", _("Enter the 5-digit postcode.")
 
 def normalize_phone(value: str) -> str:
     return "".join(ch for ch in (value or "") if ch.isdigit() or ch == "+").replace("+66", "0")
+
+
+def _cell_states(queryset, pks) -> dict[int, tuple]:
+    """{id: (status, latitude, longitude)} as stored, in chunks (SQLite's parameter limit)."""
+    pks = list(pks)
+    states = {}
+    for start in range(0, len(pks), 5000):
+        for pk, *state in queryset.filter(pk__in=pks[start : start + 5000]).values_list(
+            "pk", "status", "latitude", "longitude"
+        ):
+            states[pk] = tuple(state)
+    return states
+
+
+class ServicePointQuerySet(models.QuerySet):
+    """Bulk writes that keep the map's cell table right (see cells.py), in their transaction."""
+
+    def update(self, **kwargs):
+        if not cells.CELL_FIELDS & set(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            before = {
+                pk: tuple(state)
+                for pk, *state in self.select_for_update()
+                .order_by()
+                .values_list("pk", "status", "latitude", "longitude")
+            }
+            rows = super().update(**kwargs)
+            after = _cell_states(self.model._base_manager.using(self.db), before)
+            deltas = cells.Deltas()
+            for pk, state in before.items():
+                deltas.change(pk, state, after.get(pk))
+            deltas.apply(using=self.db)
+        return rows
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            published = [o for o in created if o.status == cells.PUBLISHED]
+            if any(o.pk is None for o in published) or kwargs.get("update_conflicts"):
+                rebuild_cells(using=self.db)  # cannot tell which rows were written: recount
+            else:
+                deltas = cells.Deltas()
+                for o in published:
+                    deltas.add(o.pk, o.status, o.latitude, o.longitude, +1)
+                deltas.apply(using=self.db)
+        return created
+
+    # bulk_update() runs update() above for each batch, so it needs nothing of its own.
+
+
+def rebuild_cells(*, using: str = "default") -> int:
+    """Recounts the cell table from the published points; returns the number of cells."""
+    connection = transaction.get_connection(using)
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":  # no point may change while we count
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"LOCK TABLE {connection.ops.quote_name(ServicePoint._meta.db_table)} "
+                    "IN SHARE MODE"
+                )
+        # Deleting first takes SQLite's write lock before the count.
+        ServicePointCell.objects.using(using).all().delete()
+        counted = cells.recount(
+            ServicePoint._base_manager.using(using)
+            .filter(status=cells.PUBLISHED)
+            .values_list("pk", "latitude", "longitude")
+            .order_by()
+            .iterator(chunk_size=10_000)
+        )
+        ServicePointCell.objects.using(using).bulk_create(
+            [
+                ServicePointCell(y=y, x=x, n=n, lat_sum=la, lon_sum=lo, id_sum=i)
+                for (y, x), (n, la, lo, i) in counted.items()
+            ],
+            batch_size=2000,
+        )
+    return len(counted)
 
 
 class ServicePoint(models.Model):
@@ -109,6 +190,7 @@ class ServicePoint(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     search_text = models.TextField(editable=False, blank=True)
+    objects = ServicePointQuerySet.as_manager()
     # Kept by the database from the latitude (a stored generated column), so no write path
     # can forget it: see grid.py and selectors.service_point_nearest.
     lat_band = models.GeneratedField(
@@ -205,8 +287,32 @@ class ServicePoint(models.Model):
         )
 
     def save(self, *args, **kwargs):
+        """Saves, and keeps the map's cell table right in the same transaction (cells.py).
+
+        The state before is read from the database (locked), not from this instance, so a
+        stale instance cannot put a wrong difference into the cells.
+        """
         self.refresh_search_text()
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not cells.CELL_FIELDS & set(update_fields):
+            return super().save(*args, **kwargs)
+        using = kwargs.get("using") or router_db_for_write(self)
+        with transaction.atomic(using=using, savepoint=False):
+            before = None
+            if self.pk is not None:
+                before = _cell_states(
+                    type(self)._base_manager.using(using).select_for_update(), [self.pk]
+                ).get(self.pk)
+            super().save(*args, **kwargs)
+            after = tuple(
+                getattr(self, name)
+                if update_fields is None or name in update_fields or before is None
+                else before[index]
+                for index, name in enumerate(("status", "latitude", "longitude"))
+            )
+            deltas = cells.Deltas()
+            deltas.change(self.pk, before, after)
+            deltas.apply(using=using)
 
     # --- transitions -------------------------------------------------------------------
     def publish(self) -> None:
@@ -226,6 +332,39 @@ class ServicePoint(models.Model):
             raise ValidationError(_("Only an archived service point can be restored."))
         self.status = self.Status.DRAFT
         self.archived_at = None
+
+
+def router_db_for_write(instance) -> str:
+    from django.db import router
+
+    return router.db_for_write(type(instance), instance=instance)
+
+
+class ServicePointCell(models.Model):
+    """Published points per zoom-10 map cell: a rollup kept with every write (cells.py)."""
+
+    y = models.IntegerField()  # floor((latitude + 90) / cells.FINE_SIZE)
+    x = models.IntegerField()  # floor((longitude + 180) / cells.FINE_SIZE)
+    n = models.IntegerField()
+    lat_sum = models.BigIntegerField()  # 1e-7 degrees
+    lon_sum = models.BigIntegerField()
+    id_sum = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["y", "x"], name="sp_cell_y_x")]
+
+    def __str__(self) -> str:
+        return f"{self.y},{self.x}: {self.n}"
+
+
+@receiver(pre_delete, sender=ServicePoint)
+def _take_deleted_point_off_the_cells(sender, instance, using, **kwargs) -> None:
+    """Points are archived, not deleted; should one be deleted, the cells follow (the
+    collector runs this inside the delete's transaction; the stored state is read)."""
+    before = _cell_states(sender._base_manager.using(using), [instance.pk]).get(instance.pk)
+    deltas = cells.Deltas()
+    deltas.change(instance.pk, before, None)
+    deltas.apply(using=using)
 
 
 def photo_path(instance: "ServicePointPhoto", filename: str) -> str:

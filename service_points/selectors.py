@@ -8,13 +8,26 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Avg, Count, F, FloatField, Func, Max, Min, Q, QuerySet, TextField
+from django.db.models import (
+    Avg,
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    TextField,
+)
 from django.utils.translation import gettext as _
 
 from core.text import normalize_for_search
-from service_points import divisions, geo, grid
+from service_points import cells, divisions, geo, grid
 from service_points.grid import GridCell
-from service_points.models import ServicePoint, ServicePointPhoto
+from service_points.models import ServicePoint, ServicePointCell, ServicePointPhoto
 
 DUPLICATE_RADIUS_M = 50
 MAP_VERSION_KEY = "service_points:map_version"
@@ -117,40 +130,26 @@ def cell_size_degrees(zoom: int) -> float:
 def service_point_clusters(
     *, south: float, west: float, north: float, east: float, zoom: int
 ) -> dict:
-    """Published points in the box, grouped on a grid in SQL.
+    """Published points in the box, grouped on a grid.
 
     The grid is anchored at (-90, -180), so a cell is the same cell whatever the box; a cell
     holding one point comes back as that point (id, name), the others as a count at the mean
-    position. The browser never gets more than a few thousand objects.
+    position. The browser never gets more than a few thousand objects. Up to zoom
+    cells.ROLLUP_MAX_ZOOM the cells are summed from the cell table (ADR 0014), above it the
+    points are grouped in SQL; both give the same clusters (tested).
     """
     south, north = max(-90.0, min(south, north)), min(90.0, max(south, north))
     west, east = max(-180.0, west), min(180.0, east)
-    size = cell_size_degrees(zoom)
-    cells = (
-        published()
-        .filter(latitude__range=(south, north), longitude__range=(west, east))
-        .annotate(
-            cx=GridCell("longitude", offset=180.0, size=size),
-            cy=GridCell("latitude", offset=90.0, size=size),
-        )
-        .values("cx", "cy")
-        .annotate(
-            n=Count("id"),
-            lat=Avg("latitude", output_field=FloatField()),
-            lon=Avg("longitude", output_field=FloatField()),
-            first=Min("id"),
-            last=Max("id"),
-        )
-        .order_by()
-    )
+    if max(0, min(zoom, 22)) <= cells.ROLLUP_MAX_ZOOM:
+        groups = _cluster_groups_from_cells(south, west, north, east, zoom)
+    else:
+        groups = _cluster_groups_from_points(south, west, north, east, zoom)
     clusters, single_ids = [], []
-    for cell in cells[:MAX_CLUSTER_CELLS]:
-        if cell["n"] == 1:
-            single_ids.append(cell["first"])
+    for _key, n, lat, lon, single in groups[:MAX_CLUSTER_CELLS]:
+        if n == 1:
+            single_ids.append(single)
         else:
-            clusters.append(
-                {"lat": round(cell["lat"], 6), "lon": round(cell["lon"], 6), "count": cell["n"]}
-            )
+            clusters.append({"lat": round(lat, 6), "lon": round(lon, 6), "count": n})
     points = (
         [
             {
@@ -173,6 +172,107 @@ def service_point_clusters(
         "points": points,
         "total": sum(c["count"] for c in clusters) + len(points),
     }
+
+
+ClusterGroup = tuple[tuple[int, int], int, float, float, int | None]  # key, n, lat, lon, id
+
+
+def _cluster_groups_from_points(
+    south: float, west: float, north: float, east: float, zoom: int
+) -> list[ClusterGroup]:
+    """(cell, n, mean latitude, mean longitude, the id when n == 1): one GROUP BY on points."""
+    size = cell_size_degrees(zoom)
+    rows = (
+        published()
+        .filter(latitude__range=(south, north), longitude__range=(west, east))
+        .annotate(
+            cx=GridCell("longitude", offset=180.0, size=size),
+            cy=GridCell("latitude", offset=90.0, size=size),
+        )
+        .values("cx", "cy")
+        .annotate(
+            n=Count("id"),
+            lat=Avg("latitude", output_field=FloatField()),
+            lon=Avg("longitude", output_field=FloatField()),
+            first=Min("id"),
+        )
+        .order_by()
+    )
+    return [
+        ((r["cy"], r["cx"]), r["n"], r["lat"], r["lon"], r["first"] if r["n"] == 1 else None)
+        for r in rows
+    ]
+
+
+class _Blocks(Func):
+    """The cell of a lower zoom holding a fine cell: fine row (or column) // 2**shift."""
+
+    output_field = IntegerField()
+
+    def __init__(self, name: str, factor: int):
+        super().__init__(F(name), template=f"(%(expressions)s / {int(factor)})")
+
+
+def _cluster_groups_from_cells(
+    south: float, west: float, north: float, east: float, zoom: int
+) -> list[ClusterGroup]:
+    """The same groups as _cluster_groups_from_points, from the cell table.
+
+    Fine cells strictly inside the box's edge cells lie wholly in the box (the cell formula
+    only grows with the coordinate), so they are summed in SQL; the points in the edge cells
+    (the box cuts through them) are read one by one, in four thin strips along the edges.
+    """
+    factor = 2 ** (cells.FINE_ZOOM - max(0, min(zoom, 22)))
+    y_lo, x_lo = cells.key(south, west)
+    y_hi, x_hi = cells.key(north, east)
+    groups: dict[tuple[int, int], list] = {}  # key -> [n, fixed lat, fixed lon, ids, lat, lon]
+    if y_hi - y_lo >= 2 and x_hi - x_lo >= 2:
+        rows = (
+            ServicePointCell.objects.filter(y__gt=y_lo, y__lt=y_hi, x__gt=x_lo, x__lt=x_hi)
+            .annotate(cy=_Blocks("y", factor), cx=_Blocks("x", factor))
+            .values_list("cy", "cx")
+            .annotate(n=Sum("n"), la=Sum("lat_sum"), lo=Sum("lon_sum"), ids=Sum("id_sum"))
+            .order_by()
+        )
+        for cy, cx, n, la, lo, ids in rows:
+            groups[(cy, cx)] = [int(n), int(la), int(lo), int(ids), 0.0, 0.0]
+    if south <= north and west <= east:
+        margin = 2 * cells.FINE_SIZE
+        seen = set()
+        # Each strip filters on one coordinate only, so the planner walks that coordinate's
+        # index over a thin band; the other coordinate is checked here.
+        for strip in (
+            Q(latitude__range=(south, min(north, south + margin))),
+            Q(latitude__range=(max(south, north - margin), north)),
+            Q(longitude__range=(west, min(east, west + margin))),
+            Q(longitude__range=(max(west, east - margin), east)),
+        ):
+            rows = published().filter(strip).order_by().values_list("id", "latitude", "longitude")
+            for pk, lat, lon in rows:
+                if not (south <= lat <= north and west <= lon <= east):
+                    continue
+                if pk in seen:
+                    continue
+                y, x = cells.key(lat, lon)
+                if y not in (y_lo, y_hi) and x not in (x_lo, x_hi):
+                    continue  # inside: already counted from the cells
+                seen.add(pk)
+                group = groups.setdefault((y // factor, x // factor), [0, 0, 0, 0, 0.0, 0.0])
+                group[0] += 1
+                group[3] += pk
+                group[4] += lat
+                group[5] += lon
+    return [
+        (
+            key,
+            n,
+            (la / cells.FIXED + flat) / n,
+            (lo / cells.FIXED + flon) / n,
+            ids if n == 1 else None,
+        )
+        for key, (n, la, lo, ids, flat, flon) in groups.items()
+        if n > 0
+    ]
 
 
 # --- search and near me -----------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The URL-by-role sweep every app's tests use: a table of path → expected status per role.
 
-    TABLE = {"/my-agency/": only({"officer_a": 200, ...}), ...}
-    failures = role_failures(client, user, TABLE, objects)   # [] when every status matches
-    missing = uncovered(TABLE, objects, prefixes=("feedback:",))  # URL names without a row
+Each app writes `TABLE = {"/path/{obj}/": only({"officer_a": 200}), ...}`; its tests then
+assert `role_failures(client, user, TABLE, objects, role) == []` for every role in ROLES,
+and `uncovered(TABLE, objects, ("app:",)) == set()` so a new URL cannot skip the table.
 """
 
 from collections.abc import Iterator
