@@ -101,8 +101,12 @@ class PhotoForm(Form):
     )
     image = forms.FileField(
         label=_("Photo"),
-        help_text=_("JPEG, PNG or WebP, at most 10 MB. Location data is removed before saving."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_(
+            "JPEG, PNG, WebP or HEIC, at most 10 MB. Location data is removed before saving."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"}
+        ),
     )
 
 

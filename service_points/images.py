@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
+
+# iPhones save HEIC by default: pillow-heif (libheif in its wheel) lets Pillow read it.
+register_heif_opener()
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is ~8000x6000; this refuses bombs
 MAX_SIDE = 2048
 THUMB_SIDE = 480
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF"}
 
 
 @dataclass
@@ -74,7 +78,7 @@ def process_upload(upload) -> ProcessedImage:
         try:
             image = Image.open(io.BytesIO(data))
             if image.format not in ALLOWED_FORMATS:
-                raise _refuse(_("Send a JPEG, PNG or WebP photo."))
+                raise _refuse(_("Send a JPEG, PNG, WebP or HEIC photo."))
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise _refuse(
@@ -93,7 +97,7 @@ def process_upload(upload) -> ProcessedImage:
             ) from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
             raise _refuse(
-                _("This file is not a photo we can read. Send a JPEG, PNG or WebP photo.")
+                _("This file is not a photo we can read. Send a JPEG, PNG, WebP or HEIC photo.")
             ) from None
     if image.mode in ("RGBA", "LA", "P"):
         image = image.convert("RGBA")

@@ -3,9 +3,12 @@ import io
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from pillow_heif import register_heif_opener
 
 from agencies.tests.factories import DepartmentFactory
 from service_points.models import ServicePoint
+
+register_heif_opener()  # so the tests can write HEIC photos as iPhones do
 
 # Real Bangkok address: Phra Borom Maha Ratchawang, Phra Nakhon, Bangkok 10200.
 BANGKOK = {
@@ -65,7 +68,12 @@ def image_upload(
     image = Image.new(mode, size, (200, 30, 30) if mode == "RGB" else None)
     kwargs = {"exif": exif} if exif is not None else {}
     image.save(buffer, fmt, **kwargs)
-    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}[fmt]
+    content_type = {
+        "JPEG": "image/jpeg",
+        "PNG": "image/png",
+        "WEBP": "image/webp",
+        "HEIF": "image/heic",
+    }[fmt]
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
 
 

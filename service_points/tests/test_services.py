@@ -109,6 +109,18 @@ def test_photo_is_reencoded_without_exif_and_offers_gps(officer_a, agency_a):
     assert point.changes.filter(kind="photo_added").exists()
 
 
+def test_iphone_heic_photo_is_accepted_reencoded_and_offers_gps(officer_a, agency_a):
+    point = ServicePointFactory(agency=agency_a)
+    upload = image_upload(fmt="HEIF", name="IMG_0001.HEIC", exif=gps_exif(18.79, 98.98))
+    photo, gps = services.service_point_photo_add(
+        point=point, by=officer_a, upload=upload, kind="entrance"
+    )
+    assert gps == (18.79, 98.98)
+    stored = Image.open(photo.image.open("rb"))
+    assert stored.format == "JPEG"
+    assert not stored.getexif()
+
+
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
 def test_png_and_webp_are_accepted(officer_a, agency_a, fmt):
     point = ServicePointFactory(agency=agency_a)
@@ -154,7 +166,10 @@ def test_gif_and_oversized_files_are_refused(officer_a, agency_a, monkeypatch):
     buffer = io.BytesIO()
     Image.new("RGB", (10, 10)).save(buffer, "GIF")
     gif = SimpleUploadedFile("x.jpg", buffer.getvalue(), content_type="image/jpeg")
-    with translation.override("en"), pytest.raises(ValidationError, match="JPEG, PNG or WebP"):
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="JPEG, PNG, WebP or HEIC"),
+    ):
         services.service_point_photo_add(point=point, by=officer_a, upload=gif, kind="counter")
     monkeypatch.setattr(images, "MAX_BYTES", 100)
     with translation.override("en"), pytest.raises(ValidationError, match="larger than"):
