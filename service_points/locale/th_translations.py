@@ -4,6 +4,7 @@ Run after makemessages:  ../.venv/bin/python locale/th_translations.py  (from se
 """
 
 TH = {
+    "Citizens satisfied: {share} of {count} answers": "ประชาชนพึงพอใจ {share} จาก {count} ความเห็น",
     "Service points": "จุดให้บริการ",
     "Creative Commons Attribution 4.0": "ครีเอทีฟคอมมอนส์ แสดงที่มา 4.0",
     "Daily (as agencies pin)": "รายวัน (ตามที่หน่วยงานปักหมุด)",

@@ -249,3 +249,9 @@ def test_tile_server_is_configurable_and_allowed_by_csp(client, settings):
     response = client.get(reverse("service_points:map"))
     assert "tiles.example.org" in response.content.decode()
     assert "https://tiles.example.org" in response["Content-Security-Policy"]
+
+
+def test_public_map_knows_where_citizens_figures_are(client, db):
+    html = client.get(reverse("service_points:map")).content.decode()
+    assert 'data-summary-url="/api/feedback/points/0/summary"' in html
+    assert "ประชาชนพึงพอใจ {share} จาก {count} ความเห็น" in html

@@ -9,6 +9,22 @@
   var icon = SPMap.pinIcon(el);
   var pending = null;
 
+  // Citizens' figures for a point, from the feedback API, once enough people have answered.
+  function addFeedback(popup, id) {
+    var url = config.dataset.summaryUrl;
+    if (!url) { return; }
+    fetch(url.replace("/0/", "/" + id + "/"))
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) {
+        if (!s || !s.published || s.satisfaction_top_two_share === null) { return; }
+        var line = document.createElement("p");
+        line.textContent = config.dataset.summaryLabel
+          .replace("{share}", Math.round(s.satisfaction_top_two_share * 100) + "%")
+          .replace("{count}", String(s.responses));
+        popup.appendChild(line);
+      }).catch(function () {});
+  }
+
   function load() {
     var b = map.getBounds();
     var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(",");
@@ -32,7 +48,10 @@
           var link = document.createElement("a");
           link.href = p.url;
           link.textContent = p.name;
-          m.bindPopup(link);
+          var popup = document.createElement("div");
+          popup.appendChild(link);
+          m.bindPopup(popup);
+          m.once("popupopen", function () { addFeedback(popup, p.id); });
           layer.addLayer(m);
         });
         el.dataset.loaded = String(data.total);
