@@ -38,11 +38,13 @@ def _serve(args: argparse.Namespace) -> int:
     server = NodeHTTPServer(node, config.listen_host, config.listen_port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("agency_node").info("%s listening on %s", config.member_id, server.url)
+    node.start_directory_refresher()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        node.stop()
         server.server_close()
     return 0
 

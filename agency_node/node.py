@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from .datasource import DataSource, load_data_source
 from .http_client import HttpClient
 from .keystore import load_keys
 
+log = logging.getLogger("agency_node")
+
 
 @dataclass
 class _DirectoryCache:
@@ -53,22 +56,42 @@ class AgencyNode:
         self.provider_replay = InMemoryReplayCache()
         self.consumer_replay = InMemoryReplayCache()
         self._dir: _DirectoryCache | None = None
-        self._dir_lock = threading.Lock()
+        self._dir_lock = threading.Lock()  # guards the refresh flags, never held over I/O
+        self._fetch_lock = threading.Lock()  # one directory fetch at a time
+        self._refreshing = False
+        self._stop = threading.Event()
 
     # ------------------------------------------------------------------ directory
 
     def directory(self, *, force: bool = False) -> InMemoryDirectory:
-        """Hub-signed member directory, re-fetched every ``directory_refresh`` seconds."""
-        with self._dir_lock:
+        """The hub-signed member directory, without waiting on the hub when avoidable.
+
+        * fresh (fetched less than ``directory_refresh`` seconds ago): returned as is;
+        * stale but inside its signed validity: returned at once, and one background
+          refresh starts (stale-while-revalidate);
+        * none yet, expired, or ``force``: fetched now, one fetch at a time.
+
+        Answering a forward therefore never waits for ``GET /gdx/directory``: if every hub
+        worker were busy forwarding to this node, that request could not be served until
+        the forward timed out. Revocations reach the node at the next refresh, as before.
+        """
+        now = time.time()
+        cached = self._dir
+        if not force and cached is not None and now < cached.expires_at:
+            if now - cached.fetched_at >= self.config.directory_refresh:
+                self.refresh_directory_in_background()
+            return cached.directory
+        return self._fetch_directory(seen=cached, force=force)
+
+    def _fetch_directory(
+        self, *, seen: _DirectoryCache | None = None, force: bool = True
+    ) -> InMemoryDirectory:
+        with self._fetch_lock:
+            current = self._dir
+            if not force and current is not None and current is not seen:
+                if time.time() < current.expires_at:
+                    return current.directory  # another thread fetched while we waited
             now = time.time()
-            cached = self._dir
-            if (
-                not force
-                and cached is not None
-                and now - cached.fetched_at < self.config.directory_refresh
-                and now < cached.expires_at
-            ):
-                return cached.directory
             status, body = self.http.get(self.config.hub_url + "/gdx/directory")
             if status != 200:
                 raise GdxError(f"hub directory fetch failed with HTTP {status}")
@@ -76,12 +99,49 @@ class AgencyNode:
                 body,
                 self.config.hub_keys,
                 now=int(now),
-                min_serial=cached.serial if cached else 0,
+                min_serial=current.serial if current else 0,
             )
             self._dir = _DirectoryCache(
                 verified.directory, verified.serial, now, verified.expires_at
             )
             return verified.directory
+
+    def refresh_directory_in_background(self) -> bool:
+        """Start one background refresh unless one is already running."""
+        with self._dir_lock:
+            if self._refreshing:
+                return False
+            self._refreshing = True
+        threading.Thread(target=self._refresh_quietly, name="gdx-dir-refresh", daemon=True).start()
+        return True
+
+    def _refresh_quietly(self) -> None:
+        try:
+            self._fetch_quietly()
+        finally:
+            with self._dir_lock:
+                self._refreshing = False
+
+    def _fetch_quietly(self) -> None:
+        try:
+            self._fetch_directory()
+        except (GdxError, OSError, ValueError) as exc:
+            log.warning("directory refresh failed, keeping the previous one: %s", exc)
+
+    def start_directory_refresher(self) -> threading.Thread:
+        """Keep the directory fresh from a daemon thread (``serve`` starts this)."""
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                self._fetch_quietly()
+                self._stop.wait(max(1.0, float(self.config.directory_refresh)))
+
+        thread = threading.Thread(target=loop, name="gdx-dir-refresher", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
 
     # ------------------------------------------------------------------ provider
 

@@ -37,6 +37,11 @@ STATUS_BY_CODE = {
 
 class NodeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Nagle off and a buffered writer (headers and body leave in one write, flushed after
+    # each request): with Nagle on and unbuffered writes, the body of every keep-alive
+    # answer waited for the peer's delayed ACK of the headers, about 40 ms.
+    disable_nagle_algorithm = True
+    wbufsize = 64 << 10
     server: NodeHTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
@@ -131,6 +136,9 @@ class NodeHandler(BaseHTTPRequestHandler):
 
 class NodeHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops connections when a hub with many threads
+    # (or a burst of officers) connects at once; the SYN retry then costs a second.
+    request_queue_size = 128
     # socketserver listens with a backlog of 5: a burst of officers would see resets.
     request_queue_size = 128
 

@@ -1,13 +1,18 @@
 """GDX exchanges per second through the hub and two agency nodes on loopback.
 
-    .venv/bin/python -m bench.gdx_exchange [--seconds 10] [--concurrency 8] [--workers 4]
+    .venv/bin/python -m bench.gdx_exchange [--seconds 10] [--concurrency 6] [--workers 2]
+        [--threads 8] [--sizes 4096,102400] [--no-write] [--profile DIR]
 
 Sets up a throw-away PostgreSQL database (`gdxbench`) and var directory, runs the hub under
-gunicorn with production settings, a provider node serving padded documents (4 KB and
-100 KB) and a consumer node; a thread pool drives the consumer node's POST /request.
-Reports end-to-end exchanges/s, the hub's own added latency (Exchange.hub_ms: verify,
-authorise, log, countersign, verify the answer, log; the provider's time excluded) p50/p95,
-and in the same run the raw cryptography cost via gdx_protocol.bench_crypto.
+gunicorn (gthread) with production settings, a provider node serving padded documents (4 KB
+and 100 KB) and a consumer node; a thread pool drives the consumer node's POST /request.
+Reports end-to-end exchanges/s, the hub's own added latency p50/p95 (its Server-Timing
+``hub;dur=``: verify, authorise, log, countersign, verify the answer, log; the provider's
+time excluded) under load and one exchange at a time, the CPU each process spent per
+exchange, and in the same run the raw cryptography cost via gdx_protocol.bench_crypto.
+Run it on a quiet machine (1-minute load average below 1.5): the figures are shared-CPU
+figures. ``--profile DIR`` records py-spy stacks of every process (py-spy must be installed
+in the venv by hand; it is not a project dependency).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import socket
 import statistics
 import subprocess
@@ -124,32 +130,115 @@ def _drive(url: str, token: str, citizen_id: str, seconds: float, concurrency: i
     }
 
 
-def _hub_latency(env: dict, since_id: int) -> tuple[dict, int]:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/gdxbench") as c:
-        rows = c.execute(
-            "SELECT id, hub_ms FROM exchange_exchange WHERE id > %s AND hub_ms IS NOT NULL "
-            "ORDER BY hub_ms",
-            (since_id,),
-        ).fetchall()
-        last = c.execute("SELECT coalesce(max(id), 0) FROM exchange_exchange").fetchone()[0]
-    values = [r[1] for r in rows]
+def _hub_latency(access_log: Path, offset: int) -> tuple[dict, int]:
+    """Hub-added latency from the hub's ``Server-Timing: hub;dur=…`` answers (gunicorn's
+    access log is written with only that header): the hub's whole time in the view, both log
+    writes included, the wait for the provider node excluded."""
+    with access_log.open("rb") as fh:
+        fh.seek(offset)
+        text = fh.read()
+    values = sorted(float(m.group(1)) for m in re.finditer(rb"hub;dur=([0-9.]+)", text))
     if not values:
-        return {}, last
+        return {}, offset + len(text)
     return {
         "hub_p50_ms": round(statistics.median(values), 2),
-        "hub_p95_ms": round(values[int(len(values) * 0.95) - 1], 2),
-    }, last
+        "hub_p95_ms": round(values[max(0, int(len(values) * 0.95) - 1)], 2),
+    }, offset + len(text)
+
+
+def _proc_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _pg_backends() -> list[int]:
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                cmd = (d / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if cmd.startswith(b"postgres: ") and b" gdxbench " in cmd:
+                pids.append(int(d.name))
+    return pids
+
+
+def _cpu(hub: subprocess.Popen, nodes: list) -> dict[str, float]:
+    """CPU seconds used so far by each part (Linux /proc; PostgreSQL backends of gdxbench)."""
+    return {
+        "hub": sum(_proc_cpu(p) for p in [hub.pid, *_children(hub.pid)]),
+        "provider": _proc_cpu(nodes[0].pid),
+        "consumer": _proc_cpu(nodes[1].pid),
+        "postgres": sum(_proc_cpu(p) for p in _pg_backends()),
+        "driver": sum(os.times()[:2]),
+    }
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def _spy(out: str, hub: subprocess.Popen, nodes: list, size: int) -> list[subprocess.Popen]:
+    """py-spy the hub's workers, the provider and the consumer for the measured run."""
+    Path(out).mkdir(parents=True, exist_ok=True)
+    spy = str(Path(PY).parent / "py-spy")
+    targets = [(f"hub-{i}", pid) for i, pid in enumerate(_children(hub.pid))]
+    targets += [("provider", nodes[0].pid), ("consumer", nodes[1].pid)]
+    return [
+        subprocess.Popen(
+            [
+                spy,
+                "record",
+                "-p",
+                str(pid),
+                "-d",
+                str(int(_SECONDS[0])),
+                "-r",
+                "200",
+                "-f",
+                "raw",
+                "-o",
+                f"{out}/{name}-{size}.txt",
+                "--nonblocking",
+                "--gil",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, pid in targets
+    ]
+
+
+_SECONDS = [10.0]
+_LOAD_BEFORE = [0.0]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=8, help="gunicorn gthread threads per worker (1 = sync)"
+    )
+    parser.add_argument(
+        "--sizes", default="4096,102400", help="document sizes in bytes, comma-separated"
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="record py-spy flame graphs of the hub workers and both nodes during the run "
+        "(needs py-spy installed in the venv; not a project dependency)",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
+    _SECONDS[0] = args.seconds
+    _LOAD_BEFORE[0] = os.getloadavg()[0]
 
     from gdx_protocol.bench_crypto import measure_exchange
 
@@ -196,8 +285,15 @@ def main() -> None:
                 f"127.0.0.1:{hub_port}",
                 "--workers",
                 str(args.workers),
+                *(
+                    ["--worker-class", "gthread", "--threads", str(args.threads)]
+                    if args.threads > 1
+                    else []
+                ),
                 "--access-logfile",
-                "-",
+                str(var / "access.log"),
+                "--access-logformat",
+                "%({server-timing}o)s",
             ],
             cwd=ROOT,
             env=prod,
@@ -207,9 +303,9 @@ def main() -> None:
     )
     _wait(f"http://127.0.0.1:{hub_port}/healthz")
     results: list[dict] = []
+    since = 0
     try:
-        since = 0
-        for size in (4096, 102400):
+        for size in [int(x) for x in args.sizes.split(",")]:
             nodes = []
             for member in ("dopa-bora", "dol-kkn"):
                 cfg_path = var / "gdx-nodes" / f"{member}.json"
@@ -233,15 +329,25 @@ def main() -> None:
             from agency_node.sample_provider import SampleCivilRegistry
 
             citizen = SampleCivilRegistry(seed=1, houses=1).citizen_ids()[0]
-            # Warm up one at a time first: each node fetches the hub directory on its first
-            # request, which needs a free hub worker while others wait on forwards.
-            _drive(f"http://127.0.0.1:{cons_port}", token, citizen, 1, 1)
-            _drive(f"http://127.0.0.1:{cons_port}", token, citizen, 2, args.concurrency)
-            _, since = _hub_latency(env, 0)
-            run = _drive(
-                f"http://127.0.0.1:{cons_port}", token, citizen, args.seconds, args.concurrency
-            )
-            hub, since = _hub_latency(env, since)
+            consumer_url = f"http://127.0.0.1:{cons_port}"
+            access_log = var / "access.log"
+            # Warm up: connections, the nodes' directories, the hub's directory cache.
+            _drive(consumer_url, token, citizen, 1, 1)
+            _drive(consumer_url, token, citizen, 2, args.concurrency)
+            _, since = _hub_latency(access_log, since)
+            spies = _spy(args.profile, procs[0], nodes, size) if args.profile else []
+            cpu0 = _cpu(procs[0], nodes)
+            run = _drive(consumer_url, token, citizen, args.seconds, args.concurrency)
+            cpu1 = _cpu(procs[0], nodes)
+            n = max(1, run["exchanges"])
+            cpu_ms = {k: round((cpu1[k] - cpu0[k]) * 1000 / n, 2) for k in cpu0}
+            for spy in spies:
+                spy.wait(30)
+            hub, since = _hub_latency(access_log, since)
+            # The same at light load (one exchange at a time): the hub's own cost without
+            # queueing for the two cores behind the other parts.
+            light = _drive(consumer_url, token, citizen, min(args.seconds, 4), 1)
+            light_hub, since = _hub_latency(access_log, since)
             crypto = measure_exchange(size, 30)
             crypto_ms = crypto["total_mean_ms"]
             e2e_cost_ms = 1000 / run["per_second"] if run["per_second"] else None
@@ -256,6 +362,14 @@ def main() -> None:
                     if e2e_cost_ms
                     else None,
                     "envelope_bytes": crypto["envelope_bytes"],
+                    "light_load": {
+                        "per_second": light["per_second"],
+                        "e2e_p50_ms": light["e2e_p50_ms"],
+                        "e2e_p95_ms": light["e2e_p95_ms"],
+                        **light_hub,
+                    },
+                    "cpu_ms_per_exchange": cpu_ms,
+                    "cpu_ms_per_exchange_total": round(sum(cpu_ms.values()), 2),
                 }
             )
             for p in nodes:
@@ -274,32 +388,50 @@ def main() -> None:
 def _write(results: list[dict], args: argparse.Namespace) -> None:
     path = ROOT / "docs" / "benchmarks.md"
     start, end = "<!-- gdx-exchange:start -->", "<!-- gdx-exchange:end -->"
+    worker = f"gthread, {args.threads} threads each" if args.threads > 1 else "sync"
+    load = _LOAD_BEFORE[0]
     lines = [
         start,
         "## GDX exchange (hub + two agency nodes on loopback)",
         "",
         f"`{PY.split('/')[-1]} -m bench.gdx_exchange --seconds {args.seconds:g} "
-        f"--concurrency {args.concurrency} --workers {args.workers}` · "
-        f"{datetime.now(UTC):%Y-%m-%d} · {os.cpu_count()} cores · Python {platform.python_version()} · "
-        "hub: gunicorn sync workers, production settings, PostgreSQL 15 on the same machine; "
-        "provider and consumer nodes: one `python -m agency_node serve` process each; default "
-        "suite ML-KEM-768+X25519 / Ed25519.",
+        f"--concurrency {args.concurrency} --workers {args.workers} --threads {args.threads}` · "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores / 24 GiB · "
+        f"Python {platform.python_version()} · 1-minute load average {load:.2f} before the run · "
+        f"hub: gunicorn, {args.workers} workers ({worker}), production settings, PostgreSQL 15 "
+        "on the same machine; provider and consumer nodes: one `python -m agency_node serve` "
+        "process each; the load driver in the same box; default suite ML-KEM-768+X25519 / "
+        "Ed25519.",
         "",
-        "| document | exchanges/s | end-to-end p50 / p95 ms | hub added p50 / p95 ms | raw crypto ms/exchange (one core) | crypto-only exchanges/s (one core) | end-to-end cost ÷ crypto cost |",
-        "|---|---|---|---|---|---|---|",
+        "| document | exchanges/s | end-to-end p50 / p95 ms | hub added p50 / p95 ms "
+        "| hub added p50 / p95 ms, one at a time | CPU ms per exchange: hub / provider / "
+        "consumer / PostgreSQL / driver = total | raw crypto ms/exchange (one core) "
+        "| crypto-only exchanges/s (one core) | end-to-end cost ÷ crypto cost |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
+        light = r.get("light_load", {})
+        cpu = r.get("cpu_ms_per_exchange", {})
+        parts = " / ".join(str(cpu.get(k)) for k in ("hub", "provider", "consumer", "postgres"))
         lines.append(
-            f"| {r['document_bytes'] // 1024} KB | {r['per_second']} | {r['e2e_p50_ms']} / {r['e2e_p95_ms']} "
-            f"| {r.get('hub_p50_ms')} / {r.get('hub_p95_ms')} | {r['crypto_ms_per_exchange']} "
+            f"| {r['document_bytes'] // 1024} KB | {r['per_second']} "
+            f"| {r['e2e_p50_ms']} / {r['e2e_p95_ms']} "
+            f"| {r.get('hub_p50_ms')} / {r.get('hub_p95_ms')} "
+            f"| {light.get('hub_p50_ms')} / {light.get('hub_p95_ms')} "
+            f"| {parts} / {cpu.get('driver')} = {r.get('cpu_ms_per_exchange_total')} "
+            f"| {r['crypto_ms_per_exchange']} "
             f"| {r['crypto_only_per_second_one_core']} | {r['e2e_cost_over_crypto']} |"
         )
     lines += [
         "",
         'Target: ≥ 300 exchanges/s end to end, hub p95 ≤ 10 ms. "Hub added" is the hub\'s own '
-        "time per exchange (Exchange.hub_ms), excluding the wait for the provider node. The "
-        "ratio divides the wall-clock cost per exchange (1 / throughput, all processes sharing "
-        "2 cores) by the single-core cost of the cryptography alone.",
+        "time in the view per exchange, both audit-log writes included, the wait for the "
+        "provider node excluded (its `Server-Timing: hub;dur=` answer, read from gunicorn's "
+        'access log). "One at a time" repeats the run with one exchange in flight: the hub\'s '
+        "cost without queueing for the two cores behind the nodes, PostgreSQL and the driver. "
+        "CPU is read from /proc for each process during the measured run. The ratio divides "
+        "the wall-clock cost per exchange (1 / throughput, all processes sharing 2 cores) by "
+        "the single-core cost of the cryptography alone.",
         end,
     ]
     block = "\n".join(lines)

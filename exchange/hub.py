@@ -1,12 +1,18 @@
 """The hub's own key and the database-backed member directory the protocol checks against."""
 
+import functools
 import os
 import threading
+import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from exchange import conf
-from exchange.models import Member, MemberKey
+from django.db import connection
+from django.db.models import F
+
+from exchange import conf, pg
+from exchange.models import AccessRight, DirectoryState, DocumentType, Member, MemberKey
 from gdx_protocol.directory import KeyRecord, MemberRecord
 from gdx_protocol.errors import UnknownKeyError, UnknownMemberError
 from gdx_protocol.keys import SigningKey, load_private_pem, private_key_to_pem
@@ -90,55 +96,140 @@ def member_record(
     )
 
 
-class DbDirectory:
-    """`gdx_protocol.MemberDirectory` over the hub's tables, memoised for one request.
+def directory_changed(*, published: bool = True) -> None:
+    """Replace the directory version (and bump the published serial) in the caller's
+    transaction. Called by ``exchange.signals`` on every save or delete of a member, key,
+    document type or access right."""
+    fields: dict[str, object] = {"version": uuid.uuid4().hex}
+    if published:
+        fields["serial"] = F("serial") + 1
+    if not DirectoryState.objects.filter(pk=1).update(**fields):
+        DirectoryState.objects.get_or_create(pk=1)
+        DirectoryState.objects.filter(pk=1).update(**fields)
 
-    A fresh instance per exchange: a revocation committed a moment ago is seen at once.
+
+@dataclass(frozen=True)
+class RightWindow:
+    valid_from: datetime
+    valid_until: datetime | None
+
+    def covers(self, at: datetime) -> bool:
+        return self.valid_from <= at and (self.valid_until is None or at < self.valid_until)
+
+
+@dataclass(frozen=True)
+class HubSnapshot:
+    """Members, keys, active document types and active access rights, as of one version.
+
+    Immutable once built; shared by every thread of the process until the version changes.
     """
 
-    def __init__(self) -> None:
-        self._keys: dict[str, KeyRecord] = {}
-        self._members: dict[str, MemberRecord] = {}
-        self._models: dict[str, Member] = {}
+    version: str
+    members: dict[str, MemberRecord]
+    models: dict[str, Member]
+    keys: dict[str, KeyRecord]
+    document_types: dict[str, DocumentType]
+    rights: dict[tuple[str, str, str], tuple[RightWindow, ...]]
+
+    def allowed(self, consumer: str, document_type: str, purpose: str, at: datetime) -> bool:
+        windows = self.rights.get((consumer, document_type, purpose), ())
+        return any(w.covers(at) for w in windows)
+
+
+def _build_snapshot(version: str) -> HubSnapshot:
+    members: dict[str, MemberRecord] = {}
+    models: dict[str, Member] = {}
+    keys: dict[str, KeyRecord] = {}
+    for member in Member.objects.select_related("agency").prefetch_related("keys"):
+        rec = member_record(member, list(member.keys.all()))
+        members[member.code] = rec
+        models[member.code] = member
+        for key in rec.keys:
+            keys[key.kid] = key
+    document_types = {
+        d.code: d
+        for d in DocumentType.objects.select_related("provider").filter(
+            status=DocumentType.Status.ACTIVE
+        )
+    }
+    rights: dict[tuple[str, str, str], list[RightWindow]] = {}
+    for consumer, doc, purpose, start, end in AccessRight.objects.filter(
+        status=AccessRight.Status.ACTIVE
+    ).values_list("consumer__code", "document_type__code", "purpose", "valid_from", "valid_until"):
+        rights.setdefault((consumer, doc, purpose), []).append(RightWindow(start, end))
+    return HubSnapshot(
+        version=version,
+        members=members,
+        models=models,
+        keys=keys,
+        document_types=document_types,
+        rights={k: tuple(v) for k, v in rights.items()},
+    )
+
+
+@functools.cache
+def _version_sql() -> str:
+    q = connection.ops.quote_name
+    return f"SELECT {q('version')} FROM {q(DirectoryState._meta.db_table)} WHERE {q('id')} = 1"  # noqa: S608 - no input
+
+
+def _read_version() -> str | None:
+    # Plain SQL: this runs twice per exchange and the ORM costs several times the query.
+    if pg.is_postgresql():
+        row = pg.fetchone(_version_sql())
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_version_sql())
+            row = cursor.fetchone()
+    return None if row is None else str(row[0])
+
+
+_snapshot_lock = threading.Lock()
+_snapshot: HubSnapshot | None = None
+
+
+def snapshot() -> HubSnapshot:
+    """The current view of members, keys, catalogue and rights: one query when cached.
+
+    The version is read on every call, so a change committed by any process is seen by the
+    next exchange. Without a version (a freshly flushed database) nothing is cached.
+    """
+    global _snapshot
+    version = _read_version()
+    cached = _snapshot
+    if version and cached is not None and cached.version == version:
+        return cached
+    fresh = _build_snapshot(version or "")
+    if version:
+        with _snapshot_lock:
+            _snapshot = fresh
+    return fresh
+
+
+class DbDirectory:
+    """`gdx_protocol.MemberDirectory` over the hub's tables, through the versioned snapshot.
+
+    One instance per verification step: each reads the current version, so a revocation
+    committed a moment ago is seen at once.
+    """
+
+    def __init__(self, snap: HubSnapshot | None = None) -> None:
+        self.snapshot = snap or snapshot()
 
     def get_key(self, kid: str) -> KeyRecord:
-        rec = self._keys.get(kid)
+        rec = self.snapshot.keys.get(kid)
         if rec is None:
-            key = MemberKey.objects.select_related("member").filter(kid=str(kid)[:64]).first()
-            if key is None:
-                raise UnknownKeyError(f"unknown key {str(kid)[:12]}")
-            rec = key_record(key, key.member.code)
-            if key.member.status == Member.Status.REVOKED:
-                rec = KeyRecord(
-                    rec.kid,
-                    rec.member_id,
-                    rec.use,
-                    rec.alg,
-                    rec.public_raw,
-                    "revoked",
-                    rec.not_before,
-                    rec.not_after,
-                )
-            self._keys[kid] = rec
+            raise UnknownKeyError(f"unknown key {str(kid)[:12]}")
         return rec
 
     def member(self, member_id: str) -> Member:
-        if member_id not in self._models:
-            self.get_member(member_id)
-        return self._models[member_id]
+        model = self.snapshot.models.get(member_id)
+        if model is None:
+            raise UnknownMemberError(f"unknown member {member_id!r}")
+        return model
 
     def get_member(self, member_id: str) -> MemberRecord:
-        rec = self._members.get(member_id)
+        rec = self.snapshot.members.get(member_id)
         if rec is None:
-            member = (
-                Member.objects.select_related("agency")
-                .prefetch_related("keys")
-                .filter(code=str(member_id)[:64])
-                .first()
-            )
-            if member is None:
-                raise UnknownMemberError(f"unknown member {member_id!r}")
-            rec = member_record(member, list(member.keys.all()))
-            self._members[member_id] = rec
-            self._models[member_id] = member
+            raise UnknownMemberError(f"unknown member {member_id!r}")
         return rec

@@ -1,18 +1,112 @@
 """The Merkle audit log in the database (RFC 6962 hashing from gdx_protocol.merkle).
 
-Leaves and cached perfect-subtree hashes are stored; a proof or root touches O(log n)
-rows, fetched in two queries: the RFC algorithms run once with a recording reader to
-learn which (level, index) nodes they need, and once more over the fetched hashes.
+Appending stores the leaf only (``append_leaf``): the next index and the insert are one
+statement on PostgreSQL, so the ``LogState`` row lock is held for as little as possible.
+Perfect-subtree hashes are stored in batches by ``integrate`` when a root or proof first
+needs them, and by each hub process about every ``INTEGRATE_EVERY`` leaves it appended,
+after the exchange has been answered.
+
+Invariant: the stored subtrees are always *every* perfect subtree inside some prefix
+``[0, n)`` of the log (each batch is stored atomically and batches run left to right), so
+the highest stored level-1 subtree tells where the next batch starts.
+
+A proof or root touches O(log n) rows, fetched in two queries: the RFC algorithms run once
+with a recording reader to learn which (level, index) nodes they need, and once more over
+the fetched hashes.
 """
 
+import functools
+import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
-from exchange.models import AuditLogLeaf, MerkleSubtree
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Q
+
+from exchange import pg
+from exchange.models import AuditLogLeaf, LogState, MerkleSubtree
 from gdx_protocol import merkle
 
 T = TypeVar("T")
 _DUMMY = b"\0" * merkle.HASH_SIZE
+INTEGRATE_EVERY = 1024  # leaves per hub process; see exchange.services.exchange_route
+INTEGRATE_CHUNK = 8192  # leaves read per query while integrating
+
+
+_LEAF_COLUMNS = ("leaf_hash", "data", "event", "request_id", "subject_pseudonym", "created_at")
+
+
+@functools.cache
+def _append_cte() -> str:
+    """``WITH s (next index, row locked), l (the leaf)``: the caller's statement follows and
+    reads the new index as ``(SELECT i FROM l)``. No LogState row: the leaf's NOT NULL index
+    makes the statement fail with IntegrityError."""
+    q = connection.ops.quote_name
+    state, leaf = q(LogState._meta.db_table), q(AuditLogLeaf._meta.db_table)
+    size = q("tree_size")
+    cols = ", ".join(q(c) for c in ("index", *_LEAF_COLUMNS))
+    marks = ", ".join(["%s"] * len(_LEAF_COLUMNS))
+    # Identifiers only come from model metadata, quoted; values are bound parameters.
+    return (
+        f"WITH s AS (UPDATE {state} SET {size} = {size} + 1 WHERE {q('id')} = 1 "  # noqa: S608
+        f"RETURNING {size} - 1 AS i), "
+        f"l AS (INSERT INTO {leaf} ({cols}) VALUES ((SELECT i FROM s), {marks}) "
+        f"RETURNING {q('index')} AS i) "
+    )
+
+
+def leaf_params(
+    lh: bytes, data: bytes, event: str, request_id: uuid.UUID, pseudonym: str, at: datetime
+) -> list[Any]:
+    return [lh, data, event, request_id, pseudonym, at]
+
+
+@functools.cache
+def _append_then(statement: str) -> str:
+    return _append_cte() + statement
+
+
+def append_with(leaf: list[Any], statement: str, params: list[Any]) -> Any:
+    """PostgreSQL only: append a leaf and run ``statement`` (which may use
+    ``(SELECT i FROM l)``, the new index) as one statement, in autocommit or the caller's
+    transaction. One round trip; the LogState row is locked only while it runs and commits.
+    Returns the statement's first RETURNING row."""
+    return pg.fetchone(_append_then(statement), leaf + params)
+
+
+def append_leaf(
+    lh: bytes, data: bytes, event: str, request_id: uuid.UUID, pseudonym: str, at: datetime
+) -> int | None:
+    """Take the next index and insert the leaf; None when there is no LogState row.
+
+    Must run inside a transaction: the LogState row stays locked until it commits, which
+    keeps indexes dense and in commit order.
+    """
+    if connection.vendor == "postgresql":
+        try:
+            with transaction.atomic():
+                row = append_with(
+                    leaf_params(lh, data, event, request_id, pseudonym, at), "SELECT i FROM l", []
+                )
+        except IntegrityError:
+            if LogState.objects.filter(pk=1).exists():
+                raise
+            return None
+        return int(row[0])
+    if not LogState.objects.filter(pk=1).update(tree_size=F("tree_size") + 1):
+        return None
+    index = LogState.objects.filter(pk=1).values_list("tree_size", flat=True).get() - 1
+    AuditLogLeaf.objects.create(
+        index=index,
+        leaf_hash=lh,
+        data=data,
+        event=event,
+        request_id=request_id,
+        subject_pseudonym=pseudonym,
+        created_at=at,
+    )
+    return index
 
 
 def fetch_nodes(keys: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
@@ -25,8 +119,6 @@ def fetch_nodes(keys: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
             found[(0, index)] = bytes(h)
     inner = [(level, i) for level, i in keys if level > 0]
     if inner:
-        from django.db.models import Q
-
         query = Q()
         for level, i in inner:
             query |= Q(level=level, index=i)
@@ -40,8 +132,74 @@ def fetch_nodes(keys: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
     return found
 
 
-def with_nodes(fn: Callable[..., T], *args: Any) -> T:
-    """Run a gdx_protocol.merkle algorithm over the stored tree."""
+def integrated_prefix() -> int:
+    """A prefix of the log whose perfect subtrees are all stored (even; may lag by one)."""
+    top = MerkleSubtree.objects.filter(level=1).aggregate(m=Max("index"))["m"]
+    return 0 if top is None else 2 * (int(top) + 1)
+
+
+def integrate(size: int) -> int:
+    """Store every perfect subtree inside the first ``size`` leaves; returns how many new.
+
+    Safe to run concurrently: subtree hashes are deterministic and inserted with
+    ``ignore_conflicts``; each batch is one transaction, so the invariant above holds.
+    Callers pass a size no larger than the committed tree size.
+    """
+    start = integrated_prefix()
+    if start >= size:
+        return 0
+    # The frontier of [0, start): its perfect subtrees, left to right, largest first.
+    frontier: list[tuple[int, int]] = []
+    offset = 0
+    for level in range(start.bit_length() - 1, 0, -1):
+        if start >> level & 1:
+            frontier.append((level, offset >> level))
+            offset += 1 << level
+    known = fetch_nodes(set(frontier)) if frontier else {}
+    stack: list[tuple[int, int, bytes]] = [(lv, i, known[(lv, i)]) for lv, i in frontier]
+    added = 0
+    for chunk_start in range(start, size, INTEGRATE_CHUNK):
+        chunk_end = min(size, chunk_start + INTEGRATE_CHUNK)
+        rows = list(
+            AuditLogLeaf.objects.filter(index__gte=chunk_start, index__lt=chunk_end)
+            .order_by("index")
+            .values_list("index", "leaf_hash")
+        )
+        if len(rows) != chunk_end - chunk_start:
+            raise LookupError(f"audit log leaves missing in [{chunk_start}, {chunk_end})")
+        new: list[MerkleSubtree] = []
+        for index, h in rows:
+            stack.append((0, index, bytes(h)))
+            while len(stack) >= 2 and stack[-1][0] == stack[-2][0]:
+                level, right, rh = stack.pop()
+                _, _left, lh = stack.pop()
+                parent = (level + 1, right >> 1, merkle.node_hash(lh, rh))
+                new.append(MerkleSubtree(level=parent[0], index=parent[1], hash=parent[2]))
+                stack.append(parent)
+        _store_subtrees(new)
+        added += len(new)
+    return added
+
+
+def _store_subtrees(rows: list[MerkleSubtree]) -> None:
+    if not rows:
+        return
+    if pg.is_postgresql():
+        q = connection.ops.quote_name
+        # One statement for the whole batch, values as three bound arrays.
+        sql = (
+            f"INSERT INTO {q(MerkleSubtree._meta.db_table)} ({q('level')}, {q('index')}, "  # noqa: S608
+            f"{q('hash')}) SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[]) "
+            "ON CONFLICT DO NOTHING"
+        )
+        pg.fetchone(sql, ([r.level for r in rows], [r.index for r in rows], [r.hash for r in rows]))
+        return
+    with transaction.atomic():
+        MerkleSubtree.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+
+
+def with_nodes(fn: Callable[..., T], size: int, *args: Any) -> T:
+    """Run a gdx_protocol.merkle algorithm over the stored tree of ``size`` leaves."""
     needed: set[tuple[int, int]] = set()
 
     def record(level: int, index: int) -> bytes:
@@ -49,35 +207,21 @@ def with_nodes(fn: Callable[..., T], *args: Any) -> T:
         return _DUMMY
 
     fn(record, *args)
-    hashes = fetch_nodes(needed)
+    try:
+        hashes = fetch_nodes(needed)
+    except LookupError:
+        integrate(size)
+        hashes = fetch_nodes(needed)
     return fn(lambda level, index: hashes[(level, index)], *args)
 
 
 def root_at(size: int) -> bytes:
-    return with_nodes(merkle.root_hash, size)
+    return with_nodes(merkle.root_hash, size, size)
 
 
 def inclusion(index: int, size: int) -> list[bytes]:
-    return with_nodes(merkle.inclusion_proof, index, size)
+    return with_nodes(merkle.inclusion_proof, size, index, size)
 
 
 def consistency(first: int, second: int) -> list[bytes]:
-    return with_nodes(merkle.consistency_proof, first, second)
-
-
-def parents_to_store(index: int, leaf_hash: bytes) -> list[MerkleSubtree]:
-    """The perfect subtrees completed by appending leaf ``index`` (one query for siblings)."""
-    steps: list[tuple[int, int]] = []
-    level, i = 0, index
-    while i & 1:
-        steps.append((level, i - 1))
-        level, i = level + 1, i >> 1
-    if not steps:
-        return []
-    siblings = fetch_nodes(set(steps))
-    out = []
-    h = leaf_hash
-    for level, left in steps:
-        h = merkle.node_hash(siblings[(level, left)], h)
-        out.append(MerkleSubtree(level=level + 1, index=(left + 1) >> 1, hash=h))
-    return out
+    return with_nodes(merkle.consistency_proof, second, first, second)

@@ -362,9 +362,19 @@ class SignedTreeHead(models.Model):
 
 
 class DirectoryState(models.Model):
-    """Single row: the serial of the signed directory, bumped on every member or key change."""
+    """Single row: the serial of the signed directory, bumped on every member or key change,
+    and ``version``, a random token replaced on every change to members, keys, document types
+    or access rights (``exchange.signals``). The hub's per-process cache of those tables
+    (``exchange.hub.snapshot``) is keyed by ``version`` and read again on every exchange, so a
+    revocation committed a moment ago is seen at once. A random token, not a counter: a
+    rolled-back change can never make an old cache entry look current again.
+
+    Changes that bypass ``Model.save()`` (``QuerySet.update()``, ``bulk_create``, raw SQL)
+    on those tables must call ``exchange.hub.directory_changed()`` in the same transaction.
+    """
 
     serial = models.BigIntegerField(default=1)
+    version = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     def __str__(self) -> str:
         return str(self.serial)

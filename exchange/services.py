@@ -1,33 +1,33 @@
 """Every write of the hub: members, keys, rights, the audit log and the routed exchanges."""
 
+import functools
 import hashlib
+import itertools
 import json
 import logging
 import time
+import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from agencies.models import Agency
 from agency_node.http_client import HttpClient
 from audit.services import audit_record
 from exchange import conf, log
-from exchange.hub import DbDirectory, hub_signing_key
+from exchange.hub import DbDirectory, HubSnapshot, hub_signing_key
 from exchange.models import (
     AccessRight,
-    AuditLogLeaf,
-    DirectoryState,
     DocumentType,
     Exchange,
     LogState,
     Member,
     MemberKey,
-    MerkleSubtree,
     SignedTreeHead,
 )
 from gdx_protocol import (
@@ -62,11 +62,6 @@ HTTP_STATUS = {
 }
 
 
-def _directory_changed() -> None:
-    DirectoryState.objects.get_or_create(pk=1)
-    DirectoryState.objects.filter(pk=1).update(serial=F("serial") + 1)
-
-
 # --------------------------------------------------------------------------- members and keys
 
 
@@ -75,7 +70,6 @@ def member_register(*, agency: Agency, endpoint: str = "", by: Any) -> Member:
     member = Member(agency=agency, code=agency.code, endpoint=endpoint.strip())
     member.full_clean()
     member.save()
-    _directory_changed()
     audit_record(action="gdx.member.registered", actor=by, target=member, agency=agency)
     return member
 
@@ -85,7 +79,6 @@ def member_update_endpoint(*, member: Member, endpoint: str, by: Any) -> Member:
     member.endpoint = endpoint.strip()
     member.full_clean()
     member.save(update_fields=["endpoint"])
-    _directory_changed()
     audit_record(
         action="gdx.member.endpoint_changed",
         actor=by,
@@ -99,7 +92,6 @@ def member_update_endpoint(*, member: Member, endpoint: str, by: Any) -> Member:
 def _member_move(member: Member, move: str, by: Any) -> Member:
     getattr(member, move)()
     member.save(update_fields=["status", "status_changed_at"])
-    _directory_changed()
     audit_record(
         action=f"gdx.member.{member.status}",
         actor=by,
@@ -147,7 +139,6 @@ def member_key_add(
     if MemberKey.objects.filter(kid=key.kid).exists():
         raise ValidationError({"public_key": "This public key is already registered."})
     key.save()
-    _directory_changed()
     audit_record(
         action="gdx.key.added",
         actor=by,
@@ -162,7 +153,6 @@ def member_key_add(
 def member_key_revoke(*, key: MemberKey, by: Any, reason: str = "") -> MemberKey:
     key.revoke(reason=reason.strip()[:200])
     key.save(update_fields=["revoked_at", "revoked_reason"])
-    _directory_changed()
     audit_record(
         action="gdx.key.revoked",
         actor=by,
@@ -235,28 +225,30 @@ def access_right_withdraw(*, right: AccessRight, by: Any) -> AccessRight:
 # --------------------------------------------------------------------------- audit log
 
 
-def log_append(*, data: bytes, event: str, request_id: str, pseudonym: str) -> AuditLogLeaf:
-    """Append one leaf; the LogState row lock keeps indexes dense and ordered."""
-    with transaction.atomic():
-        state = LogState.objects.select_for_update().filter(pk=1).first()
-        if state is None:
+def log_append(*, data: bytes, event: str, request_id: str, pseudonym: str) -> int:
+    """Append one leaf and return its index. Runs in the caller's transaction if any.
+
+    The index comes from the single ``LogState`` row, so indexes stay dense and in commit
+    order; the row stays locked until the transaction commits, so callers keep the rest of
+    that transaction short. On PostgreSQL, taking the next index and inserting the leaf is a
+    single statement. Perfect-subtree hashes are not computed here: ``exchange.log``
+    computes and stores them in batches when a root or proof first needs them.
+    """
+    row = (
+        leaf_hash(data),
+        data,
+        event,
+        uuid.UUID(str(request_id)),
+        pseudonym,
+        timezone.now(),
+    )
+    with transaction.atomic(savepoint=False):  # no savepoint round trips under the lock
+        index = log.append_leaf(*row)
+        if index is None:  # no LogState row (a flushed test database)
             LogState.objects.get_or_create(pk=1)
-            state = LogState.objects.select_for_update().get(pk=1)
-        index = state.tree_size
-        lh = leaf_hash(data)
-        leaf = AuditLogLeaf.objects.create(
-            index=index,
-            leaf_hash=lh,
-            data=data,
-            event=event,
-            request_id=request_id,
-            subject_pseudonym=pseudonym,
-        )
-        parents = log.parents_to_store(index, lh)
-        if parents:
-            MerkleSubtree.objects.bulk_create(parents)
-        LogState.objects.filter(pk=1).update(tree_size=index + 1)
-    return leaf
+            index = log.append_leaf(*row)
+        assert index is not None
+    return index
 
 
 @transaction.atomic
@@ -290,6 +282,8 @@ class Outcome:
     body: bytes
     exchange: Exchange | None = None
     code: str = ""
+    hub_ms: float | None = None  # the hub's own time, all writes included, provider excluded
+    provider_ms: float | None = None  # the wait for the provider node
 
 
 def _error(code: str, detail: str, exchange: Exchange | None = None) -> Outcome:
@@ -301,46 +295,26 @@ def _aware(ts: int) -> datetime:
     return datetime.fromtimestamp(ts, tz=UTC)
 
 
-def _authorize(h: RequestHeader) -> tuple[str, str]:
+def _authorize(h: RequestHeader, snap: HubSnapshot) -> tuple[str, str]:
     """Catalogue, routing and access right. Returns (code, detail); ("", "") when allowed."""
-    doc = (
-        DocumentType.objects.select_related("provider")
-        .filter(code=h.document_type, status=DocumentType.Status.ACTIVE)
-        .first()
-    )
+    doc = snap.document_types.get(h.document_type)
     if doc is None:
         return "unknown_document_type", f"{h.document_type} is not in the catalogue"
     if doc.provider is None or doc.provider.code != h.provider:
         return "wrong_provider", f"{h.document_type} is not provided by {h.provider}"
     if not doc.provider.endpoint:
         return "provider_unreachable", "the provider has no node address"
-    at = timezone.now()
-    allowed = (
-        AccessRight.objects.filter(
-            consumer__code=h.consumer,
-            document_type=doc,
-            purpose=h.purpose,
-            status=AccessRight.Status.ACTIVE,
-            valid_from__lte=at,
-        )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=at))
-        .exists()
-    )
-    if not allowed:
+    if not snap.allowed(h.consumer, h.document_type, h.purpose, timezone.now()):
         return "no_access_right", f"{h.consumer} may not ask for {h.document_type} for this purpose"
     return "", ""
 
 
 def _exchange_row(h: RequestHeader, digest: str, directory: DbDirectory, **fields) -> Exchange:
-    provider = None
-    try:
-        provider = directory.member(h.provider)
-    except GdxError:
-        provider = None
+    provider = directory.snapshot.models.get(h.provider)
     return Exchange(
         request_id=h.request_id,
-        consumer=directory.member(h.consumer),
-        provider=provider,
+        consumer_id=directory.member(h.consumer).pk,
+        provider_id=provider.pk if provider else None,
         document_type=h.document_type,
         purpose=h.purpose,
         officer=h.officer,
@@ -354,10 +328,110 @@ def _exchange_row(h: RequestHeader, digest: str, directory: DbDirectory, **field
 
 
 _http = HttpClient(conf.forward_timeout())
+_delivered = itertools.count(1)
 
 
 def _post(url: str, body: bytes) -> tuple[int, bytes]:
     return _http.post(url, body)
+
+
+def _atomic_unless_autocommit():
+    """A savepoint inside a transaction (so a failed statement can be recovered from), and
+    nothing in autocommit mode, where one statement is its own transaction."""
+    return nullcontext() if transaction.get_autocommit() else transaction.atomic()
+
+
+@functools.cache
+def _insert_statement() -> tuple[str, list[Any]]:
+    """INSERT of an Exchange row whose request_leaf_index is the leaf appended with it."""
+    q = connection.ops.quote_name
+    cols: list[str] = []
+    marks: list[str] = []
+    fields: list[Any] = []
+    for f in Exchange._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        cols.append(q(str(f.column)))
+        if f.attname == "request_leaf_index":
+            marks.append("(SELECT i FROM l)")
+        else:
+            marks.append("%s")
+            fields.append(f)
+    # Identifiers from model metadata, quoted; values are bound parameters.
+    statement = (
+        f"INSERT INTO {q(Exchange._meta.db_table)} ({', '.join(cols)}) "  # noqa: S608
+        f"VALUES ({', '.join(marks)}) RETURNING {q('id')}, {q('request_leaf_index')}"
+    )
+    return statement, fields
+
+
+@functools.cache
+def _deliver_statement() -> tuple[str, list[Any]]:
+    """UPDATE of a delivered Exchange row; response_leaf_index is the leaf appended with it."""
+    q = connection.ops.quote_name
+    names = ("status", "response_digest", "completed_at", "hub_ms")
+    fields = [f for f in Exchange._meta.concrete_fields if f.attname in names]
+    sets = ", ".join(f"{q(str(f.column))} = %s" for f in fields)
+    statement = (
+        f"UPDATE {q(Exchange._meta.db_table)} SET {sets}, "  # noqa: S608
+        f"{q('response_leaf_index')} = (SELECT i FROM l) WHERE {q('id')} = %s "
+        f"RETURNING {q('response_leaf_index')}"
+    )
+    return statement, fields
+
+
+def _record_request(row: Exchange, leaf: list[Any]) -> int:
+    """Insert the exchange row and append its request leaf, atomically; the leaf's index.
+
+    PostgreSQL: one statement (see ``log.append_with``). IntegrityError means a replayed
+    request id (the unique ``Exchange.request_id``); nothing was written.
+    """
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            row.request_leaf_index = log_append(
+                data=leaf[1], event=leaf[2], request_id=str(leaf[3]), pseudonym=leaf[4]
+            )
+            row.save(force_insert=True)
+        return int(row.request_leaf_index)
+    statement, fields = _insert_statement()
+    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+    for attempt in (0, 1):
+        try:
+            with _atomic_unless_autocommit():
+                pk, index = log.append_with(leaf, statement, params)
+            break
+        except IntegrityError:
+            if attempt or LogState.objects.filter(pk=1).exists():
+                raise
+            LogState.objects.get_or_create(pk=1)  # a flushed test database
+    row.pk, row.request_leaf_index = pk, index
+    row._state.adding, row._state.db = False, connection.alias
+    return index
+
+
+def _record_response(row: Exchange, leaf: list[Any]) -> int:
+    """Mark the row delivered and append its response leaf, atomically; the leaf's index."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            row.response_leaf_index = log_append(
+                data=leaf[1], event=leaf[2], request_id=str(leaf[3]), pseudonym=leaf[4]
+            )
+            row.save(
+                update_fields=[
+                    "status",
+                    "response_digest",
+                    "completed_at",
+                    "response_leaf_index",
+                    "hub_ms",
+                ]
+            )
+        return int(row.response_leaf_index)
+    statement, fields = _deliver_statement()
+    params = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    with _atomic_unless_autocommit():
+        (index,) = log.append_with(leaf, statement, [*params, row.pk])
+    row.response_leaf_index = index
+    return index
 
 
 def exchange_route(*, body: bytes, now: int | None = None, post=None) -> Outcome:
@@ -366,6 +440,11 @@ def exchange_route(*, body: bytes, now: int | None = None, post=None) -> Outcome
     Requests that fail authentication (parse, signature, key, window) are refused without
     a row or a log leaf, so unauthenticated traffic cannot fill the audit log. Authenticated
     requests that lack a right are recorded as refused, with a "refused" leaf.
+
+    Database work per delivered exchange (ADR 0032): the directory version, twice (before
+    the request and before the answer are checked, so a revocation applies at once); then
+    the request leaf with the new row, and the response leaf with the row's update, each a
+    single statement on PostgreSQL that holds the LogState row lock only while it runs.
     """
     started = time.perf_counter()
     now = int(time.time()) if now is None else now
@@ -378,40 +457,41 @@ def exchange_route(*, body: bytes, now: int | None = None, post=None) -> Outcome
         return _error(exc.code, exc.message)
     h = env.header
     digest = env.digest
-    code, detail = _authorize(h)
+    code, detail = _authorize(h, directory.snapshot)
+    event = "refused" if code else "request"
+    row = _exchange_row(
+        h,
+        digest,
+        directory,
+        status=Exchange.Status.REFUSED if code else Exchange.Status.FORWARDED,
+        refusal_code=code,
+        completed_at=timezone.now() if code else None,
+    )
+    leaf_data = audit_leaf(
+        event, h, at=now, envelope_digest=digest, extra={"code": code} if code else None
+    )
+    leaf = log.leaf_params(
+        leaf_hash(leaf_data),
+        leaf_data,
+        event,
+        uuid.UUID(h.request_id),
+        h.subject_pseudonym,
+        timezone.now(),
+    )
     try:
-        with transaction.atomic():
-            if Exchange.objects.filter(request_id=h.request_id).exists():
-                logger.info("gdx refused request %s: replay", h.request_id)
-                return _error("replay", "request id already seen")
-            event = "refused" if code else "request"
-            extra = {"code": code} if code else None
-            leaf = log_append(
-                data=audit_leaf(event, h, at=now, envelope_digest=digest, extra=extra),
-                event=event,
-                request_id=h.request_id,
-                pseudonym=h.subject_pseudonym,
-            )
-            row = _exchange_row(
-                h,
-                digest,
-                directory,
-                status=Exchange.Status.REFUSED if code else Exchange.Status.FORWARDED,
-                refusal_code=code,
-                request_leaf_index=leaf.index,
-                completed_at=timezone.now() if code else None,
-            )
-            row.save()
+        index = _record_request(row, leaf)
     except IntegrityError:
+        logger.info("gdx refused request %s: replay", h.request_id)
         return _error("replay", "request id already seen")
     if code:
         logger.info("gdx refused request %s: %s", h.request_id, code)
         return _error(code, detail, row)
 
     hub_key = hub_signing_key()
-    forward = hub_forward_request(env, hub_key, hub_id=conf.hub_id(), log_index=leaf.index, now=now)
+    forward = hub_forward_request(env, hub_key, hub_id=conf.hub_id(), log_index=index, now=now)
     provider_url = directory.member(h.provider).endpoint.rstrip("/") + "/gdx/answer"
-    hub_elapsed = time.perf_counter() - started
+    forwarded = time.perf_counter()
+    hub_elapsed = forwarded - started
     try:
         status, answer = post(provider_url, forward)
     except (OSError, ValueError) as exc:
@@ -432,47 +512,48 @@ def exchange_route(*, body: bytes, now: int | None = None, post=None) -> Outcome
         logger.warning("gdx refused response to %s: %s", h.request_id, exc.code)
         return _finish_failed(row, h, digest, exc.code, exc.message, started)
     response_digest = hashlib.sha256(answer).hexdigest()
-    with transaction.atomic():
-        leaf = log_append(
-            data=audit_leaf("response", h, at=int(time.time()), envelope_digest=response_digest),
-            event="response",
-            request_id=h.request_id,
-            pseudonym=h.subject_pseudonym,
-        )
-        row.deliver(response_digest=response_digest)
-        row.response_leaf_index = leaf.index
-        row.hub_ms = round((hub_elapsed + time.perf_counter() - resumed) * 1000, 3)
-        row.save(
-            update_fields=[
-                "status",
-                "response_digest",
-                "completed_at",
-                "response_leaf_index",
-                "hub_ms",
-            ]
-        )
-    return Outcome(200, answer, row)
+    leaf_data = audit_leaf("response", h, at=int(time.time()), envelope_digest=response_digest)
+    row.deliver(response_digest=response_digest)
+    row.hub_ms = round((hub_elapsed + time.perf_counter() - resumed) * 1000, 3)
+    leaf = log.leaf_params(
+        leaf_hash(leaf_data),
+        leaf_data,
+        "response",
+        uuid.UUID(h.request_id),
+        h.subject_pseudonym,
+        timezone.now(),
+    )
+    index = _record_response(row, leaf)
+    if next(_delivered) % (log.INTEGRATE_EVERY // 2) == 0:
+        # Every 512 exchanges delivered by this process (about 1,024 leaves), store the
+        # backlog of Merkle subtrees, so a proof never has to integrate much at once.
+        log.integrate(index + 1)
+    waited = resumed - forwarded
+    return Outcome(
+        200,
+        answer,
+        row,
+        hub_ms=round((time.perf_counter() - started - waited) * 1000, 3),
+        provider_ms=round(waited * 1000, 3),
+    )
 
 
 def _finish_failed(
     row: Exchange, h: RequestHeader, digest: str, code: str, detail: str, started: float
 ) -> Outcome:
     logger.warning("gdx exchange %s failed: %s", h.request_id, code)
+    data = audit_leaf(
+        "refused",
+        h,
+        at=int(time.time()),
+        envelope_digest=digest,
+        extra={"code": code, "stage": "provider"},
+    )
+    row.fail(code=code)
     with transaction.atomic():
-        leaf = log_append(
-            data=audit_leaf(
-                "refused",
-                h,
-                at=int(time.time()),
-                envelope_digest=digest,
-                extra={"code": code, "stage": "provider"},
-            ),
-            event="refused",
-            request_id=h.request_id,
-            pseudonym=h.subject_pseudonym,
+        row.response_leaf_index = log_append(
+            data=data, event="refused", request_id=h.request_id, pseudonym=h.subject_pseudonym
         )
-        row.fail(code=code)
-        row.response_leaf_index = leaf.index
         row.save(update_fields=["status", "refusal_code", "completed_at", "response_leaf_index"])
     outcome = _error(code, detail, row)
     outcome.status = 502  # the consumer's request was fine; the provider side was not

@@ -47,7 +47,10 @@ def gdx_exchange(request: HttpRequest) -> HttpResponse:
     if not 0 < length <= MAX_REQUEST_BYTES:
         return _gdx_error(413 if length > 0 else 400, "too_large" if length > 0 else "malformed")
     outcome = services.exchange_route(body=request.body)
-    return HttpResponse(outcome.body, status=outcome.status, content_type="application/json")
+    response = HttpResponse(outcome.body, status=outcome.status, content_type="application/json")
+    if outcome.hub_ms is not None:
+        response["Server-Timing"] = f"hub;dur={outcome.hub_ms}, provider;dur={outcome.provider_ms}"
+    return response
 
 
 @never_cache

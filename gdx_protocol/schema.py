@@ -18,6 +18,7 @@ UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
 DOCTYPE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 HEX64_RE = re.compile(r"^[0-9a-f]{64}$")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,63}$")
+_CONTROL_OR_SURROGATE = re.compile("[\x00-\x1f\ud800-\udfff]")
 
 
 def obj(value: Any, field: str, keys: set[str], optional: set[str] | None = None) -> dict[str, Any]:
@@ -43,7 +44,7 @@ def text(
         raise MalformedError(f"{field}: longer than {max_len}")
     if pattern is not None and not pattern.match(value):
         raise MalformedError(f"{field}: bad format")
-    if any(ord(c) < 0x20 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
+    if _CONTROL_OR_SURROGATE.search(value):
         raise MalformedError(f"{field}: control or surrogate characters")
     return value
 

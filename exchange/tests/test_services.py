@@ -35,22 +35,45 @@ def _append(n: int) -> MerkleTree:
 def test_stored_log_matches_the_in_memory_rfc6962_tree():
     tree = _append(21)
     assert AuditLogLeaf.objects.count() == 21
-    # perfect subtrees: 10 + 5 + 2 + 1 for 21 leaves
-    assert MerkleSubtree.objects.count() == 18
+    assert MerkleSubtree.objects.count() == 0  # appends store leaves only
     from exchange import log
 
+    # Growing sizes integrate the subtree cache batch by batch, from different frontiers.
     for size in (1, 2, 3, 7, 8, 13, 21):
         assert log.root_at(size) == tree.root(size)
         for index in (0, size // 2, size - 1):
             assert log.inclusion(index, size) == tree.inclusion_proof(index, size)
         for first in (1, size // 2, size):
             assert log.consistency(first, size) == tree.consistency_proof(first, size)
+    # perfect subtrees: 10 + 5 + 2 + 1 for 21 leaves
+    assert MerkleSubtree.objects.count() == 18
+    assert log.integrate(21) == 0  # idempotent
+
+
+def test_integration_interleaved_with_appends_matches_the_rfc6962_tree():
+    from exchange import log
+
+    tree = MerkleTree()
+    for i in range(70):
+        data = f'{{"leaf":{i}}}'.encode()
+        services.log_append(
+            data=data, event="request", request_id=f"00000000-0000-4000-8000-{i:012d}", pseudonym=""
+        )
+        tree.append(data)
+        if i % 9 == 4 or i % 16 == 15:
+            log.integrate(i + 1)
+            assert log.integrated_prefix() <= i + 1
+    for level, index, h in MerkleSubtree.objects.values_list("level", "index", "hash"):
+        assert bytes(h) == tree.node(level, index)
+    assert log.root_at(70) == tree.root(70)
+    assert log.consistency(33, 70) == tree.consistency_proof(33, 70)
 
 
 def test_proofs_read_few_rows(django_assert_max_num_queries):
     _append(100)
     from exchange import log
 
+    log.integrate(100)
     with django_assert_max_num_queries(2):
         log.inclusion(37, 100)
 
