@@ -41,7 +41,7 @@ def _playwright_browser():
 def browser_page(_playwright_browser, live_server):
     """A phone-sized page; `page.goto(live_server.url + path)`."""
     context = _playwright_browser.new_context(
-        viewport=PHONE, locale="th-TH", service_workers="block"
+        viewport=PHONE, locale="th-TH", service_workers="block", reduced_motion="reduce"
     )
     page = context.new_page()
     page.set_default_timeout(10_000)

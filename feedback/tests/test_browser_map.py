@@ -21,4 +21,6 @@ def test_map_popup_shows_satisfaction(browser_page, live_server, point_a):
     popup = page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text("สำนักงานเขตทดสอบ")
     expect(popup).to_contain_text("ประชาชนพึงพอใจ 67% จาก 3 ความเห็น")
+    # axe measures colours: wait until the popup has finished fading in.
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     assert_accessible(page)
