@@ -52,7 +52,7 @@ ENV = {
     "SECRET_KEY": "bench-" + secrets.token_urlsafe(60),
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "CITIZENINFO_VAR_DIR": str(VAR_DIR),
-    "FEEDBACK_CLIENT_IP_META": "HTTP_X_REAL_IP",
+    "CLIENT_IP_META": "HTTP_X_REAL_IP",
     "DB_CONN_MAX_AGE": "600",
     "LOG_LEVEL": "WARNING",
 }

@@ -6,8 +6,7 @@ FEEDBACK_NETWORK_HARD_LIMIT_PER_HOUR  beyond this a network is refused (HTTP 429
 FEEDBACK_DUPLICATE_WINDOW_MINUTES  a second answer from a device for the same point is held
 FEEDBACK_PUBLIC_MIN_RESPONSES      the public sees a point's figures from this many answers
 FEEDBACK_HASH_RETENTION_DAYS       device and network hashes are blanked after this
-FEEDBACK_CLIENT_IP_META            where the client address is: REMOTE_ADDR, or the header
-                                   the trusted reverse proxy sets (e.g. HTTP_X_REAL_IP)
+(The client address comes from the project-wide CLIENT_IP_META setting, as for the audit log.)
 """
 
 import os
@@ -21,7 +20,6 @@ DEFAULTS = {
     "FEEDBACK_DUPLICATE_WINDOW_MINUTES": 30,
     "FEEDBACK_PUBLIC_MIN_RESPONSES": 10,
     "FEEDBACK_HASH_RETENTION_DAYS": 30,
-    "FEEDBACK_CLIENT_IP_META": "REMOTE_ADDR",
 }
 
 

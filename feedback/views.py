@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import access as accounts_access
 from agencies.selectors import agency_get
 from core.forms import add_service_errors
-from core.http import form_data
+from core.http import client_ip, form_data
 from feedback import access, conf, selectors, services
 from feedback.forms import ReplyForm, ResponseForm
 from feedback.models import Response
@@ -42,13 +42,6 @@ def _published_point(pk: int) -> ServicePoint:
     if point is None:
         raise Http404
     return point
-
-
-def _client_ip(request: HttpRequest) -> str:
-    value = request.META.get(conf.get("FEEDBACK_CLIENT_IP_META")) or request.META.get(
-        "REMOTE_ADDR", ""
-    )
-    return value.split(",")[0].strip()
 
 
 # --- citizens -------------------------------------------------------------------------
@@ -78,7 +71,7 @@ def give(request: HttpRequest, point_pk: int) -> HttpResponse:
                 contact_phone=data["contact_phone"],
                 honeypot=request.POST.get("website", ""),
                 device_token=device,
-                ip=_client_ip(request),
+                ip=client_ip(request) or "",
             )
         except services.TooManyResponsesError:
             response = render(request, "feedback/too_many.html", {"point": point}, status=429)

@@ -292,7 +292,9 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def sample_forms(request: HttpRequest, pk: int) -> HttpResponse:
     service = _get_for_edit(request, pk)
-    form = SampleFormUploadForm(request.POST or None, request.FILES or None)
+    form = SampleFormUploadForm(
+        form_data(request), request.FILES if request.method == "POST" else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             sample_form_add(
@@ -359,7 +361,7 @@ def sample_form_remove(request: HttpRequest, pk: int, form_pk: int) -> HttpRespo
 @access.require(manual_access.can_manage_manual)
 @require_http_methods(["GET", "POST"])
 def import_services(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(form_data(request), request.FILES if request.method == "POST" else None)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -200,6 +200,9 @@ EMAIL_LINK_MAX_AGE_HOURS = int(os.environ.get("EMAIL_LINK_MAX_AGE_HOURS", "48"))
 SIGN_IN_MAX_FAILURES = int(os.environ.get("SIGN_IN_MAX_FAILURES", "5"))
 SIGN_IN_LOCKOUT_MINUTES = int(os.environ.get("SIGN_IN_LOCKOUT_MINUTES", "15"))
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000")
+# Where a request's client address is: REMOTE_ADDR, or the header a trusted reverse proxy sets
+# (e.g. HTTP_X_REAL_IP). The audit log and the feedback rate limits both read it.
+CLIENT_IP_META = os.environ.get("CLIENT_IP_META", "REMOTE_ADDR")
 
 LOGGING = {
     "version": 1,

@@ -161,7 +161,7 @@ def test_a_flooding_network_is_told_to_wait(client, point_a, settings):
 def test_the_proxy_header_is_used_when_configured(client, point_a, settings):
     from feedback.services import network_hash
 
-    settings.FEEDBACK_CLIENT_IP_META = "HTTP_X_REAL_IP"
+    settings.CLIENT_IP_META = "HTTP_X_REAL_IP"
     client.post(give_url(point_a), form_post(), HTTP_X_REAL_IP="203.0.113.5")
     assert Response.objects.get().network_hash == network_hash("203.0.113.5")
 
