@@ -11,6 +11,9 @@ admin.site.site_header = "CITIZENinfo"
 urlpatterns = [
     path("", include("core.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    # Early: the QR code's /f/<point>/ is the busiest address (each pattern before it is tried
+    # on every citizen's answer, ADR 0044).
+    path("", include("feedback.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
@@ -18,7 +21,6 @@ urlpatterns = [
     path("", include("exchange.urls")),
     path("", include("manual.urls")),
     path("", include("service_points.urls")),
-    path("", include("feedback.urls")),
     path("", include("readiness.urls")),
     path("", include("progress.urls")),
     path("api/", api.urls),

@@ -108,6 +108,49 @@ class ResponseForm(Form):
         return data
 
 
+_SCORES = {str(value): value for value, _label in SCORE_CHOICES}
+_YES_NO = {"yes": True, "no": False}
+_TEXTS = {"service_other": 200, "comment": None, "contact_name": 200}
+
+
+def response_quick_clean(data, *, services) -> dict | None:
+    """The usual answer (no email or phone given), checked without building the form.
+
+    Building `ResponseForm` costs more than storing the answer, and citizens send thousands
+    a second at peak (ADR 0044). None means "let the form decide": anything unusual, wrong
+    or incomplete goes through `ResponseForm`, which also shows the errors. Otherwise the
+    result equals the form's `cleaned_data` for the same data (a hypothesis test holds this).
+    """
+    get = data.get
+    choice = get("service")
+    service = None
+    if choice != OTHER:
+        service = next((s for s in services if str(s.pk) == choice), None)
+        if service is None:
+            return None
+    cleaned: dict = {"service": choice, "service_obj": service}
+    for name in ("overall", "process", "staff", "facilities", "outcome"):
+        value = _SCORES.get(get(name))
+        if value is None:
+            return None
+        cleaned[name] = value
+    copy = _YES_NO.get(get("asked_for_copy"))
+    if copy is None or get("contact_email") or get("contact_phone"):
+        return None
+    cleaned.update(asked_for_copy=copy, contact_email="", contact_phone="")
+    for name, longest in _TEXTS.items():
+        value = (get(name) or "").strip()
+        if "\x00" in value or (longest is not None and len(value) > longest):
+            return None
+        cleaned[name] = value
+    cleaned["comment"] = normalize_comment(cleaned["comment"])
+    if len(cleaned["comment"]) > COMMENT_MAX_LENGTH:
+        return None
+    if choice != OTHER:
+        cleaned["service_other"] = ""
+    return cleaned
+
+
 class ReplyForm(Form):
     body = forms.CharField(
         label=_("Your reply"),

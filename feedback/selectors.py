@@ -1,8 +1,10 @@
 """Every read of citizen feedback. Figures come from `PointDay` (accepted answers only)."""
 
 import datetime
+import time
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -264,6 +266,70 @@ def response_export_rows(*, agency):
         .order_by("created_at", "pk")
         .iterator(chunk_size=2000)
     )
+
+
+# --- the citizen's page: what every answer needs, kept per process (ADR 0044) ----------------
+@dataclass(frozen=True)
+class FeedbackTarget:
+    """A published point (its name and agency's name loaded) and the services to choose from.
+
+    Shared between requests: read it, never change it."""
+
+    point: object
+    services: tuple
+
+    def service(self, pk: str):
+        return next((s for s in self.services if str(s.pk) == pk), None)
+
+
+_TARGETS: dict[int, tuple[float, FeedbackTarget]] = {}
+_TARGETS_MAX = 50_000  # every service point in the country fits; beyond that start again
+
+
+def feedback_target(*, point_pk: int) -> FeedbackTarget | None:
+    """The published point and its services, from memory for FEEDBACK_TARGET_CACHE_SECONDS.
+
+    Saving a point, service or agency empties this process's copy at once; other processes
+    may keep theirs for the rest of its life. That is safe because `response_submit` checks
+    again, where it writes, that the point is still published and the service still offered.
+    A point that is not found is not remembered, so a point just published works at once.
+    """
+    now = time.monotonic()
+    hit = _TARGETS.get(point_pk)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    target = _feedback_target_load(point_pk)
+    seconds = conf.get("FEEDBACK_TARGET_CACHE_SECONDS")
+    if target is not None and seconds > 0:
+        if len(_TARGETS) >= _TARGETS_MAX:
+            _TARGETS.clear()
+        _TARGETS[point_pk] = (now + seconds, target)
+    return target
+
+
+def feedback_target_forget(**_kwargs) -> None:
+    """Connected to saves of points, services and agencies (feedback.apps): forgets now, and
+    again once the change is committed, so a request that read the old rows in between does
+    not keep them."""
+    _TARGETS.clear()
+    transaction.on_commit(_TARGETS.clear)
+
+
+def _feedback_target_load(point_pk: int) -> FeedbackTarget | None:
+    from service_points.models import ServicePoint
+
+    point = (
+        ServicePoint.objects.select_related("agency")
+        .only(
+            "pk", "name_th", "name_en", "status", "agency_id", "agency__name_th", "agency__name_en"
+        )
+        .filter(pk=point_pk, status=ServicePoint.Status.PUBLISHED)
+        .order_by()
+        .first()
+    )
+    if point is None:
+        return None
+    return FeedbackTarget(point=point, services=tuple(services_for_point(point=point)))
 
 
 def services_for_point(*, point):

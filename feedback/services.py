@@ -7,8 +7,9 @@ the append-only record (ADR 0040). Every staff action (review, reply, export) is
 import ipaddress
 from datetime import timedelta
 
+import psycopg
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -68,8 +69,6 @@ def _limits_sql() -> str:
 
 
 def _flag_reason(*, point, device: str, network: str, honeypot: str, now) -> str:
-    if honeypot:
-        return Response.FlagReason.HONEYPOT
     hour_ago = now - timedelta(hours=1)
     window = now - timedelta(minutes=conf.get("FEEDBACK_DUPLICATE_WINDOW_MINUTES"))
     device_limit = conf.get("FEEDBACK_DEVICE_LIMIT_PER_HOUR")
@@ -93,12 +92,15 @@ def _flag_reason(*, point, device: str, network: str, honeypot: str, now) -> str
             ],
         )
         from_device, from_network, duplicate = cursor.fetchone()
+    # A flooding network is refused first, so not even a robot's held answers pile up.
+    if from_network >= hard:
+        raise TooManyResponsesError
+    if honeypot:
+        return Response.FlagReason.HONEYPOT
     if duplicate:
         return Response.FlagReason.DUPLICATE
     if from_device >= device_limit:
         return Response.FlagReason.DEVICE_RATE
-    if from_network >= hard:
-        raise TooManyResponsesError
     if from_network >= soft:
         return Response.FlagReason.NETWORK_RATE
     return ""
@@ -140,7 +142,6 @@ def _rollup_add(response: Response) -> None:
         )
 
 
-@transaction.atomic
 def response_submit(
     *,
     point,
@@ -160,7 +161,13 @@ def response_submit(
     device_token: str = "",
     ip: str = "",
 ) -> Response:
-    """Stores a citizen's answer: counted, or held for review when it looks like abuse."""
+    """Stores a citizen's answer: counted, or held for review when it looks like abuse.
+
+    `point` and `service` may come from the feedback target cache (selectors), so whether the
+    point still takes answers and the service is still its agency's is checked again where the
+    answer is written. On PostgreSQL the checks, the limits, the answer and its day's figures
+    are one statement (ADR 0044): atomic on its own, and one round trip instead of six.
+    """
     if point is None or not point.is_published:
         raise ValidationError(_("This service point does not take feedback."))
     comment = normalize_comment(comment)
@@ -169,7 +176,6 @@ def response_submit(
             {"comment": _("Write at most %(n)s characters.") % {"n": COMMENT_MAX_LENGTH}}
         )
     now = timezone.now()
-    device, network = device_hash(device_token), network_hash(ip)
     response = Response(
         point=point,
         agency_id=point.agency_id,
@@ -187,8 +193,8 @@ def response_submit(
         contact_name=(contact_name or "").strip(),
         contact_email=(contact_email or "").strip(),
         contact_phone=(contact_phone or "").strip(),
-        device_hash=device,
-        network_hash=network,
+        device_hash=device_hash(device_token),
+        network_hash=network_hash(ip),
         created_at=now,
     )
     # The point and service are loaded instances: no need to look them up again. The score
@@ -197,12 +203,222 @@ def response_submit(
     response.full_clean(
         exclude=["point", "agency", "service"], validate_unique=False, validate_constraints=False
     )
-    reason = _flag_reason(point=point, device=device, network=network, honeypot=honeypot, now=now)
+    if _one_statement():
+        return _store_in_one_statement(response, honeypot=honeypot)
+    return _store_in_transaction(response, honeypot=honeypot)
+
+
+def _one_statement() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@transaction.atomic
+def _store_in_transaction(response: Response, *, honeypot: str) -> Response:
+    """SQLite (the embedded default): the same checks, in separate statements."""
+    _ensure_still_open(response)
+    reason = _flag_reason(
+        point=response.point,
+        device=response.device_hash,
+        network=response.network_hash,
+        honeypot=honeypot,
+        now=response.created_at,
+    )
     if reason:
         response.flag(reason=reason)
     response.save(force_insert=True)
     if response.is_counted:
         _rollup_add(response)
+    return response
+
+
+def _ensure_still_open(response: Response) -> None:
+    """The cached point may have been unpublished, moved to another agency, or the service
+    withdrawn since: the database decides, and the answer goes to the point's agency now."""
+    from manual.models import Service
+    from service_points.models import ServicePoint
+
+    agency_id = (
+        ServicePoint.objects.filter(pk=response.point_id, status=ServicePoint.Status.PUBLISHED)
+        .values_list("agency_id", flat=True)
+        .first()
+    )
+    if agency_id is None:
+        raise ValidationError(_("This service point does not take feedback."))
+    if (
+        response.service_id is not None
+        and not Service.objects.filter(
+            pk=response.service_id, agency_id=agency_id, status=Service.Status.PUBLISHED
+        ).exists()
+    ):
+        raise ValidationError({"service": _("Choose a service from the list.")})
+    response.agency_id = agency_id
+
+
+_REFUSED = "refused"
+_ONE_STATEMENT_SQL = None
+
+
+def _one_statement_sql() -> str:
+    """Checks, limits, the answer and its day's figures in one data-modifying statement.
+
+    The flag reasons are decided in the same order as `_flag_reason`: network hard limit
+    (refused: nothing written), honeypot, duplicate, device limit, network soft limit.
+    """
+    global _ONE_STATEMENT_SQL
+    if _ONE_STATEMENT_SQL is None:
+        from manual.models import Service
+        from service_points.models import ServicePoint
+
+        answers, days = Response._meta.db_table, PointDay._meta.db_table
+        points, services = ServicePoint._meta.db_table, Service._meta.db_table
+        columns = [
+            "point_id",
+            "agency_id",
+            "service_id",
+            "service_other",
+            *SCORES,
+            "asked_for_copy",
+            "comment",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "device_hash",
+            "network_hash",
+            "created_at",
+        ]
+        values = ", ".join(
+            "decided.agency_id" if name == "agency_id" else f"%({name})s" for name in columns
+        )
+        sums = ", ".join(SUM_FIELDS)
+        added = ", ".join(_day_sum_expression(name) for name in SUM_FIELDS)
+        updates = ", ".join(f"{name} = {days}.{name} + excluded.{name}" for name in SUM_FIELDS)
+        _ONE_STATEMENT_SQL = f"""
+WITH target AS (
+  SELECT p.id, p.agency_id FROM {points} p
+  WHERE p.id = %(point_id)s AND p.status = %(published)s
+    AND (%(service_id)s::bigint IS NULL OR EXISTS (
+      SELECT 1 FROM {services} s WHERE s.id = %(service_id)s AND s.agency_id = p.agency_id
+        AND s.status = %(published)s))
+), seen AS (
+  SELECT
+    EXISTS (SELECT 1 FROM {answers} WHERE device_hash = %(device_hash)s
+      AND point_id = %(point_id)s AND created_at >= %(window)s) AS duplicate,
+    (SELECT count(*) FROM (SELECT 1 FROM {answers} WHERE device_hash = %(device_hash)s
+      AND created_at >= %(hour_ago)s LIMIT %(device_limit)s) AS d) AS from_device,
+    (SELECT count(*) FROM (SELECT 1 FROM {answers} WHERE network_hash = %(network_hash)s
+      AND created_at >= %(hour_ago)s LIMIT %(hard_limit)s) AS n) AS from_network
+), decided AS (
+  SELECT target.agency_id, CASE
+    WHEN seen.from_network >= %(hard_limit)s THEN '{_REFUSED}'
+    WHEN %(honeypot)s THEN %(honeypot_reason)s
+    WHEN seen.duplicate THEN %(duplicate_reason)s
+    WHEN seen.from_device >= %(device_limit)s THEN %(device_reason)s
+    WHEN seen.from_network >= %(soft_limit)s THEN %(network_reason)s
+    ELSE '' END AS reason
+  FROM target, seen
+), stored AS (
+  INSERT INTO {answers} ({", ".join(columns)}, status, flag_reason)
+  SELECT {values},
+    CASE WHEN reason = '' THEN %(accepted)s ELSE %(flagged)s END, reason
+  FROM decided WHERE reason <> '{_REFUSED}'
+  RETURNING id, point_id, agency_id, status, {", ".join(SCORES)}, asked_for_copy, comment
+), counted AS (
+  INSERT INTO {days} (point_id, agency_id, day, {sums})
+  SELECT point_id, agency_id, %(day)s, {added} FROM stored WHERE status = %(accepted)s
+  ON CONFLICT (point_id, day) DO UPDATE SET {updates}
+)
+SELECT (SELECT agency_id FROM target), (SELECT reason FROM decided), (SELECT id FROM stored)
+"""  # noqa: S608 - table and column names come from the models, values are parameters
+    return _ONE_STATEMENT_SQL
+
+
+def _day_sum_expression(name: str) -> str:
+    """What one stored answer adds to a `PointDay` sum (as `_rollup_add` does in Python)."""
+    if name == "responses":
+        return "1"
+    if name == "copy_asked":
+        return "asked_for_copy::int"
+    if name == "comments":
+        return "(comment <> '')::int"
+    score, kind = name.rsplit("_", 1)
+    return score if kind == "sum" else f"({score} >= 4)::int"
+
+
+def _execute_one_statement(params: dict) -> tuple:
+    """Runs the statement as a server-side prepared statement: PostgreSQL plans it once per
+    connection instead of for every answer (planning cost more than running it). Django's
+    cursors bind parameters on the client and cannot prepare, so psycopg's is used directly.
+
+    A connection kept from an earlier request may have died with a database restart, and
+    Django's per-request health check would cost a round trip per answer. So a failure on a
+    kept connection is retried once on a new one. The statement did not commit on the dead
+    connection; if it somehow did, the retry comes from the same device for the same point
+    within the duplicate window, so it is held for review instead of counted twice.
+    """
+    for attempt in (1, 2):
+        try:
+            connection.ensure_connection()
+            with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+                cursor.execute(_one_statement_sql(), params, prepare=True)
+                row = cursor.fetchone()
+                assert row is not None  # the statement always selects one row
+                return row
+        except (OperationalError, InterfaceError):
+            if attempt == 2 or connection.in_atomic_block:
+                raise
+            connection.close()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _store_in_one_statement(response: Response, *, honeypot: str) -> Response:
+    from service_points.models import ServicePoint
+
+    now = response.created_at
+    params = {
+        name: getattr(response, name)
+        for name in (
+            "point_id",
+            "service_id",
+            "service_other",
+            *SCORES,
+            "asked_for_copy",
+            "comment",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "device_hash",
+            "network_hash",
+            "created_at",
+        )
+    }
+    params.update(
+        published=ServicePoint.Status.PUBLISHED.value,
+        window=now - timedelta(minutes=conf.get("FEEDBACK_DUPLICATE_WINDOW_MINUTES")),
+        hour_ago=now - timedelta(hours=1),
+        device_limit=conf.get("FEEDBACK_DEVICE_LIMIT_PER_HOUR"),
+        hard_limit=conf.get("FEEDBACK_NETWORK_HARD_LIMIT_PER_HOUR"),
+        soft_limit=conf.get("FEEDBACK_NETWORK_LIMIT_PER_HOUR"),
+        honeypot=bool(honeypot),
+        honeypot_reason=Response.FlagReason.HONEYPOT.value,
+        duplicate_reason=Response.FlagReason.DUPLICATE.value,
+        device_reason=Response.FlagReason.DEVICE_RATE.value,
+        network_reason=Response.FlagReason.NETWORK_RATE.value,
+        accepted=Response.Status.ACCEPTED.value,
+        flagged=Response.Status.FLAGGED.value,
+        day=timezone.localdate(now),
+    )
+    agency_id, reason, pk = _execute_one_statement(params)
+    if agency_id is None:
+        _ensure_still_open(response)  # says whether the point or the service failed
+        raise ValidationError(_("This service point does not take feedback."))
+    response.agency_id = agency_id  # the point's agency now, even if the cache was older
+    if reason == _REFUSED:
+        raise TooManyResponsesError
+    if reason:
+        response.flag(reason=reason)
+    response.pk = pk
+    response._state.adding = False
+    response._state.db = connection.alias
     return response
 
 

@@ -21,7 +21,7 @@ from agencies.selectors import agency_get
 from core.forms import add_service_errors
 from core.http import client_ip, form_data
 from feedback import access, conf, selectors, services
-from feedback.forms import ReplyForm, ResponseForm
+from feedback.forms import ReplyForm, ResponseForm, response_quick_clean
 from feedback.models import Response
 from feedback.poster import feedback_url, poster_pdf
 from service_points.models import ServicePoint
@@ -30,61 +30,63 @@ DEVICE_COOKIE = "fb_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
 
 
-def _published_point(pk: int) -> ServicePoint:
-    """Only what the citizen's pages use: this runs on every submission."""
-    point = (
-        ServicePoint.objects.select_related("agency")
-        .only("pk", "name_th", "status", "agency_id", "agency__name_th")
-        .filter(pk=pk, status=ServicePoint.Status.PUBLISHED)
-        .order_by()
-        .first()
-    )
-    if point is None:
+def _published_point(pk: int) -> selectors.FeedbackTarget:
+    """Runs on every submission: from the process's memory, not the database (ADR 0044)."""
+    target = selectors.feedback_target(point_pk=pk)
+    if target is None:
         raise Http404
-    return point
+    return target
 
 
 # --- citizens -------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 def give(request: HttpRequest, point_pk: int) -> HttpResponse:
     """The page the poster's QR code opens: works without JavaScript and without sign-in."""
-    point = _published_point(point_pk)
+    target = _published_point(point_pk)
+    point = target.point
     device = request.COOKIES.get(DEVICE_COOKIE, "")[:64] or secrets.token_urlsafe(18)
-    form = ResponseForm(form_data(request), services=selectors.services_for_point(point=point))
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.response_submit(
-                point=point,
-                service=data["service_obj"],
-                service_other=data["service_other"],
-                overall=data["overall"],
-                process=data["process"],
-                staff=data["staff"],
-                facilities=data["facilities"],
-                outcome=data["outcome"],
-                asked_for_copy=data["asked_for_copy"],
-                comment=data["comment"],
-                contact_name=data["contact_name"],
-                contact_email=data["contact_email"],
-                contact_phone=data["contact_phone"],
-                honeypot=request.POST.get("website", ""),
-                device_token=device,
-                ip=client_ip(request) or "",
-            )
-        except services.TooManyResponsesError:
-            response = render(request, "feedback/too_many.html", {"point": point}, status=429)
-            response["Retry-After"] = "3600"
-            return response
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            response = redirect("feedback:thanks", point_pk=point.pk)
-            _remember_device(response, request, device)
-            return response
+    form = None
     if request.method == "POST":
-        status = 400
+        data = response_quick_clean(request.POST, services=target.services)
+        if data is None:
+            form = ResponseForm(request.POST, services=target.services)
+            data = form.cleaned_data if form.is_valid() else None
+        if data is not None:
+            try:
+                services.response_submit(
+                    point=point,
+                    service=data["service_obj"],
+                    service_other=data["service_other"],
+                    overall=data["overall"],
+                    process=data["process"],
+                    staff=data["staff"],
+                    facilities=data["facilities"],
+                    outcome=data["outcome"],
+                    asked_for_copy=data["asked_for_copy"],
+                    comment=data["comment"],
+                    contact_name=data["contact_name"],
+                    contact_email=data["contact_email"],
+                    contact_phone=data["contact_phone"],
+                    honeypot=request.POST.get("website", ""),
+                    device_token=device,
+                    ip=client_ip(request) or "",
+                )
+            except services.TooManyResponsesError:
+                response = render(request, "feedback/too_many.html", {"point": point}, status=429)
+                response["Retry-After"] = "3600"
+                return response
+            except ValidationError as error:
+                if form is None:
+                    form = ResponseForm(request.POST, services=target.services)
+                    form.is_valid()
+                add_service_errors(form, error)
+            else:
+                response = redirect("feedback:thanks", point_pk=point.pk)
+                _remember_device(response, request, device)
+                return response
+    if form is None:
+        form = ResponseForm(form_data(request), services=target.services)
+    status = 400 if request.method == "POST" else 200
     response = render(request, "feedback/give.html", {"point": point, "form": form}, status=status)
     _remember_device(response, request, device)
     return response
@@ -104,8 +106,8 @@ def _remember_device(response: HttpResponse, request: HttpRequest, device: str) 
 
 @require_http_methods(["GET"])
 def thanks(request: HttpRequest, point_pk: int) -> HttpResponse:
-    point = _published_point(point_pk)
-    return render(request, "feedback/thanks.html", {"point": point})
+    target = _published_point(point_pk)
+    return render(request, "feedback/thanks.html", {"point": target.point})
 
 
 # --- agencies and overseers ---------------------------------------------------------------

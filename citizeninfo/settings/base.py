@@ -95,6 +95,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's own queries bind on the client and never prepare; this lets the few statements
+    # that ask for it (the citizen's feedback answer, ADR 0044) be planned once per
+    # connection. Behind a pooler that cannot keep prepared statements (PgBouncer in
+    # transaction mode before 1.21), set DB_PREPARED_STATEMENTS=off.
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the task worker and the web process share the file without "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})

@@ -1,4 +1,4 @@
-"""Production: gunicorn behind TLS, PostgreSQL from DATABASE_URL, a task worker beside it."""
+"""Production: `script/web` (Granian) behind TLS, PostgreSQL from DATABASE_URL, a task worker beside it."""
 
 import os
 
