@@ -20,8 +20,9 @@ to the server and PostgreSQL, as a proxy on its own machine would.
    This is the ONLY place in the project that restarts PostgreSQL; the test suite never does.
 
 Everything happens in a scratch database `feedback_bench` (dropped and made again), with the
-server on 127.0.0.1:8765. CPU per answer is read from /proc for the server's processes and
-PostgreSQL's.
+server on 127.0.0.1:8765. Before each measured phase the tables are vacuumed and a checkpoint
+is taken, so no phase pays for the background work another left behind. CPU per answer is
+read from /proc for the server's processes and PostgreSQL's.
 """
 
 import argparse
@@ -378,6 +379,13 @@ def _stored_answers() -> int:
         ).fetchone()[0]
 
 
+def settle() -> None:
+    """Vacuum and checkpoint now rather than in the middle of the next phase."""
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE feedback_response, feedback_pointday")
+        conn.execute("CHECKPOINT")
+
+
 def wrk(
     point_ids: list[int], seconds: float, connections: int, *, health=False, close=False
 ) -> dict:
@@ -631,9 +639,11 @@ def main() -> None:
     raw = service = 0.0
     if not args.skip_baselines:
         log(f"baseline: raw SQL inserts, {processes} processes, {args.seconds:.0f} s")
+        settle()
         raw = parallel(_raw_worker, args.seconds, processes, pairs)
         log(f"  {raw:,.0f} inserts/s")
         log(f"baseline: response_submit() without HTTP, {processes} processes")
+        settle()
         service = parallel(_service_worker, args.seconds, processes, point_ids)
         log(f"  {service:,.0f} answers/s")
 
@@ -647,11 +657,14 @@ def main() -> None:
         server = start_server(kind, args.workers, args.threads)
         try:
             wrk(point_ids, 3, args.connections)  # warm-up: connections, caches, prepared plans
+            settle()
             runs[f"{kind}:health"] = wrk(point_ids, args.seconds / 2, args.connections, health=True)
             log(f"  GET /healthz: {describe(runs[f'{kind}:health'])}")
+            settle()
             runs[kind] = wrk(point_ids, args.seconds, args.connections)
             log(f"  answers: {describe(runs[kind])}; missing {runs[kind]['missing']}")
             if kind == "granian":
+                settle()
                 runs["granian:close"] = wrk(
                     point_ids, args.seconds / 2, args.connections, close=True
                 )
@@ -690,8 +703,9 @@ def main() -> None:
         f"`script/web` (Granian, {args.workers} processes × {args.threads} threads, ADR 0004). "
         f"The load: wrk with {args.connections} connections kept open (as a proxy's upstream "
         f"pool), every request a new citizen's answer to one of {args.points:,} points; wrk, "
-        "the server and PostgreSQL share the same two cores. Load average when the run "
-        f"started: {load_average[0]:.1f}.",
+        "the server and PostgreSQL share the same two cores. Each phase starts after "
+        "`VACUUM ANALYZE` and a `CHECKPOINT`. Load average when the run started: "
+        f"{load_average[0]:.1f}.",
         "",
         "| what (same run) | rate |",
         "|---|---|",

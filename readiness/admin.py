@@ -3,7 +3,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from readiness import services, tasks
-from readiness.models import LimitationOption, SurveyProcessRow, SurveyResponse, SurveyRound
+from readiness.models import (
+    LimitationOption,
+    SurveyProcessRow,
+    SurveyReminder,
+    SurveyResponse,
+    SurveyRound,
+)
 
 
 @admin.register(SurveyRound)
@@ -81,6 +87,24 @@ class SurveyResponseAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SurveyReminder)
+class SurveyReminderAdmin(admin.ModelAdmin):
+    """Who was reminded when: read-only, written by `readiness_send_reminders`."""
+
+    list_display = ["round", "user", "sent_at"]
+    list_filter = ["round"]
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

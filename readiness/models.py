@@ -75,6 +75,23 @@ class SurveyRound(models.Model):
         self.status = self.Status.ARCHIVED
 
 
+class SurveyReminder(models.Model):
+    """One reminder mail to one member about one round: running the reminders again within
+    READINESS_REMINDER_INTERVAL_DAYS mails nobody twice."""
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.PROTECT, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("survey reminder")
+        verbose_name_plural = _("survey reminders")
+        indexes = [models.Index(fields=["round", "user", "sent_at"], name="rd_reminder_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} → {self.user_id} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
 class LimitationOption(models.Model):
     """One of question 8's limitations (ก / ข / ค …): not in the seed, edited by administrators."""
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -12,7 +13,13 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from core.mail import email_enqueue
 from readiness import access, selectors
-from readiness.models import LimitationOption, SurveyProcessRow, SurveyResponse, SurveyRound
+from readiness.models import (
+    LimitationOption,
+    SurveyProcessRow,
+    SurveyReminder,
+    SurveyResponse,
+    SurveyRound,
+)
 
 # Everything a form may write; the rest (status, version, revision, who) is the service's.
 ANSWER_FIELDS = [
@@ -366,31 +373,43 @@ def survey_submit(
 # --- reminders ------------------------------------------------------------------------------
 @transaction.atomic
 def readiness_send_reminders(*, round: SurveyRound, by: Any = None, base_url: str) -> int:
-    """Mails every active member of each agency that pinned but has not answered this round."""
+    """Mails every active member of each agency that pinned but has not answered this round,
+    unless they were reminded about it in the last READINESS_REMINDER_INTERVAL_DAYS."""
+    from datetime import timedelta
+
     from accounts.models import User
 
     if by is not None and not access.can_send_reminders(by):
         raise PermissionDenied
-    sent = 0
+    # Two runs at once (the admin action clicked twice, the command from cron) wait here for
+    # each other, so the second sees the first one's reminders.
+    SurveyRound.objects.select_for_update().filter(pk=round.pk).first()
+    now = timezone.now()
+    interval = timedelta(days=settings.READINESS_REMINDER_INTERVAL_DAYS)
+    recently = SurveyReminder.objects.filter(round=round, sent_at__gte=now - interval)
     agencies = list(selectors.agencies_to_remind(round=round))
     members = User.objects.filter(
         agency__in=agencies,
         is_active=True,
         role__in=[User.Role.AGENCY_ADMIN, User.Role.AGENCY_OFFICER],
     ).select_related("agency")
+    skipped = members.filter(pk__in=recently.values("user_id")).count()
     survey_url = base_url.rstrip("/") + reverse("readiness:survey")
-    for member in members:
+    reminders = []
+    for member in members.exclude(pk__in=recently.values("user_id")):
         email_enqueue(
             to=member.email,
             template="readiness/email/reminder",
             context={"user": member, "agency": member.agency, "round": round, "url": survey_url},
         )
-        sent += 1
+        reminders.append(SurveyReminder(round=round, user=member, sent_at=now))
+    SurveyReminder.objects.bulk_create(reminders)
+    sent = len(reminders)
     audit_record(
         actor=by,
         actor_label="" if by else "system",
         action="readiness.reminders_sent",
         target=round,
-        data={"agencies": len(agencies), "emails": sent},
+        data={"agencies": len(agencies), "emails": sent, "reminded_recently": skipped},
     )
     return sent

@@ -204,6 +204,8 @@ AGENCY_LOGIN_DOMAIN = os.environ.get("AGENCY_LOGIN_DOMAIN", "info.go.th")
 # anyone else waits for approval by an EGA administrator or an admin of the same agency.
 GOVERNMENT_EMAIL_DOMAINS = env_list("GOVERNMENT_EMAIL_DOMAINS", "go.th,mail.go.th")
 EMAIL_LINK_MAX_AGE_HOURS = int(os.environ.get("EMAIL_LINK_MAX_AGE_HOURS", "48"))
+# A member reminded about a survey round is not mailed about it again for this many days.
+READINESS_REMINDER_INTERVAL_DAYS = int(os.environ.get("READINESS_REMINDER_INTERVAL_DAYS", "7"))
 SIGN_IN_MAX_FAILURES = int(os.environ.get("SIGN_IN_MAX_FAILURES", "5"))
 SIGN_IN_LOCKOUT_MINUTES = int(os.environ.get("SIGN_IN_LOCKOUT_MINUTES", "15"))
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000")

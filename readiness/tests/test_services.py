@@ -194,6 +194,25 @@ def test_reminders_go_to_pinned_agencies_that_have_not_answered(
     assert pinned_b.name_th in mail.outbox[0].subject
 
 
+def test_reminders_sent_again_within_the_interval_mail_nobody_twice(
+    pinned_b, officer_b, ega_admin, open_round, settings
+):
+    from readiness.models import SurveyReminder
+
+    settings.READINESS_REMINDER_INTERVAL_DAYS = 7
+    base = "https://citizen.info.go.th/"
+    assert services.readiness_send_reminders(round=open_round, by=ega_admin, base_url=base) == 1
+    assert services.readiness_send_reminders(round=open_round, by=ega_admin, base_url=base) == 0
+    assert [m.to for m in mail.outbox] == [[officer_b.email]]
+    assert SurveyReminder.objects.filter(round=open_round, user=officer_b).count() == 1
+    SurveyReminder.objects.update(sent_at=timezone.now() - datetime.timedelta(days=8))
+    assert services.readiness_send_reminders(round=open_round, by=ega_admin, base_url=base) == 1
+    assert len(mail.outbox) == 2
+    last = AuditEvent.objects.filter(action="readiness.reminders_sent").order_by("-pk")
+    assert [e.data["emails"] for e in last[:3]] == [1, 0, 1]
+    assert last[1].data["reminded_recently"] == 1
+
+
 def test_only_ega_admins_send_reminders(officer_a, open_round):
     with pytest.raises(PermissionDenied):
         services.readiness_send_reminders(round=open_round, by=officer_a, base_url="http://x/")
