@@ -379,6 +379,12 @@ def _stored_answers() -> int:
         ).fetchone()[0]
 
 
+def _points_file(point_ids: list[int]) -> Path:
+    path = VAR_DIR / "points.txt"
+    path.write_text("\n".join(map(str, point_ids)) + "\n")
+    return path
+
+
 def settle() -> None:
     """Vacuum and checkpoint now rather than in the middle of the next phase."""
     with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
@@ -392,7 +398,7 @@ def wrk(
     """One wrk run; for answers, also checks that every acknowledged answer was stored."""
     env = {
         **os.environ,
-        "BENCH_POINTS": ",".join(map(str, point_ids)),
+        "BENCH_POINTS_FILE": str(_points_file(point_ids)),
         "BENCH_TOKEN": TOKEN,
         "BENCH_ORIGIN": f"https://127.0.0.1:{PORT}",
         "BENCH_RUN": str(random.randint(1, 20_000)),
@@ -611,7 +617,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--baseline-processes", type=int, default=4)
-    parser.add_argument("--points", type=int, default=1000)
+    parser.add_argument("--points", type=int, default=40_000, help="the seed: ~40,000 points")
     parser.add_argument("--aggregate-rows", type=int, default=1_000_000)
     parser.add_argument("--restart-seconds", type=float, default=15)
     parser.add_argument("--restart-clients", type=int, default=12)

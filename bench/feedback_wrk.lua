@@ -1,6 +1,7 @@
 -- wrk script for bench/feedback_load.py: each request is a new citizen's answer (its own
 -- device cookie and network address, a unique comment), POSTed to a random point's page.
--- BENCH_POINTS (comma-separated ids), BENCH_TOKEN (CSRF secret), BENCH_ORIGIN and BENCH_RUN
+-- BENCH_POINTS_FILE (point ids, one per line), BENCH_TOKEN (CSRF secret), BENCH_ORIGIN and
+-- BENCH_RUN
 -- (a number that differs between runs, so no device or address repeats) come from the
 -- environment. A success is the 302 to the thank-you page; anything else is a failure.
 -- BENCH_MODE=health sends GET /healthz instead (success: 200), the web stack alone.
@@ -16,7 +17,7 @@ end
 
 function init(args)
   points = {}
-  for point in string.gmatch(os.getenv("BENCH_POINTS"), "[^,]+") do
+  for point in io.lines(os.getenv("BENCH_POINTS_FILE")) do
     table.insert(points, point)
   end
   token = os.getenv("BENCH_TOKEN")

@@ -6,8 +6,8 @@ FEEDBACK_NETWORK_HARD_LIMIT_PER_HOUR  beyond this a network is refused (HTTP 429
 FEEDBACK_DUPLICATE_WINDOW_MINUTES  a second answer from a device for the same point is held
 FEEDBACK_PUBLIC_MIN_RESPONSES      the public sees a point's figures from this many answers
 FEEDBACK_HASH_RETENTION_DAYS       device and network hashes are blanked after this
-FEEDBACK_TARGET_CACHE_SECONDS      how long a process keeps a point and its services in memory
-                                   for the citizen's page (0: never; see ADR 0044)
+FEEDBACK_TARGET_CACHE_SECONDS      how long a process keeps the published points and agencies'
+                                   services in memory for the citizen's page (0: never; ADR 0044)
 (The client address comes from the project-wide CLIENT_IP_META setting, as for the audit log.)
 """
 
@@ -22,7 +22,7 @@ DEFAULTS = {
     "FEEDBACK_DUPLICATE_WINDOW_MINUTES": 30,
     "FEEDBACK_PUBLIC_MIN_RESPONSES": 10,
     "FEEDBACK_HASH_RETENTION_DAYS": 30,
-    "FEEDBACK_TARGET_CACHE_SECONDS": 60,
+    "FEEDBACK_TARGET_CACHE_SECONDS": 300,
 }
 
 

@@ -4,7 +4,7 @@ import datetime
 import time
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -282,63 +282,133 @@ class FeedbackTarget:
         return next((s for s in self.services if str(s.pk) == pk), None)
 
 
-_TARGETS: dict[int, tuple[float, FeedbackTarget]] = {}
-_TARGETS_MAX = 50_000  # every service point in the country fits; beyond that start again
+# Every published point's row (the few columns the citizen's page needs), loaded in one query
+# and kept for FEEDBACK_TARGET_CACHE_SECONDS: with 40,000 points most answers would otherwise
+# miss a per-point cache. About 10 MB per process for the whole country.
+_TARGETS: dict[int, tuple] = {}
+_TARGETS_UNTIL = [0.0]  # monotonic time until which _TARGETS holds every published point
+# An agency and its published services, shared by all its points.
+_AGENCIES: dict[int, tuple[float, object, tuple]] = {}
 
 
 def feedback_target(*, point_pk: int) -> FeedbackTarget | None:
-    """The published point and its services, from memory for FEEDBACK_TARGET_CACHE_SECONDS.
+    """The published point and its services, from this process's memory.
 
-    Saving a point, service or agency empties this process's copy at once; other processes
-    may keep theirs for the rest of its life. That is safe because `response_submit` checks
-    again, where it writes, that the point is still published and the service still offered.
-    A point that is not found is not remembered, so a point just published works at once.
+    Saving a point, service or agency forgets it in this process at once; other processes
+    keep their copy for up to FEEDBACK_TARGET_CACHE_SECONDS. That is safe because
+    `response_submit` checks again, where it writes, that the point is still published and
+    the service still offered. A point published since the copy was made is looked up on
+    its own, so a new poster works at once; a point that is not found is not remembered.
     """
-    now = time.monotonic()
-    hit = _TARGETS.get(point_pk)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    target = _feedback_target_load(point_pk)
-    seconds = conf.get("FEEDBACK_TARGET_CACHE_SECONDS")
-    if target is not None and seconds > 0:
-        if len(_TARGETS) >= _TARGETS_MAX:
-            _TARGETS.clear()
-        _TARGETS[point_pk] = (now + seconds, target)
-    return target
-
-
-def feedback_target_forget(**_kwargs) -> None:
-    """Connected to saves of points, services and agencies (feedback.apps): forgets now, and
-    again once the change is committed, so a request that read the old rows in between does
-    not keep them."""
-    _TARGETS.clear()
-    transaction.on_commit(_TARGETS.clear)
-
-
-def _feedback_target_load(point_pk: int) -> FeedbackTarget | None:
     from service_points.models import ServicePoint
 
-    point = (
-        ServicePoint.objects.select_related("agency")
-        .only(
-            "pk", "name_th", "name_en", "status", "agency_id", "agency__name_th", "agency__name_en"
+    now = time.monotonic()
+    seconds = conf.get("FEEDBACK_TARGET_CACHE_SECONDS")
+    if seconds > 0 and now >= _TARGETS_UNTIL[0]:
+        _load_every_point(until=now + seconds)
+    row = _TARGETS.get(point_pk)
+    if row is None:
+        row = _load_one_point(point_pk)
+        if row is None:
+            return None
+        if seconds > 0:
+            _TARGETS[point_pk] = row
+    point = ServicePoint.from_db(connection.alias, _point_sql()[1], row)
+    agency, services = _agency_and_services(point.agency_id, now=now, seconds=seconds)
+    point.agency = agency
+    return FeedbackTarget(point=point, services=services)
+
+
+def feedback_target_forget(*, sender=None, instance=None, **_kwargs) -> None:
+    """Connected to saves of points, services and agencies (feedback.apps): forgets what the
+    change touches now, and again once it is committed, so a request that read the old rows
+    in between does not keep them. Called without arguments, forgets everything."""
+    _forget(sender, instance)
+    transaction.on_commit(lambda: _forget(sender, instance))
+
+
+def _forget(sender, instance) -> None:
+    from agencies.models import Agency
+    from service_points.models import ServicePoint
+
+    if sender is ServicePoint and instance is not None:
+        _TARGETS.pop(instance.pk, None)
+    elif sender is Agency and instance is not None:
+        _AGENCIES.pop(instance.pk, None)
+    elif sender is not None:  # a service: it may have moved between agencies
+        _AGENCIES.clear()
+    else:
+        _TARGETS.clear()
+        _TARGETS_UNTIL[0] = 0.0
+        _AGENCIES.clear()
+
+
+_POINT_SQL: tuple[str, list[str]] | None = None
+
+
+def _point_sql() -> tuple[str, list[str]]:
+    """The point's few columns, in the model's field order (as `Model.from_db` wants them)."""
+    global _POINT_SQL
+    if _POINT_SQL is None:
+        from service_points.models import ServicePoint
+
+        wanted = {"id", "name_th", "name_en", "status", "agency_id"}
+        fields = [f for f in ServicePoint._meta.concrete_fields if f.attname in wanted]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        table = connection.ops.quote_name(ServicePoint._meta.db_table)
+        _POINT_SQL = (
+            f"SELECT {columns} FROM {table} WHERE status = %s",  # noqa: S608
+            [f.attname for f in fields],
         )
-        .filter(pk=point_pk, status=ServicePoint.Status.PUBLISHED)
-        .order_by()
-        .first()
-    )
-    if point is None:
-        return None
-    return FeedbackTarget(point=point, services=tuple(services_for_point(point=point)))
+    return _POINT_SQL
+
+
+def _load_every_point(*, until: float) -> None:
+    from service_points.models import ServicePoint
+
+    sql, _names = _point_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ServicePoint.Status.PUBLISHED.value])
+        rows = {row[0]: tuple(row) for row in cursor.fetchall()}
+    _TARGETS.clear()
+    _TARGETS.update(rows)
+    _TARGETS_UNTIL[0] = until
+
+
+def _load_one_point(point_pk: int) -> tuple | None:
+    from service_points.models import ServicePoint
+
+    sql, _names = _point_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " AND id = %s", [ServicePoint.Status.PUBLISHED.value, point_pk])
+        row = cursor.fetchone()
+    return tuple(row) if row is not None else None
+
+
+def _agency_and_services(agency_id: int, *, now: float, seconds: int) -> tuple[object, tuple]:
+    from agencies.models import Agency
+
+    hit = _AGENCIES.get(agency_id)
+    if hit is not None and hit[0] > now:
+        return hit[1], hit[2]
+    agency = Agency.objects.only("pk", "name_th", "name_en").get(pk=agency_id)
+    services = tuple(services_for_agency(agency_id=agency_id))
+    if seconds > 0:
+        _AGENCIES[agency_id] = (now + seconds, agency, services)
+    return agency, services
 
 
 def services_for_point(*, point):
     """The Citizen's Manual has no link from a service to a point: the agency's published
     services are offered, with "other" (ADR 0040)."""
+    return services_for_agency(agency_id=point.agency_id)
+
+
+def services_for_agency(*, agency_id: int):
     from manual.models import Service
 
     return (
-        Service.objects.filter(agency_id=point.agency_id, status=Service.Status.PUBLISHED)
+        Service.objects.filter(agency_id=agency_id, status=Service.Status.PUBLISHED)
         .only("pk", "name_th", "name_en", "agency_id")
         .order_by("name_th", "pk")
     )

@@ -1,9 +1,11 @@
 import csv
+import logging
 import secrets
 import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import (
     FileResponse,
     Http404,
@@ -26,6 +28,7 @@ from feedback.models import Response
 from feedback.poster import feedback_url, poster_pdf
 from service_points.models import ServicePoint
 
+logger = logging.getLogger(__name__)
 DEVICE_COOKIE = "fb_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
 
@@ -46,6 +49,7 @@ def give(request: HttpRequest, point_pk: int) -> HttpResponse:
     point = target.point
     device = request.COOKIES.get(DEVICE_COOKIE, "")[:64] or secrets.token_urlsafe(18)
     form = None
+    unavailable = False
     if request.method == "POST":
         data = response_quick_clean(request.POST, services=target.services)
         if data is None:
@@ -76,20 +80,40 @@ def give(request: HttpRequest, point_pk: int) -> HttpResponse:
                 response["Retry-After"] = "3600"
                 return response
             except ValidationError as error:
-                if form is None:
-                    form = ResponseForm(request.POST, services=target.services)
-                    form.is_valid()
+                form = form or _bound_form(request, target)
                 add_service_errors(form, error)
+            except (OperationalError, InterfaceError):
+                # The database is out of reach (a restart, a failover): nothing was stored, so
+                # the citizen gets the form back, answers kept, and is asked to send it again.
+                logger.warning("feedback answer not stored: database unavailable", exc_info=True)
+                form = form or _bound_form(request, target)
+                form.add_error(
+                    None,
+                    _(
+                        "Your answers could not be saved just now. They are still filled in "
+                        "below: please press “Send my answers” again."
+                    ),
+                )
+                unavailable = True
             else:
                 response = redirect("feedback:thanks", point_pk=point.pk)
                 _remember_device(response, request, device)
                 return response
     if form is None:
         form = ResponseForm(form_data(request), services=target.services)
-    status = 400 if request.method == "POST" else 200
+    status = (503 if unavailable else 400) if request.method == "POST" else 200
     response = render(request, "feedback/give.html", {"point": point, "form": form}, status=status)
+    if unavailable:
+        response["Retry-After"] = "5"
     _remember_device(response, request, device)
     return response
+
+
+def _bound_form(request: HttpRequest, target) -> ResponseForm:
+    """The full form for the answer the quick check passed, to show a service's errors on."""
+    form = ResponseForm(request.POST, services=target.services)
+    form.is_valid()
+    return form
 
 
 def _remember_device(response: HttpResponse, request: HttpRequest, device: str) -> None:

@@ -55,7 +55,7 @@ def _stored() -> tuple:
 # --- the target cache -------------------------------------------------------------------
 def test_a_second_lookup_of_a_point_makes_no_query(point_a, service_a, django_assert_num_queries):
     feedback_target_forget()
-    with django_assert_num_queries(2):  # the point with its agency, then its services
+    with django_assert_num_queries(3):  # the point, then its agency and the agency's services
         first = feedback_target(point_pk=point_a.pk)
     with django_assert_num_queries(0):
         again = feedback_target(point_pk=point_a.pk)
@@ -63,8 +63,23 @@ def test_a_second_lookup_of_a_point_makes_no_query(point_a, service_a, django_as
         assert [s.name_th for s in again.services] == ["การทำบัตรประชาชน"]
         assert again.service(str(service_a.pk)) == service_a
         assert again.service("other") is None
-    assert again is first
+    assert again.point == first.point and again.services is first.services
     assert again.point == point_a and again.point.is_published
+
+
+def test_points_of_one_agency_share_its_services_and_a_new_point_is_one_query(
+    point_a, service_a, django_assert_num_queries
+):
+    feedback_target_forget()
+    first = feedback_target(point_pk=point_a.pk)
+    other = PublishedPointFactory.build(agency=point_a.agency)
+    other.save_base(raw=True)  # published by another process: no signal here
+    with django_assert_num_queries(1):  # the new point alone: its agency is remembered
+        second = feedback_target(point_pk=other.pk)
+    assert second.services is first.services
+    assert second.point.agency is first.point.agency
+    with django_assert_num_queries(1):  # a field not loaded is read when asked for
+        assert second.point.phone == other.phone
 
 
 def test_the_target_offers_only_the_agencys_published_services_in_name_order(point_a, agency_b):
@@ -117,7 +132,7 @@ def test_renaming_the_agency_empties_the_cache(point_a):
     agency = point_a.agency
     agency.name_th = "กรมเอใหม่"
     agency.save()
-    assert selectors._TARGETS == {}
+    assert agency.pk not in selectors._AGENCIES
     assert feedback_target(point_pk=point_a.pk).point.agency.name_th == "กรมเอใหม่"
 
 
@@ -156,8 +171,8 @@ def test_zero_seconds_caches_nothing(point_a, settings, django_assert_num_querie
     settings.FEEDBACK_TARGET_CACHE_SECONDS = 0
     feedback_target_forget()
     assert feedback_target(point_pk=point_a.pk) is not None
-    assert selectors._TARGETS == {}
-    with django_assert_num_queries(2):
+    assert selectors._TARGETS == {} and selectors._AGENCIES == {}
+    with django_assert_num_queries(3):
         assert feedback_target(point_pk=point_a.pk).point == point_a
 
 
@@ -173,19 +188,21 @@ def test_a_remembered_point_is_loaded_again_after_its_seconds(
     first = feedback_target(point_pk=point_a.pk)
     clock[0] += 59.9
     with django_assert_num_queries(0):
-        assert feedback_target(point_pk=point_a.pk) is first
+        assert feedback_target(point_pk=point_a.pk).services is first.services
     clock[0] += 0.2
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert feedback_target(point_pk=point_a.pk) is not first
 
 
-def test_a_full_cache_starts_again_instead_of_growing(agency_a, monkeypatch):
-    monkeypatch.setattr(selectors, "_TARGETS_MAX", 2)
+def test_every_published_point_is_read_in_one_query_and_none_other(
+    agency_a, draft_point_a, django_assert_num_queries
+):
     points = PublishedPointFactory.create_batch(3, agency=agency_a)
     feedback_target_forget()
-    for point in points:
-        feedback_target(point_pk=point.pk)
-    assert list(selectors._TARGETS) == [points[2].pk]
+    feedback_target(point_pk=points[0].pk)
+    assert set(selectors._TARGETS) == {point.pk for point in points}
+    with django_assert_num_queries(0):
+        assert feedback_target(point_pk=points[2].pk).point == points[2]
 
 
 # --- a stale cache is safe --------------------------------------------------------------
@@ -194,7 +211,8 @@ def test_a_point_unpublished_elsewhere_takes_no_answer_from_a_stale_target(store
     feedback_target_forget()
     target = feedback_target(point_pk=point_a.pk)
     ServicePoint.objects.filter(pk=point_a.pk).update(status=ServicePoint.Status.ARCHIVED)
-    assert feedback_target(point_pk=point_a.pk) is target  # still remembered, still "published"
+    again = feedback_target(point_pk=point_a.pk)  # still remembered, still "published"
+    assert again.point == target.point and again.point.is_published
     before = _stored()
     with pytest.raises(ValidationError) as error, translation.override("en"):
         submit(target.point)
@@ -453,15 +471,17 @@ def test_a_1000_character_comment_with_crlf_passes_the_quick_check(offered):
 # --- the citizen's page -----------------------------------------------------------------
 def test_the_page_its_answers_and_the_thanks_load_the_point_once(client, point_a, monkeypatch):
     loads = []
-    load = selectors._feedback_target_load
-    monkeypatch.setattr(selectors, "_feedback_target_load", lambda pk: loads.append(pk) or load(pk))
+    load = selectors._load_every_point
+    monkeypatch.setattr(
+        selectors, "_load_every_point", lambda **kwargs: loads.append(1) or load(**kwargs)
+    )
     feedback_target_forget()
     assert client.get(give_url(point_a)).status_code == 200
     for device in ("phone-1", "phone-2"):
         client.cookies["fb_device"] = device
         page = client.post(give_url(point_a), form_post(), follow=True)
         assert page.redirect_chain[-1][0] == reverse("feedback:thanks", args=[point_a.pk])
-    assert loads == [point_a.pk]
+    assert loads == [1]
     assert PointDay.objects.get(point=point_a).responses == 2
 
 

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -156,6 +157,30 @@ def test_a_flooding_network_is_told_to_wait(client, point_a, settings):
     assert page.status_code == 429 and page["Retry-After"] == "3600"
     assert "โปรดลองใหม่ภายหลัง" in page.content.decode()
     assert Response.objects.count() == 2
+
+
+@pytest.mark.parametrize("contact", ["", "somchai@example.com"])  # quick path and full form
+def test_an_unreachable_database_gives_the_answers_back_to_send_again(
+    client, point_a, monkeypatch, contact
+):
+    from django.db import OperationalError
+
+    from feedback import services
+
+    def database_gone(**_kwargs):
+        raise OperationalError("the database is restarting")
+
+    monkeypatch.setattr(services, "response_submit", database_gone)
+    page = client.post(
+        reverse("feedback:give", args=[point_a.pk]),
+        form_post(overall=2, comment="รอนานมาก", contact_email=contact),
+    )
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    text = page.content.decode()
+    assert "ยังไม่ได้บันทึกคำตอบของท่าน" in text
+    assert re.search(r'name="overall" value="2"[^>]*checked', text)
+    assert "รอนานมาก" in text
+    assert not Response.objects.exists()
 
 
 def test_the_proxy_header_is_used_when_configured(client, point_a, settings):
