@@ -757,7 +757,8 @@ def main() -> None:
             f"{restart['restart'].get('seconds', 0):.1f} s): {restart['ok']:,} answers "
             f"acknowledged, {restart['stored']:,} stored, **{restart['lost']} acknowledged "
             f"answers missing**; {sum(restart['failed'].values()):,} requests failed during "
-            f"the restart (answered with an error, so the citizen sees it and can resend): "
+            f"the restart (503: the page comes back with the answers still filled in, to send "
+            "again): "
             f"{restart['failed'] or 'none'}.",
             "",
         ]
