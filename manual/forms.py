@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +50,7 @@ class FeeForm(ModelForm):
 
 
 def _https_urls(field, **kwargs):
-    if field.get_internal_type() == "URLField":
+    if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
     return field.formfield(**kwargs)
 

@@ -348,3 +348,14 @@ def test_agency_without_points_is_sent_to_pin_one(client, officer_a, draft_a):
     client.force_login(officer_a)
     page = client.get(reverse("manual:offered_at", args=[draft_a.pk])).content.decode()
     assert reverse("service_points:mine") in page
+
+
+def test_an_e_service_link_typed_without_a_scheme_is_taken_as_https():
+    from manual.forms import ChannelForm
+    from manual.models import ServiceChannel
+
+    form = ChannelForm(
+        {"kind": ServiceChannel.Kind.values[0], "url": "egov.go.th/service", "place": ""}
+    )
+    form.is_valid()
+    assert form.cleaned_data["url"] == "https://egov.go.th/service"
