@@ -393,7 +393,13 @@ def settle() -> None:
 
 
 def wrk(
-    point_ids: list[int], seconds: float, connections: int, *, health=False, close=False
+    point_ids: list[int],
+    seconds: float,
+    connections: int,
+    *,
+    health=False,
+    page=False,
+    close=False,
 ) -> dict:
     """One wrk run; for answers, also checks that every acknowledged answer was stored."""
     env = {
@@ -402,10 +408,11 @@ def wrk(
         "BENCH_TOKEN": TOKEN,
         "BENCH_ORIGIN": f"https://127.0.0.1:{PORT}",
         "BENCH_RUN": str(random.randint(1, 20_000)),
-        "BENCH_MODE": "health" if health else "answer",
+        "BENCH_MODE": "health" if health else "page" if page else "answer",
         "BENCH_CLOSE": "1" if close else "0",
     }
-    stored_before = 0 if health else _stored_answers()
+    answers = not (health or page)
+    stored_before = _stored_answers() if answers else 0
     ticks_before = _cpu_ticks()
     result = subprocess.run(
         [
@@ -447,7 +454,7 @@ def wrk(
         "p99": p99,
         "cpu": cpu,
     }
-    if not health:
+    if answers:
         out["stored"] = _stored_answers() - stored_before
         out["missing"] = max(0, ok - out["stored"])
     return out
@@ -666,6 +673,10 @@ def main() -> None:
             settle()
             runs[f"{kind}:health"] = wrk(point_ids, args.seconds / 2, args.connections, health=True)
             log(f"  GET /healthz: {describe(runs[f'{kind}:health'])}")
+            if kind == "granian":
+                settle()
+                runs["granian:page"] = wrk(point_ids, args.seconds / 2, args.connections, page=True)
+                log(f"  GET /f/<point>/: {describe(runs['granian:page'])}")
             settle()
             runs[kind] = wrk(point_ids, args.seconds, args.connections)
             log(f"  answers: {describe(runs[kind])}; missing {runs[kind]['missing']}")
@@ -721,6 +732,8 @@ def main() -> None:
         f"limits; one prepared statement), {processes} processes | {service:,.0f} answers/s |",
         f"| the web stack alone: GET /healthz (one `SELECT 1`), same server and load "
         f"| {describe(runs['granian:health'])} |",
+        f"| the page the QR code opens: GET /f/&lt;point&gt;/ (the empty questionnaire, "
+        f"drawn once per agency and language) | {describe(runs['granian:page'])} |",
         f"| **answers over HTTP: POST /f/&lt;point&gt;/ acknowledged with 302** "
         f"({args.seconds:.0f} s) | **{describe(main_run)}** |",
         f"| the same answers, a new TCP connection for each | {describe(runs['granian:close'])} |",

@@ -4,7 +4,8 @@
 -- BENCH_RUN
 -- (a number that differs between runs, so no device or address repeats) come from the
 -- environment. A success is the 302 to the thank-you page; anything else is a failure.
--- BENCH_MODE=health sends GET /healthz instead (success: 200), the web stack alone.
+-- BENCH_MODE=health sends GET /healthz instead (success: 200), the web stack alone;
+-- BENCH_MODE=page sends GET /f/<point>/ (success: 200), the page the QR code opens.
 -- BENCH_CLOSE=1 asks for a new connection per request (no keep-alive).
 local threads = {}
 local next_id = 1
@@ -24,9 +25,10 @@ function init(args)
   origin = os.getenv("BENCH_ORIGIN")
   run = tonumber(os.getenv("BENCH_RUN"))
   health = os.getenv("BENCH_MODE") == "health"
+  page = os.getenv("BENCH_MODE") == "page"
   close = os.getenv("BENCH_CLOSE") == "1"
   expected = 302
-  if health then expected = 200 end
+  if health or page then expected = 200 end
   math.randomseed(id * 7919)
   counter = 0
   ok = 0
@@ -39,6 +41,11 @@ function request()
     local headers = { ["X-Forwarded-Proto"] = "https" }
     if close then headers["Connection"] = "close" end
     return wrk.format("GET", "/healthz", headers)
+  end
+  if page then
+    local headers = { ["X-Forwarded-Proto"] = "https" }
+    if close then headers["Connection"] = "close" end
+    return wrk.format("GET", "/f/" .. points[math.random(#points)] .. "/", headers)
   end
   local n = run * 100000000 + id * 10000000 + counter
   local address = (run * 7654321 + id * 4000000 + counter) % 16777216

@@ -827,3 +827,33 @@ def test_both_ways_of_storing_give_the_same_rows(agency_a, service_a, settings, 
     assert main_answers[0]["comment"] == "ดีมาก\nโทร xxx-xxx-xxxx"
     assert main_answers[1]["service_other"] == "ขอใบอนุญาต xxxxxxxxxx"
     assert main_days[0]["responses"] == 5 and main_days[0]["comments"] == 3
+
+
+def test_the_empty_form_is_drawn_once_per_language_and_list_of_services(
+    client, point_a, service_a, monkeypatch
+):
+    from feedback.forms import ResponseForm as Form
+
+    views._BLANK_FORMS.clear()
+    feedback_target_forget()
+    drawn = []
+    render = Form.render
+    monkeypatch.setattr(
+        Form, "render", lambda self, *a, **k: drawn.append(1) or render(self, *a, **k)
+    )
+    first = client.get(give_url(point_a)).content.decode()
+    second = client.get(give_url(point_a)).content.decode()
+    assert len(drawn) == 1 and service_a.name_th in first
+    assert _form_part(first) == _form_part(second)
+    client.cookies["django_language"] = "en"
+    english = client.get(give_url(point_a)).content.decode()
+    assert len(drawn) == 2 and "Which service did you receive?" in english
+    make_published(agency=point_a.agency, code="new", name_th="บริการใหม่")  # saves: forgets
+    del client.cookies["django_language"]
+    assert "บริการใหม่" in client.get(give_url(point_a)).content.decode()
+    assert len(drawn) == 3
+
+
+def _form_part(html: str) -> str:
+    start = html.index('<form method="post"')
+    return html[start : html.index("</form>", start)].split("csrfmiddlewaretoken", 1)[1][80:]

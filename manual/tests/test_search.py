@@ -13,6 +13,13 @@ def found(query: str) -> list[str]:
 
 @pytest.fixture
 def manual(agency_a):
+    # The factory names the ministry "กระทรวงทดสอบ <n>"; its name is part of each service's
+    # search text, so with n = 90 the digit searches below matched every service, depending
+    # on how many tests ran first. A name without digits keeps these tests independent.
+    from agencies.models import Agency
+
+    Agency.objects.filter(pk=agency_a.parent_id).update(name_th="กระทรวงทดสอบการค้นหา")
+    agency_a.refresh_from_db()
     make_published(
         agency=agency_a,
         code="id-card",
