@@ -1,6 +1,7 @@
 """Every read of citizen feedback. Figures come from `PointDay` (accepted answers only)."""
 
 import datetime
+import functools
 import time
 from dataclasses import dataclass, field
 
@@ -278,9 +279,6 @@ class FeedbackTarget:
     point: object
     services: tuple
 
-    def service(self, pk: str):
-        return next((s for s in self.services if str(s.pk) == pk), None)
-
 
 # Every published point's row (the few columns the citizen's page needs), loaded in one query
 # and kept for FEEDBACK_TARGET_CACHE_SECONDS: with 40,000 points most answers would otherwise
@@ -343,24 +341,19 @@ def _forget(sender, instance) -> None:
         _AGENCIES.clear()
 
 
-_POINT_SQL: tuple[str, list[str]] | None = None
-
-
+@functools.cache
 def _point_sql() -> tuple[str, list[str]]:
     """The point's few columns, in the model's field order (as `Model.from_db` wants them)."""
-    global _POINT_SQL
-    if _POINT_SQL is None:
-        from service_points.models import ServicePoint
+    from service_points.models import ServicePoint
 
-        wanted = {"id", "name_th", "name_en", "status", "agency_id"}
-        fields = [f for f in ServicePoint._meta.concrete_fields if f.attname in wanted]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        table = connection.ops.quote_name(ServicePoint._meta.db_table)
-        _POINT_SQL = (
-            f"SELECT {columns} FROM {table} WHERE status = %s",  # noqa: S608
-            [f.attname for f in fields],
-        )
-    return _POINT_SQL
+    wanted = {"id", "name_th", "name_en", "status", "agency_id"}
+    fields = [f for f in ServicePoint._meta.concrete_fields if f.attname in wanted]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(ServicePoint._meta.db_table)
+    return (
+        f"SELECT {columns} FROM {table} WHERE status = %s",  # noqa: S608
+        [f.attname for f in fields],
+    )
 
 
 def _load_every_point(*, until: float) -> None:
@@ -398,13 +391,9 @@ def _agency_and_services(agency_id: int, *, now: float, seconds: int) -> tuple[o
     return agency, services
 
 
-def services_for_point(*, point):
+def services_for_agency(*, agency_id: int):
     """The Citizen's Manual has no link from a service to a point: the agency's published
     services are offered, with "other" (ADR 0040)."""
-    return services_for_agency(agency_id=point.agency_id)
-
-
-def services_for_agency(*, agency_id: int):
     from manual.models import Service
 
     return (

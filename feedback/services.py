@@ -4,6 +4,7 @@ Citizens' answers are not written to the audit log one by one: the `Response` ro
 the append-only record (ADR 0040). Every staff action (review, reply, export) is audited.
 """
 
+import functools
 import ipaddress
 from datetime import timedelta
 
@@ -49,96 +50,106 @@ def normalize_comment(text: str) -> str:
     return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-_LIMITS_SQL = None
+# What an answer row is written with (`agency_id` comes from the point's row).
+_ANSWER_COLUMNS = (
+    "point_id",
+    "agency_id",
+    "service_id",
+    "service_other",
+    *SCORES,
+    "asked_for_copy",
+    "comment",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "device_hash",
+    "network_hash",
+    "created_at",
+)
 
 
-def _limits_sql() -> str:
-    """One round trip for the three look-ups (each stops early at its limit)."""
-    global _LIMITS_SQL
-    if _LIMITS_SQL is None:
-        table = Response._meta.db_table
-        _LIMITS_SQL = (
-            f"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE device_hash = %s "  # noqa: S608
-            f"AND created_at >= %s LIMIT %s) AS d), "
-            f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE network_hash = %s "
-            f"AND created_at >= %s LIMIT %s) AS n), "
-            f"EXISTS (SELECT 1 FROM {table} WHERE device_hash = %s AND point_id = %s "
-            f"AND created_at >= %s)"
-        )
-    return _LIMITS_SQL
+@functools.cache
+def _seen_sql() -> str:
+    """The three look-ups behind the limits, as one SELECT list (each stops at its limit).
+
+    Both ways of storing use it: `_flag_reason` on its own, the one statement as a CTE."""
+    table = Response._meta.db_table
+    return (
+        f"EXISTS (SELECT 1 FROM {table} WHERE device_hash = %(device_hash)s "  # noqa: S608
+        f"AND point_id = %(point_id)s AND created_at >= %(window)s) AS duplicate, "
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE device_hash = %(device_hash)s "
+        f"AND created_at >= %(hour_ago)s LIMIT %(device_limit)s) AS d) AS from_device, "
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE network_hash = %(network_hash)s "
+        f"AND created_at >= %(hour_ago)s LIMIT %(hard_limit)s) AS n) AS from_network"
+    )
 
 
-def _flag_reason(*, point, device: str, network: str, honeypot: str, now) -> str:
-    hour_ago = now - timedelta(hours=1)
-    window = now - timedelta(minutes=conf.get("FEEDBACK_DUPLICATE_WINDOW_MINUTES"))
-    device_limit = conf.get("FEEDBACK_DEVICE_LIMIT_PER_HOUR")
-    hard = conf.get("FEEDBACK_NETWORK_HARD_LIMIT_PER_HOUR")
-    soft = conf.get("FEEDBACK_NETWORK_LIMIT_PER_HOUR")
+def _limit_params(response: Response) -> dict:
+    now = response.created_at
     adapt = connection.ops.adapt_datetimefield_value
-    hour_ago_db, window_db = adapt(hour_ago), adapt(window)
+    return {
+        "point_id": response.point_id,
+        "device_hash": response.device_hash,
+        "network_hash": response.network_hash,
+        "hour_ago": adapt(now - timedelta(hours=1)),
+        "window": adapt(now - timedelta(minutes=conf.get("FEEDBACK_DUPLICATE_WINDOW_MINUTES"))),
+        "device_limit": conf.get("FEEDBACK_DEVICE_LIMIT_PER_HOUR"),
+        "hard_limit": conf.get("FEEDBACK_NETWORK_HARD_LIMIT_PER_HOUR"),
+        "soft_limit": conf.get("FEEDBACK_NETWORK_LIMIT_PER_HOUR"),
+    }
+
+
+def _flag_reason(response: Response, *, honeypot: str) -> str:
+    params = _limit_params(response)
     with connection.cursor() as cursor:
-        cursor.execute(
-            _limits_sql(),
-            [
-                device,
-                hour_ago_db,
-                device_limit,
-                network,
-                hour_ago_db,
-                hard,
-                device,
-                point.pk,
-                window_db,
-            ],
-        )
-        from_device, from_network, duplicate = cursor.fetchone()
+        cursor.execute(f"SELECT {_seen_sql()}", params)
+        duplicate, from_device, from_network = cursor.fetchone()
     # A flooding network is refused first, so not even a robot's held answers pile up.
-    if from_network >= hard:
+    if from_network >= params["hard_limit"]:
         raise TooManyResponsesError
     if honeypot:
         return Response.FlagReason.HONEYPOT
     if duplicate:
         return Response.FlagReason.DUPLICATE
-    if from_device >= device_limit:
+    if from_device >= params["device_limit"]:
         return Response.FlagReason.DEVICE_RATE
-    if from_network >= soft:
+    if from_network >= params["soft_limit"]:
         return Response.FlagReason.NETWORK_RATE
     return ""
 
 
-_ROLLUP_SQL = None
+def _day_sum_expression(name: str) -> str:
+    """What one stored answer adds to a `PointDay` sum (SQL valid on SQLite and PostgreSQL)."""
+    if name == "responses":
+        return "1"
+    if name == "copy_asked":
+        return "CASE WHEN asked_for_copy THEN 1 ELSE 0 END"
+    if name == "comments":
+        return "CASE WHEN comment <> '' THEN 1 ELSE 0 END"
+    score, kind = name.rsplit("_", 1)
+    return score if kind == "sum" else f"CASE WHEN {score} >= 4 THEN 1 ELSE 0 END"
 
 
-def _rollup_sql() -> str:
-    global _ROLLUP_SQL
-    if _ROLLUP_SQL is None:
-        table = PointDay._meta.db_table
-        columns = ", ".join(SUM_FIELDS)
-        updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in SUM_FIELDS)
-        placeholders = ", ".join(["%s"] * (3 + len(SUM_FIELDS)))
-        _ROLLUP_SQL = (
-            f"INSERT INTO {table} (point_id, agency_id, day, {columns}) "  # noqa: S608
-            f"VALUES ({placeholders}) ON CONFLICT (point_id, day) DO UPDATE SET {updates}"
-        )
-    return _ROLLUP_SQL
+@functools.cache
+def _day_upsert_sql(source: str) -> str:
+    """Adds the stored answers `source` selects (`<table> WHERE …`) to their point's day."""
+    table = PointDay._meta.db_table
+    added = ", ".join(_day_sum_expression(name) for name in SUM_FIELDS)
+    updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in SUM_FIELDS)
+    return (
+        f"INSERT INTO {table} (point_id, agency_id, day, {', '.join(SUM_FIELDS)}) "  # noqa: S608
+        f"SELECT point_id, agency_id, %(day)s, {added} FROM {source} "
+        f"ON CONFLICT (point_id, day) DO UPDATE SET {updates}"
+    )
 
 
 def _rollup_add(response: Response) -> None:
-    """Adds one accepted answer to its point's day, in the caller's transaction."""
-    values = {
-        "responses": 1,
-        "copy_asked": int(response.asked_for_copy),
-        "comments": int(bool(response.comment)),
-    }
-    for score in SCORES:
-        value = getattr(response, score)
-        values[f"{score}_sum"] = value
-        values[f"{score}_top2"] = int(value >= 4)
-    day = timezone.localdate(response.created_at)
+    """Adds one stored, counted answer to its point's day, in the caller's transaction."""
+    day = connection.ops.adapt_datefield_value(timezone.localdate(response.created_at))
     with connection.cursor() as cursor:
         cursor.execute(
-            _rollup_sql(),
-            [response.point_id, response.agency_id, day, *[values[n] for n in SUM_FIELDS]],
+            _day_upsert_sql(f"{Response._meta.db_table} WHERE id = %(id)s"),
+            {"day": day, "id": response.pk},
         )
 
 
@@ -216,13 +227,7 @@ def _one_statement() -> bool:
 def _store_in_transaction(response: Response, *, honeypot: str) -> Response:
     """SQLite (the embedded default): the same checks, in separate statements."""
     _ensure_still_open(response)
-    reason = _flag_reason(
-        point=response.point,
-        device=response.device_hash,
-        network=response.network_hash,
-        honeypot=honeypot,
-        now=response.created_at,
-    )
+    reason = _flag_reason(response, honeypot=honeypot)
     if reason:
         response.flag(reason=reason)
     response.save(force_insert=True)
@@ -255,44 +260,24 @@ def _ensure_still_open(response: Response) -> None:
 
 
 _REFUSED = "refused"
-_ONE_STATEMENT_SQL = None
 
 
+@functools.cache
 def _one_statement_sql() -> str:
     """Checks, limits, the answer and its day's figures in one data-modifying statement.
 
     The flag reasons are decided in the same order as `_flag_reason`: network hard limit
     (refused: nothing written), honeypot, duplicate, device limit, network soft limit.
     """
-    global _ONE_STATEMENT_SQL
-    if _ONE_STATEMENT_SQL is None:
-        from manual.models import Service
-        from service_points.models import ServicePoint
+    from manual.models import Service
+    from service_points.models import ServicePoint
 
-        answers, days = Response._meta.db_table, PointDay._meta.db_table
-        points, services = ServicePoint._meta.db_table, Service._meta.db_table
-        columns = [
-            "point_id",
-            "agency_id",
-            "service_id",
-            "service_other",
-            *SCORES,
-            "asked_for_copy",
-            "comment",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "device_hash",
-            "network_hash",
-            "created_at",
-        ]
-        values = ", ".join(
-            "decided.agency_id" if name == "agency_id" else f"%({name})s" for name in columns
-        )
-        sums = ", ".join(SUM_FIELDS)
-        added = ", ".join(_day_sum_expression(name) for name in SUM_FIELDS)
-        updates = ", ".join(f"{name} = {days}.{name} + excluded.{name}" for name in SUM_FIELDS)
-        _ONE_STATEMENT_SQL = f"""
+    answers = Response._meta.db_table
+    points, services = ServicePoint._meta.db_table, Service._meta.db_table
+    values = ", ".join(
+        "decided.agency_id" if name == "agency_id" else f"%({name})s" for name in _ANSWER_COLUMNS
+    )
+    return f"""
 WITH target AS (
   SELECT p.id, p.agency_id FROM {points} p
   WHERE p.id = %(point_id)s AND p.status = %(published)s
@@ -300,13 +285,7 @@ WITH target AS (
       SELECT 1 FROM {services} s WHERE s.id = %(service_id)s AND s.agency_id = p.agency_id
         AND s.status = %(published)s))
 ), seen AS (
-  SELECT
-    EXISTS (SELECT 1 FROM {answers} WHERE device_hash = %(device_hash)s
-      AND point_id = %(point_id)s AND created_at >= %(window)s) AS duplicate,
-    (SELECT count(*) FROM (SELECT 1 FROM {answers} WHERE device_hash = %(device_hash)s
-      AND created_at >= %(hour_ago)s LIMIT %(device_limit)s) AS d) AS from_device,
-    (SELECT count(*) FROM (SELECT 1 FROM {answers} WHERE network_hash = %(network_hash)s
-      AND created_at >= %(hour_ago)s LIMIT %(hard_limit)s) AS n) AS from_network
+  SELECT {_seen_sql()}
 ), decided AS (
   SELECT target.agency_id, CASE
     WHEN seen.from_network >= %(hard_limit)s THEN '{_REFUSED}'
@@ -317,31 +296,16 @@ WITH target AS (
     ELSE '' END AS reason
   FROM target, seen
 ), stored AS (
-  INSERT INTO {answers} ({", ".join(columns)}, status, flag_reason)
+  INSERT INTO {answers} ({", ".join(_ANSWER_COLUMNS)}, status, flag_reason)
   SELECT {values},
     CASE WHEN reason = '' THEN %(accepted)s ELSE %(flagged)s END, reason
   FROM decided WHERE reason <> '{_REFUSED}'
-  RETURNING id, point_id, agency_id, status, {", ".join(SCORES)}, asked_for_copy, comment
+  RETURNING *
 ), counted AS (
-  INSERT INTO {days} (point_id, agency_id, day, {sums})
-  SELECT point_id, agency_id, %(day)s, {added} FROM stored WHERE status = %(accepted)s
-  ON CONFLICT (point_id, day) DO UPDATE SET {updates}
+  {_day_upsert_sql("stored WHERE status = %(accepted)s")}
 )
 SELECT (SELECT agency_id FROM target), (SELECT reason FROM decided), (SELECT id FROM stored)
 """  # noqa: S608 - table and column names come from the models, values are parameters
-    return _ONE_STATEMENT_SQL
-
-
-def _day_sum_expression(name: str) -> str:
-    """What one stored answer adds to a `PointDay` sum (as `_rollup_add` does in Python)."""
-    if name == "responses":
-        return "1"
-    if name == "copy_asked":
-        return "asked_for_copy::int"
-    if name == "comments":
-        return "(comment <> '')::int"
-    score, kind = name.rsplit("_", 1)
-    return score if kind == "sum" else f"({score} >= 4)::int"
 
 
 def _execute_one_statement(params: dict) -> tuple:
@@ -373,31 +337,10 @@ def _execute_one_statement(params: dict) -> tuple:
 def _store_in_one_statement(response: Response, *, honeypot: str) -> Response:
     from service_points.models import ServicePoint
 
-    now = response.created_at
-    params = {
-        name: getattr(response, name)
-        for name in (
-            "point_id",
-            "service_id",
-            "service_other",
-            *SCORES,
-            "asked_for_copy",
-            "comment",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "device_hash",
-            "network_hash",
-            "created_at",
-        )
-    }
+    params = {name: getattr(response, name) for name in _ANSWER_COLUMNS if name != "agency_id"}
     params.update(
+        _limit_params(response),
         published=ServicePoint.Status.PUBLISHED.value,
-        window=now - timedelta(minutes=conf.get("FEEDBACK_DUPLICATE_WINDOW_MINUTES")),
-        hour_ago=now - timedelta(hours=1),
-        device_limit=conf.get("FEEDBACK_DEVICE_LIMIT_PER_HOUR"),
-        hard_limit=conf.get("FEEDBACK_NETWORK_HARD_LIMIT_PER_HOUR"),
-        soft_limit=conf.get("FEEDBACK_NETWORK_LIMIT_PER_HOUR"),
         honeypot=bool(honeypot),
         honeypot_reason=Response.FlagReason.HONEYPOT.value,
         duplicate_reason=Response.FlagReason.DUPLICATE.value,
@@ -405,7 +348,7 @@ def _store_in_one_statement(response: Response, *, honeypot: str) -> Response:
         network_reason=Response.FlagReason.NETWORK_RATE.value,
         accepted=Response.Status.ACCEPTED.value,
         flagged=Response.Status.FLAGGED.value,
-        day=timezone.localdate(now),
+        day=timezone.localdate(response.created_at),
     )
     agency_id, reason, pk = _execute_one_statement(params)
     if agency_id is None:

@@ -33,8 +33,8 @@ DEVICE_COOKIE = "fb_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
 
 
-def _published_point(pk: int) -> selectors.FeedbackTarget:
-    """Runs on every submission: from the process's memory, not the database (ADR 0044)."""
+def _target_or_404(pk: int) -> selectors.FeedbackTarget:
+    """The point and its services, from the process's memory (ADR 0044), or 404."""
     target = selectors.feedback_target(point_pk=pk)
     if target is None:
         raise Http404
@@ -45,7 +45,7 @@ def _published_point(pk: int) -> selectors.FeedbackTarget:
 @require_http_methods(["GET", "POST"])
 def give(request: HttpRequest, point_pk: int) -> HttpResponse:
     """The page the poster's QR code opens: works without JavaScript and without sign-in."""
-    target = _published_point(point_pk)
+    target = _target_or_404(point_pk)
     point = target.point
     device = request.COOKIES.get(DEVICE_COOKIE, "")[:64] or secrets.token_urlsafe(18)
     form = None
@@ -154,7 +154,7 @@ def _remember_device(response: HttpResponse, request: HttpRequest, device: str) 
 
 @require_http_methods(["GET"])
 def thanks(request: HttpRequest, point_pk: int) -> HttpResponse:
-    target = _published_point(point_pk)
+    target = _target_or_404(point_pk)
     return render(request, "feedback/thanks.html", {"point": target.point})
 
 
