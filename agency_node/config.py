@@ -9,6 +9,7 @@ from typing import Any
 
 from gdx_protocol.directory import HubKey
 from gdx_protocol.encoding import b64d
+from gdx_protocol.trust import WitnessKey
 
 
 @dataclass
@@ -27,6 +28,14 @@ class NodeConfig:
     directory_refresh: int = 300
     local_token: str | None = None  # if set, POST /request needs "Authorization: Bearer ..."
     http_timeout: float = 30.0
+    # Where the node keeps what must survive a restart: replay caches, learnt pins.
+    state_dir: Path | None = None
+    # member id -> identity key fingerprint (hex SHA-256), compared out of band (T2).
+    identity_pins: dict[str, str] = field(default_factory=dict)
+    # Refuse members that have no identity key at all (off while members migrate).
+    require_identity: bool = False
+    witnesses: list[WitnessKey] = field(default_factory=list)
+    witness_quorum: int = 0
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], base: Path) -> NodeConfig:
@@ -38,6 +47,10 @@ class NodeConfig:
             pkey = b64d(path(raw["pseudonym_key_file"]).read_text().strip(), field="pseudonym")
         else:
             pkey = b64d(raw["pseudonym_key"], field="pseudonym")
+        witnesses = [
+            WitnessKey(str(w["name"]), str(w["alg"]), b64d(w["pub"], field="witness pub"))
+            for w in raw.get("witnesses", [])
+        ]
         return cls(
             member_id=raw["member_id"],
             key_dir=path(raw.get("key_dir", "keys")),
@@ -53,6 +66,13 @@ class NodeConfig:
             directory_refresh=int(raw.get("directory_refresh", 300)),
             local_token=raw.get("local_token"),
             http_timeout=float(raw.get("http_timeout", 30.0)),
+            state_dir=path(raw.get("state_dir", "state")),
+            identity_pins={str(k): str(v) for k, v in raw.get("identity_pins", {}).items()},
+            require_identity=bool(raw.get("require_identity", False)),
+            witnesses=witnesses,
+            witness_quorum=int(
+                raw.get("witness_quorum", len(witnesses) // 2 + 1 if witnesses else 0)
+            ),
         )
 
     @classmethod

@@ -6,10 +6,12 @@ older keys keep opening answers to requests made before the switch.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
 
+from gdx_protocol.encoding import b64e
 from gdx_protocol.keys import (
     DEFAULT_KEM_ALG,
     DEFAULT_SIGNATURE_ALG,
@@ -18,6 +20,7 @@ from gdx_protocol.keys import (
     load_private_pem,
     private_key_to_pem,
 )
+from gdx_protocol.trust import certify_key
 
 SIGNING_FILE = "signing.pem"
 ENCRYPTION_FILE = "encryption.pem"
@@ -59,3 +62,57 @@ def load_keys(key_dir: Path) -> tuple[SigningKey, tuple[EncryptionKey, ...]]:
             raise ValueError(f"{path.name} is not an encryption key")
         keys.append(key)
     return sig, tuple(keys)
+
+
+CERTIFICATES_FILE = "certificates.json"
+IDENTITY_FILE = "identity.pem"
+
+
+def generate_identity(identity_dir: Path, *, alg: str = DEFAULT_SIGNATURE_ALG) -> dict[str, Any]:
+    """Create the agency's long-term identity key (keep this folder offline)."""
+    identity_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = identity_dir / IDENTITY_FILE
+    if path.exists():
+        raise FileExistsError(f"{path} exists; an identity key is never replaced silently")
+    key = SigningKey.generate(alg)
+    _write_private(path, private_key_to_pem(key))
+    return {"identity": {"alg": key.alg, "pub": b64e(key.public_raw)}, "fingerprint": key.kid}
+
+
+def load_identity(path: Path) -> SigningKey:
+    key = load_private_pem(path.read_bytes())
+    if not isinstance(key, SigningKey):
+        raise ValueError(f"{path} is not a signing key")
+    return key
+
+
+def certify_node_keys(key_dir: Path, identity: SigningKey, member_id: str) -> dict[str, Any]:
+    """Certify the node's operational keys with the identity key; writes certificates.json.
+
+    The output is what the agency hands to EGA to register (or rotate) its keys: the hub
+    publishes it, and nodes use only keys whose certificate verifies (threat T1).
+    """
+    sig, enc = load_keys(key_dir)
+    keys = []
+    for key in (sig, *enc):
+        info: dict[str, Any] = dict(key.public_info())
+        info["cert"] = b64e(certify_key(identity, member_id, info))
+        keys.append(info)
+    out = {
+        "member_id": member_id,
+        "identity": {"alg": identity.alg, "pub": b64e(identity.public_raw)},
+        "fingerprint": identity.kid,
+        "keys": keys,
+    }
+    path = key_dir / CERTIFICATES_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(out, indent=2))
+    os.replace(tmp, path)
+    return out
+
+
+def load_certificates(key_dir: Path) -> dict[str, Any] | None:
+    path = key_dir / CERTIFICATES_FILE
+    if not path.exists():
+        return None
+    return dict(json.loads(path.read_text(encoding="utf-8")))

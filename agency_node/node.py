@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,15 +26,23 @@ from gdx_protocol.encoding import b64e
 from gdx_protocol.errors import (
     GdxError,
     MalformedError,
+    UncertifiedKeyError,
+    UnknownKeyError,
+    UnknownMemberError,
     UnsupportedDocumentError,
 )
+from gdx_protocol.replay import ReplayCache, SqliteReplayCache
+from gdx_protocol.trust import Alarm, PinStore, SelfKnowledge, apply_trust
 
 from .config import NodeConfig
 from .datasource import DataSource, load_data_source
 from .http_client import HttpClient
-from .keystore import load_keys
+from .keystore import load_certificates, load_keys
 
 log = logging.getLogger("agency_node")
+# At most one directory fetch forced by an unknown key per this many seconds, so
+# envelopes naming made-up keys cannot make the node hammer the hub.
+FORCED_REFRESH_INTERVAL = 2.0
 
 
 @dataclass
@@ -53,8 +62,27 @@ class AgencyNode:
             data_source = load_data_source(config.data_source, config.data_source_options)
         self.data_source = data_source
         self.http = HttpClient(config.http_timeout)
-        self.provider_replay = InMemoryReplayCache()
-        self.consumer_replay = InMemoryReplayCache()
+        self.provider_replay: ReplayCache
+        self.consumer_replay: ReplayCache
+        pins_path = None
+        if config.state_dir is not None:
+            # Persisted, so a restart does not reopen answered forwards to replay (T9).
+            config.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.provider_replay = SqliteReplayCache(config.state_dir / "provider-replay.sqlite3")
+            self.consumer_replay = SqliteReplayCache(config.state_dir / "consumer-replay.sqlite3")
+            pins_path = config.state_dir / "pins.json"
+        else:
+            self.provider_replay = InMemoryReplayCache()
+            self.consumer_replay = InMemoryReplayCache()
+        self.pins = PinStore(pins_path, config.identity_pins)
+        certs = load_certificates(config.key_dir)
+        own_kids = {sig.kid, *(k.kid for k in enc)}
+        self.me = SelfKnowledge(
+            config.member_id, frozenset(own_kids), certs.get("fingerprint") if certs else None
+        )
+        self.alarms: deque[Alarm] = deque(maxlen=1000)
+        self._alarm_keys: set[tuple[str, str, str]] = set()
+        self._last_forced = 0.0
         self._dir: _DirectoryCache | None = None
         self._dir_lock = threading.Lock()  # guards the refresh flags, never held over I/O
         self._fetch_lock = threading.Lock()  # one directory fetch at a time
@@ -100,11 +128,47 @@ class AgencyNode:
                 self.config.hub_keys,
                 now=int(now),
                 min_serial=current.serial if current else 0,
+                witnesses=self.config.witnesses,
+                quorum=self.config.witness_quorum,
             )
+            trusted = apply_trust(
+                verified, self.pins, me=self.me, require_identity=self.config.require_identity
+            )
+            for alarm in trusted.alarms:
+                self._raise_alarm(alarm)
             self._dir = _DirectoryCache(
-                verified.directory, verified.serial, now, verified.expires_at
+                trusted.directory, verified.serial, now, verified.expires_at
             )
-            return verified.directory
+            return trusted.directory
+
+    def _raise_alarm(self, alarm: Alarm) -> None:
+        key = (alarm.code, alarm.member_id, alarm.detail)
+        if key in self._alarm_keys:
+            return
+        self._alarm_keys.add(key)
+        self.alarms.append(alarm)
+        log.critical(
+            "GDX ALARM %s (threats %s) member %s: %s",
+            alarm.code,
+            ",".join(alarm.threats),
+            alarm.member_id,
+            alarm.detail,
+        )
+
+    def _refresh_for_unknown_key(self) -> bool:
+        """One forced refresh when a key or member is unknown (e.g. a member added a
+        moment ago), at most one per FORCED_REFRESH_INTERVAL. True if it fetched."""
+        with self._dir_lock:
+            now = time.monotonic()
+            if now - self._last_forced < FORCED_REFRESH_INTERVAL:
+                return False
+            self._last_forced = now
+        try:
+            self._fetch_directory(force=True)
+        except (GdxError, OSError, ValueError) as exc:
+            log.warning("directory refresh for an unknown key failed: %s", exc)
+            return False
+        return True
 
     def refresh_directory_in_background(self) -> bool:
         """Start one background refresh unless one is already running."""
@@ -150,7 +214,22 @@ class AgencyNode:
         if self.data_source is None:
             raise UnsupportedDocumentError("this node is not a provider")
         directory = self.directory()
-        opened = open_forwarded_request(
+        try:
+            opened = self._open(forward, directory)
+        except (UnknownKeyError, UnknownMemberError) as exc:
+            # A member registered after our last refresh: fetch once, then answer.
+            if isinstance(exc, UncertifiedKeyError) or not self._refresh_for_unknown_key():
+                raise
+            directory = self.directory()
+            opened = self._open(forward, directory)
+        doc_type = opened.header.document_type
+        if doc_type not in self.data_source.document_types:
+            raise UnsupportedDocumentError(f"{doc_type} is not provided here")
+        document = self.data_source.fetch(doc_type, opened.citizen_id)
+        return build_response(opened, document, identity=self.identity, directory=directory)
+
+    def _open(self, forward: bytes, directory: InMemoryDirectory) -> Any:
+        return open_forwarded_request(
             forward,
             identity=self.identity,
             directory=directory,
@@ -158,11 +237,6 @@ class AgencyNode:
             pseudonym_key=self.config.pseudonym_key,
             replay_cache=self.provider_replay,
         )
-        doc_type = opened.header.document_type
-        if doc_type not in self.data_source.document_types:
-            raise UnsupportedDocumentError(f"{doc_type} is not provided here")
-        document = self.data_source.fetch(doc_type, opened.citizen_id)
-        return build_response(opened, document, identity=self.identity, directory=directory)
 
     # ------------------------------------------------------------------ consumer
 
@@ -180,9 +254,7 @@ class AgencyNode:
         if not provider:
             raise MalformedError(f"no provider configured for {document_type}")
         directory = self.directory()
-        envelope, pending = build_request(
-            self.identity,
-            directory,
+        args: dict[str, Any] = dict(
             provider=provider,
             document_type=document_type,
             citizen_id=citizen_id,
@@ -192,6 +264,13 @@ class AgencyNode:
             pseudonym_key=self.config.pseudonym_key,
             ttl=self.config.request_ttl,
         )
+        try:
+            envelope, pending = build_request(self.identity, directory, **args)
+        except (UnknownKeyError, UnknownMemberError) as exc:
+            if isinstance(exc, UncertifiedKeyError) or not self._refresh_for_unknown_key():
+                raise
+            directory = self.directory()
+            envelope, pending = build_request(self.identity, directory, **args)
         status, body = self.http.post(self.config.hub_url + "/gdx/exchange", envelope)
         if status != 200:
             raise _remote_error(status, body)

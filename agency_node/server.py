@@ -3,6 +3,8 @@
 POST /gdx/answer   hub -> provider: forwarded request envelope in, response envelope out
 POST /request      local officers/systems -> consumer: JSON in, verified document out
 GET  /healthz
+GET  /alarms       loopback only: what the node detected (keys it did not create, changed
+                   identity keys, ...), with the threat numbers of docs/gdx-threat-model.md
 """
 
 from __future__ import annotations
@@ -77,8 +79,14 @@ class NodeHandler(BaseHTTPRequestHandler):
         return self.rfile.read(length)
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        node = self.server.node
         if self.path == "/healthz":
-            self._json(200, {"ok": True, "member_id": self.server.node.config.member_id})
+            self._json(
+                200, {"ok": True, "member_id": node.config.member_id, "alarms": len(node.alarms)}
+            )
+        elif self.path == "/alarms" and self._is_local():
+            # What this node detected that only a dishonest hub or a stolen key explains.
+            self._json(200, {"alarms": [a.to_json() for a in list(node.alarms)]})
         else:
             self._json(404, {"error": "not_found"})
 

@@ -8,6 +8,7 @@ window, so old and new keys overlap while both are ``active``.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,9 +44,11 @@ class KeyRecord:
     status: str = "active"
     not_before: int = 0
     not_after: int = 0  # 0 = open-ended
+    # Signature of the member's identity key over this key (gdx_protocol.trust); b"" = none.
+    cert: bytes = field(default=b"", repr=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "kid": self.kid,
             "use": self.use,
             "alg": self.alg,
@@ -54,6 +57,24 @@ class KeyRecord:
             "not_before": self.not_before,
             "not_after": self.not_after,
         }
+        if self.cert:
+            out["cert"] = b64e(self.cert)
+        return out
+
+
+@dataclass(frozen=True)
+class IdentityKey:
+    """A member's long-term identity key: kept offline by the agency, certifies its keys."""
+
+    alg: str
+    public_raw: bytes = field(repr=False)
+
+    @property
+    def kid(self) -> str:
+        return key_id(self.public_raw)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"alg": self.alg, "pub": b64e(self.public_raw)}
 
 
 @dataclass(frozen=True)
@@ -63,15 +84,19 @@ class MemberRecord:
     status: str = "active"
     endpoint: str = ""  # provider node URL the hub forwards to ("" = consumer only)
     keys: tuple[KeyRecord, ...] = ()
+    identity: IdentityKey | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "member_id": self.member_id,
             "name": self.name,
             "status": self.status,
             "endpoint": self.endpoint,
             "keys": [k.to_json() for k in self.keys],
         }
+        if self.identity is not None:
+            out["identity"] = self.identity.to_json()
+        return out
 
 
 class MemberDirectory(Protocol):
@@ -146,20 +171,15 @@ class InMemoryDirectory:
     def add_key(self, member_id: str, rec: KeyRecord) -> None:
         m = self.get_member(member_id)
         keys = tuple(k for k in m.keys if k.kid != rec.kid) + (rec,)
-        self.put_member(MemberRecord(m.member_id, m.name, m.status, m.endpoint, keys))
+        self.put_member(MemberRecord(m.member_id, m.name, m.status, m.endpoint, keys, m.identity))
 
     def revoke_key(self, kid: str) -> None:
         rec = self.get_key(kid)
         m = self.get_member(rec.member_id)
         keys = tuple(
-            KeyRecord(
-                k.kid, k.member_id, k.use, k.alg, k.public_raw, "revoked", k.not_before, k.not_after
-            )
-            if k.kid == kid
-            else k
-            for k in m.keys
+            dataclasses.replace(k, status="revoked") if k.kid == kid else k for k in m.keys
         )
-        self.put_member(MemberRecord(m.member_id, m.name, m.status, m.endpoint, keys))
+        self.put_member(MemberRecord(m.member_id, m.name, m.status, m.endpoint, keys, m.identity))
 
     def get_key(self, kid: str) -> KeyRecord:
         with self._lock:
@@ -266,7 +286,9 @@ class VerifiedDirectory:
 
 
 def _parse_key(value: Any, member_id: str) -> KeyRecord:
-    k = schema.obj(value, "key", {"kid", "use", "alg", "pub", "status", "not_before", "not_after"})
+    k = schema.obj(
+        value, "key", {"kid", "use", "alg", "pub", "status", "not_before", "not_after"}, {"cert"}
+    )
     use = schema.text(k["use"], "use", max_len=8)
     alg = schema.text(k["alg"], "alg", max_len=32)
     if use not in KEY_USES:
@@ -289,17 +311,33 @@ def _parse_key(value: Any, member_id: str) -> KeyRecord:
         status,
         schema.integer(k["not_before"], "not_before"),
         schema.integer(k["not_after"], "not_after"),
+        schema.binary(k["cert"], "cert", max_len=8192) if "cert" in k else b"",
     )
 
 
+def _parse_identity(value: Any) -> IdentityKey:
+    i = schema.obj(value, "identity", {"alg", "pub"})
+    alg = schema.text(i["alg"], "alg", max_len=32)
+    signature_algorithm(alg)
+    return IdentityKey(alg, schema.binary(i["pub"], "pub", max_len=4096))
+
+
 def load_signed_directory(
-    data: bytes, anchors: Iterable[HubKey], *, now: int, min_serial: int = 0
+    data: bytes,
+    anchors: Iterable[HubKey],
+    *,
+    now: int,
+    min_serial: int = 0,
+    witnesses: Iterable[Any] = (),
+    quorum: int = 0,
 ) -> VerifiedDirectory:
-    """Verify a hub-signed directory; refuse stale (expired or rolled-back) copies."""
+    """Verify a hub-signed directory; refuse stale (expired or rolled-back) copies, and,
+    when ``quorum`` > 0, copies not cosigned by that many of ``witnesses`` (T4)."""
     doc = schema.obj(
         parse_json(data, max_bytes=MAX_DIRECTORY_BYTES),
         "directory",
         {"v", "kind", "body", "sig_alg", "signer_kid", "sig"},
+        {"cosignatures"},
     )
     if doc["v"] != 1 or doc["kind"] != "gdx.directory":
         raise UnsupportedVersionError("not a v1 directory")
@@ -315,6 +353,10 @@ def load_signed_directory(
         doc["body"], "body", {"issuer", "serial", "issued_at", "expires_at", "members"}
     )
     serial = schema.integer(body["serial"], "serial")
+    if quorum > 0:
+        from .trust import verify_cosignatures
+
+        verify_cosignatures(doc, witnesses, quorum)
     expires_at = schema.integer(body["expires_at"], "expires_at")
     if now > expires_at:
         raise ExpiredError("directory expired")
@@ -322,7 +364,9 @@ def load_signed_directory(
         raise ExpiredError("directory serial rolled back")
     directory = InMemoryDirectory()
     for mv in schema.array(body["members"], "members", max_items=10_000):
-        m = schema.obj(mv, "member", {"member_id", "name", "status", "endpoint", "keys"})
+        m = schema.obj(
+            mv, "member", {"member_id", "name", "status", "endpoint", "keys"}, {"identity"}
+        )
         mid = schema.text(m["member_id"], "member_id", pattern=schema.MEMBER_ID_RE)
         status = schema.text(m["status"], "status", max_len=16)
         if status not in MEMBER_STATUSES:
@@ -335,6 +379,7 @@ def load_signed_directory(
                 status,
                 schema.text(m["endpoint"], "endpoint", max_len=2048),
                 keys,
+                _parse_identity(m["identity"]) if "identity" in m else None,
             )
         )
     return VerifiedDirectory(

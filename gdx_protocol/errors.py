@@ -104,6 +104,24 @@ class ProofError(GdxError):
     code = "bad_proof"
 
 
+class UncertifiedKeyError(UnknownKeyError):
+    """A key in the directory that its member's identity key did not certify (T1)."""
+
+    code = "uncertified_key"
+
+
+class IdentityChangedError(GdxError):
+    """A member's identity key is not the one this node pinned (T2)."""
+
+    code = "identity_changed"
+
+
+class WitnessQuorumError(GdxError):
+    """A directory without enough cosignatures of the configured witnesses (T4)."""
+
+    code = "witness_quorum"
+
+
 ALL_ERRORS: tuple[type[GdxError], ...] = (
     GdxError,
     MalformedError,
@@ -125,6 +143,9 @@ ALL_ERRORS: tuple[type[GdxError], ...] = (
     PseudonymMismatchError,
     UnsupportedDocumentError,
     ProofError,
+    UncertifiedKeyError,
+    IdentityChangedError,
+    WitnessQuorumError,
 )
 
 _BY_CODE = {cls.code: cls for cls in ALL_ERRORS}

@@ -49,6 +49,7 @@ from .errors import (
 )
 from .hpke_suites import default_suite_for, hpke_suite, open_sealed, seal
 from .keys import EncryptionKey, SigningKey, verify_signature
+from .padding import SUBJECT_BUCKET, pad, pad_to_bucket, unpad
 from .pseudonym import citizen_pseudonym, pseudonym_matches
 from .replay import ReplayCache
 from .signing import (
@@ -184,7 +185,7 @@ def build_request(
         header.hpke_suite,
         target.alg,
         target.public_raw,
-        citizen_id.encode("ascii"),
+        pad(citizen_id.encode("ascii"), SUBJECT_BUCKET),
         hpke_info(INFO_REQUEST_SUBJECT, header.to_json()),
     )
     body = {"header": header.to_json(), "subject_ct": b64e(subject_ct)}
@@ -293,8 +294,8 @@ def open_forwarded_request(
         raise UnknownKeyError("request sealed to a key this node does not hold")
     if not replay_cache.check_and_add(f"fwd:{h.consumer}:{h.request_id}", h.expires_at):
         raise ReplayError("request already answered")
-    raw = open_sealed(
-        h.hpke_suite, key, env.subject_ct, hpke_info(INFO_REQUEST_SUBJECT, h.to_json())
+    raw = unpad(
+        open_sealed(h.hpke_suite, key, env.subject_ct, hpke_info(INFO_REQUEST_SUBJECT, h.to_json()))
     )
     try:
         citizen_id = raw.decode("ascii")
@@ -360,7 +361,7 @@ def build_response(
         header.hpke_suite,
         reply.alg,
         reply.public_raw,
-        canonical_json(inner),
+        pad_to_bucket(canonical_json(inner)),
         hpke_info(INFO_RESPONSE, header.to_json()),
     )
     body = {"header": header.to_json(), "ct": b64e(ct)}
@@ -477,7 +478,7 @@ def open_response(
     if now > pending.header.expires_at + CLOCK_SKEW:
         raise ExpiredError("our request expired before the answer arrived")
     raw = open_sealed(h.hpke_suite, key, env.ct, hpke_info(INFO_RESPONSE, h.to_json()))
-    payload, alg, kid, sig = _parse_inner(raw)
+    payload, alg, kid, sig = _parse_inner(unpad(raw))
     _verify_sig(directory, kid, alg, h.provider, sig, signed_message(LABEL_DOCUMENT, payload), now)
     if payload["consumer"] != identity.member_id:
         raise WrongConsumerError("signed document names another consumer")

@@ -18,6 +18,7 @@ from gdx_protocol import (
 )
 from gdx_protocol.errors import GdxError
 from gdx_protocol.hpke_suites import open_sealed
+from gdx_protocol.padding import pad_to_bucket
 from gdx_protocol.signing import INFO_RESPONSE, hpke_info
 
 from .fixtures import CITIZEN, PSEUDONYM_KEY, World, make_world, register
@@ -204,7 +205,7 @@ def test_inner_signature_is_checked(world):
         header.hpke_suite,
         reply.alg,
         reply.public_raw,
-        canonical_json(inner),
+        pad_to_bucket(canonical_json(inner)),
         hpke_info(INFO_RESPONSE, header.to_json()),
     )
     outer = world.provider.signing_key.sign(
