@@ -17,7 +17,7 @@ from gdx_protocol.keys import (
 )
 
 from .config import NodeConfig
-from .keystore import generate_keys
+from .keystore import certify_node_keys, generate_identity, generate_keys, load_identity
 from .node import AgencyNode, document_to_json
 from .server import NodeHTTPServer
 
@@ -26,6 +26,27 @@ def _keygen(args: argparse.Namespace) -> int:
     try:
         out = generate_keys(Path(args.dir), sig_alg=args.sig_alg, kem_alg=args.kem_alg)
     except FileExistsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+def _identity_keygen(args: argparse.Namespace) -> int:
+    try:
+        out = generate_identity(Path(args.dir), alg=args.alg)
+    except FileExistsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+def _certify(args: argparse.Namespace) -> int:
+    try:
+        identity = load_identity(Path(args.identity))
+        out = certify_node_keys(Path(args.keys), identity, args.member)
+    except (OSError, ValueError, GdxError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     print(json.dumps(out, indent=2))
@@ -50,7 +71,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _request(args: argparse.Namespace) -> int:
-    node = AgencyNode(NodeConfig.load(args.config))
+    # A consumer needs no registry: the provider's data source is not loaded here.
+    node = AgencyNode(NodeConfig.load(args.config), answer=False)
     try:
         doc = node.request(
             document_type=args.type,
@@ -63,31 +85,92 @@ def _request(args: argparse.Namespace) -> int:
     except GdxError as exc:
         print(json.dumps(exc.to_dict()), file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(json.dumps({"error": "hub_unreachable", "detail": str(exc)}), file=sys.stderr)
+        return 2
     print(json.dumps(document_to_json(doc), ensure_ascii=False, indent=2))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m agency_node")
-    sub = parser.add_subparsers(dest="command", required=True)
-    kg = sub.add_parser("keygen", help="create this node's private keys")
-    kg.add_argument("--dir", required=True)
-    kg.add_argument(
-        "--sig-alg", default=DEFAULT_SIGNATURE_ALG, choices=sorted(SIGNATURE_ALGORITHMS)
+    parser = argparse.ArgumentParser(
+        prog="python -m agency_node",
+        description="GDX agency node: exchange registry documents end to end through the hub. "
+        "See agency_node/README.md for the way from install to the first exchange.",
     )
-    kg.add_argument("--kem-alg", default=DEFAULT_KEM_ALG, choices=sorted(KEM_ALGORITHMS))
+    sub = parser.add_subparsers(dest="command", required=True)
+    kg = sub.add_parser(
+        "keygen",
+        help="create this node's operational private keys (signing.pem, encryption.pem)",
+        description="Create the node's signing and encryption keys (mode 0600). Refuses to "
+        "overwrite; prints the public keys to register with EGA.",
+    )
+    kg.add_argument("--dir", required=True, help="folder for the keys (created, mode 0700)")
+    kg.add_argument(
+        "--sig-alg",
+        default=DEFAULT_SIGNATURE_ALG,
+        choices=sorted(SIGNATURE_ALGORITHMS),
+        help="signature algorithm (default: %(default)s)",
+    )
+    kg.add_argument(
+        "--kem-alg",
+        default=DEFAULT_KEM_ALG,
+        choices=sorted(KEM_ALGORITHMS),
+        help="HPKE KEM of the encryption key (default: %(default)s, X-Wing)",
+    )
     kg.set_defaults(func=_keygen)
-    sv = sub.add_parser("serve", help="run the node's HTTP service")
-    sv.add_argument("--config", required=True)
+    ik = sub.add_parser(
+        "identity-keygen",
+        help="create the agency's long-term identity key (keep it offline)",
+        description="Create identity.pem: the key that certifies this agency's operational "
+        "keys, so the hub cannot substitute them. Keep the folder offline; compare the "
+        "printed fingerprint with EGA and your counterparts out of band.",
+    )
+    ik.add_argument("--dir", required=True, help="offline folder for identity.pem")
+    ik.add_argument(
+        "--alg",
+        default=DEFAULT_SIGNATURE_ALG,
+        choices=sorted(SIGNATURE_ALGORITHMS),
+        help="signature algorithm (default: %(default)s)",
+    )
+    ik.set_defaults(func=_identity_keygen)
+    ce = sub.add_parser(
+        "certify",
+        help="certify the node's keys with the identity key (writes certificates.json)",
+        description="Sign each operational key in --keys with the identity key. Give the "
+        "printed JSON to EGA to register the keys; nodes use only certified keys.",
+    )
+    ce.add_argument("--identity", required=True, help="path of identity.pem")
+    ce.add_argument("--keys", required=True, help="the node's key folder")
+    ce.add_argument("--member", required=True, help="this agency's GDX member id")
+    ce.set_defaults(func=_certify)
+    sv = sub.add_parser(
+        "serve",
+        help="run the node's HTTP service",
+        description="Answer forwarded requests (POST /gdx/answer) and local officers "
+        "(POST /request, loopback only); GET /healthz, GET /alarms (loopback only).",
+    )
+    sv.add_argument("--config", required=True, help="node configuration JSON")
     sv.set_defaults(func=_serve)
-    rq = sub.add_parser("request", help="fetch one document through the hub")
-    rq.add_argument("--config", required=True)
-    rq.add_argument("--type", required=True, help="person_record | house_registration | ...")
-    rq.add_argument("--citizen-id", required=True)
-    rq.add_argument("--purpose", required=True)
-    rq.add_argument("--officer", required=True)
-    rq.add_argument("--legal-basis", default="PDPA s.24(4) public task")
-    rq.add_argument("--provider", help="provider member id (default: from config)")
+    rq = sub.add_parser(
+        "request",
+        help="fetch one document through the hub",
+        description="Request one document as a consumer and print it with its signed "
+        "evidence. Does not need (or load) a provider data source.",
+    )
+    rq.add_argument("--config", required=True, help="node configuration JSON")
+    rq.add_argument(
+        "--type", required=True, help="document type: person_record | house_registration | ..."
+    )
+    rq.add_argument("--citizen-id", required=True, help="13-digit citizen or juristic ID")
+    rq.add_argument("--purpose", required=True, help="purpose, as granted in the access right")
+    rq.add_argument("--officer", required=True, help="who asks (recorded in the audit log)")
+    rq.add_argument(
+        "--legal-basis",
+        default="PDPA s.24(4) public task",
+        help="legal basis (default: %(default)s)",
+    )
+    rq.add_argument("--provider", help="provider member id (default: from the config)")
     rq.set_defaults(func=_request)
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +34,7 @@ from gdx_protocol.errors import (
     UnsupportedDocumentError,
 )
 from gdx_protocol.replay import ReplayCache, SqliteReplayCache
-from gdx_protocol.trust import Alarm, PinStore, SelfKnowledge, apply_trust
+from gdx_protocol.trust import Alarm, PinStore, SelfKnowledge, alarm_for, apply_trust
 
 from .config import NodeConfig
 from .datasource import DataSource, load_data_source
@@ -54,11 +56,15 @@ class _DirectoryCache:
 
 
 class AgencyNode:
-    def __init__(self, config: NodeConfig, data_source: DataSource | None = None) -> None:
+    def __init__(
+        self, config: NodeConfig, data_source: DataSource | None = None, *, answer: bool = True
+    ) -> None:
+        """``answer=False``: a consumer only (the ``request`` command); the provider's
+        data source is not imported."""
         self.config = config
         sig, enc = load_keys(config.key_dir)
         self.identity = NodeIdentity(config.member_id, sig, enc)
-        if data_source is None and config.data_source:
+        if answer and data_source is None and config.data_source:
             data_source = load_data_source(config.data_source, config.data_source_options)
         self.data_source = data_source
         self.http = HttpClient(config.http_timeout)
@@ -123,23 +129,38 @@ class AgencyNode:
             status, body = self.http.get(self.config.hub_url + "/gdx/directory")
             if status != 200:
                 raise GdxError(f"hub directory fetch failed with HTTP {status}")
-            verified = load_signed_directory(
-                body,
-                self.config.hub_keys,
-                now=int(now),
-                min_serial=current.serial if current else 0,
-                witnesses=self.config.witnesses,
-                quorum=self.config.witness_quorum,
-            )
-            trusted = apply_trust(
-                verified, self.pins, me=self.me, require_identity=self.config.require_identity
-            )
-            for alarm in trusted.alarms:
+            with self._reporting("hub", "refused a directory"):
+                return self._load_directory(body, now, current)
+
+    def _load_directory(
+        self, body: bytes, now: float, current: _DirectoryCache | None
+    ) -> InMemoryDirectory:
+        verified = load_signed_directory(
+            body,
+            self.config.hub_keys,
+            now=int(now),
+            min_serial=current.serial if current else 0,
+            witnesses=self.config.witnesses,
+            quorum=self.config.witness_quorum,
+        )
+        trusted = apply_trust(
+            verified, self.pins, me=self.me, require_identity=self.config.require_identity
+        )
+        for alarm in trusted.alarms:
+            self._raise_alarm(alarm)
+        self._dir = _DirectoryCache(trusted.directory, verified.serial, now, verified.expires_at)
+        return trusted.directory
+
+    @contextlib.contextmanager
+    def _reporting(self, member_id: str, where: str) -> Iterator[None]:
+        """Turn refusals that only an attack explains into alarms, then re-raise."""
+        try:
+            yield
+        except GdxError as exc:
+            alarm = alarm_for(exc, member_id, where)
+            if alarm is not None:
                 self._raise_alarm(alarm)
-            self._dir = _DirectoryCache(
-                trusted.directory, verified.serial, now, verified.expires_at
-            )
-            return trusted.directory
+            raise
 
     def _raise_alarm(self, alarm: Alarm) -> None:
         key = (alarm.code, alarm.member_id, alarm.detail)
@@ -192,6 +213,10 @@ class AgencyNode:
         except (GdxError, OSError, ValueError) as exc:
             log.warning("directory refresh failed, keeping the previous one: %s", exc)
 
+    def refresh_directory(self) -> None:
+        """Fetch the directory now; a refusal is logged (and alarmed), the old one kept."""
+        self._fetch_quietly()
+
     def start_directory_refresher(self) -> threading.Thread:
         """Keep the directory fresh from a daemon thread (``serve`` starts this)."""
 
@@ -214,14 +239,15 @@ class AgencyNode:
         if self.data_source is None:
             raise UnsupportedDocumentError("this node is not a provider")
         directory = self.directory()
-        try:
-            opened = self._open(forward, directory)
-        except (UnknownKeyError, UnknownMemberError) as exc:
-            # A member registered after our last refresh: fetch once, then answer.
-            if isinstance(exc, UncertifiedKeyError) or not self._refresh_for_unknown_key():
-                raise
-            directory = self.directory()
-            opened = self._open(forward, directory)
+        with self._reporting("hub", "refused a forwarded request"):
+            try:
+                opened = self._open(forward, directory)
+            except (UnknownKeyError, UnknownMemberError) as exc:
+                # A member registered after our last refresh: fetch once, then answer.
+                if isinstance(exc, UncertifiedKeyError) or not self._refresh_for_unknown_key():
+                    raise
+                directory = self.directory()
+                opened = self._open(forward, directory)
         doc_type = opened.header.document_type
         if doc_type not in self.data_source.document_types:
             raise UnsupportedDocumentError(f"{doc_type} is not provided here")
@@ -264,23 +290,25 @@ class AgencyNode:
             pseudonym_key=self.config.pseudonym_key,
             ttl=self.config.request_ttl,
         )
-        try:
-            envelope, pending = build_request(self.identity, directory, **args)
-        except (UnknownKeyError, UnknownMemberError) as exc:
-            if isinstance(exc, UncertifiedKeyError) or not self._refresh_for_unknown_key():
-                raise
-            directory = self.directory()
-            envelope, pending = build_request(self.identity, directory, **args)
+        with self._reporting(provider, "refused to seal a request"):
+            try:
+                envelope, pending = build_request(self.identity, directory, **args)
+            except (UnknownKeyError, UnknownMemberError) as exc:
+                if isinstance(exc, UncertifiedKeyError) or not self._refresh_for_unknown_key():
+                    raise
+                directory = self.directory()
+                envelope, pending = build_request(self.identity, directory, **args)
         status, body = self.http.post(self.config.hub_url + "/gdx/exchange", envelope)
         if status != 200:
             raise _remote_error(status, body)
-        return open_response(
-            body,
-            pending=pending,
-            identity=self.identity,
-            directory=directory,
-            replay_cache=self.consumer_replay,
-        )
+        with self._reporting(provider, "refused the answer the hub relayed"):
+            return open_response(
+                body,
+                pending=pending,
+                identity=self.identity,
+                directory=directory,
+                replay_cache=self.consumer_replay,
+            )
 
 
 def _remote_error(status: int, body: bytes) -> GdxError:

@@ -29,6 +29,8 @@ STATUS_BY_CODE = {
     "expired": 410,
     "bad_signature": 401,
     "unknown_key": 401,
+    "uncertified_key": 401,
+    "identity_changed": 403,
     "revoked_key": 403,
     "wrong_provider": 421,
     "wrong_consumer": 421,

@@ -33,6 +33,7 @@ from typing import Any
 
 from . import schema
 from .directory import (
+    IdentityKey,
     InMemoryDirectory,
     KeyRecord,
     MemberRecord,
@@ -105,6 +106,32 @@ class Alarm:
             "threats": list(self.threats),
             "detail": self.detail,
         }
+
+
+# Refusals that only an attack explains, with the threats of docs/gdx-threat-model.md
+# they stop; a node reports each as an alarm. Codes an honest network produces (expired,
+# unknown member, ...) are not alarms.
+THREATS_BY_CODE: dict[str, tuple[str, ...]] = {
+    "uncertified_key": ("T1", "T12"),
+    "identity_changed": ("T2",),
+    "foreign_key": ("T3",),
+    "witness_quorum": ("T4",),
+    "witness_refused": ("T4",),
+    "bad_signature": ("T5",),
+    "tampered": ("T5",),
+    "mismatch": ("T7",),
+    "wrong_consumer": ("T7",),
+    "wrong_provider": ("T7",),
+    "replay": ("T9",),
+    "pseudonym_mismatch": ("T10",),
+}
+
+
+def alarm_for(error: GdxError, member_id: str, where: str) -> Alarm | None:
+    threats = THREATS_BY_CODE.get(error.code)
+    if threats is None:
+        return None
+    return Alarm(error.code, member_id, threats, f"{where}: {error.message}")
 
 
 # --------------------------------------------------------------------------- pins
@@ -400,3 +427,36 @@ def add_cosignatures(data: bytes, cosignatures: Iterable[dict[str, Any]]) -> byt
     doc = json.loads(data)
     doc["cosignatures"] = list(doc.get("cosignatures", [])) + list(cosignatures)
     return canonical_json(doc)
+
+
+def member_from_certificates(
+    certificates: dict[str, Any], *, name: str = "", endpoint: str = "", not_before: int = 0
+) -> MemberRecord:
+    """A member record from the ``certify`` output (identity key + certified keys).
+
+    Refuses a certificate that does not verify: the hub must never publish one."""
+    from .keys import public_from_b64
+
+    ident = schema.obj(certificates["identity"], "identity", {"alg", "pub"})
+    identity = IdentityKey(ident["alg"], public_from_b64(ident["pub"]))
+    member_id = str(certificates["member_id"])
+    keys = []
+    for info in certificates["keys"]:
+        raw = public_from_b64(info["pub"])
+        rec = KeyRecord(
+            key_id(raw),
+            member_id,
+            info["use"],
+            info["alg"],
+            raw,
+            "active",
+            not_before,
+            0,
+            public_from_b64(info["cert"], field="cert"),
+        )
+        keys.append(rec)
+    member = MemberRecord(member_id, name, "active", endpoint, tuple(keys), identity)
+    for rec in keys:
+        if not certificate_valid(member, rec):
+            raise UncertifiedKeyError(f"certificate of key {rec.kid[:12]} does not verify")
+    return member

@@ -41,7 +41,10 @@ class FakeHub:
         self.http = HttpClient(10)
         self.serial = 0
         self.lock = threading.Lock()
-        self.seen_bodies: list[bytes] = []  # everything that crossed the hub, for leak checks
+        self.seen_bodies: list[bytes] = []
+        self.forwards: list[
+            bytes
+        ] = []  # what it sent to providers (a dishonest one replays)  # everything that crossed the hub, for leak checks
 
     @property
     def anchor(self) -> HubKey:
@@ -68,6 +71,7 @@ class FakeHub:
         index = self._append(audit_leaf("request", h, at=now, envelope_digest=env.digest))
         endpoint = self.directory.get_member(h.provider).endpoint
         fwd = hub_forward_request(env, self.key, hub_id="gdx-hub", log_index=index, now=now)
+        self.forwards.append(fwd)
         status, resp = self.http.post(endpoint + "/gdx/answer", fwd)
         self.seen_bodies.append(resp)
         if status != 200:

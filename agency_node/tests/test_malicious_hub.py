@@ -1,0 +1,296 @@
+"""A malicious hub (the real hub signing key in the operator's hands) against unmodified
+nodes: every attempt to read a subject or a document fails, and a node reports it with
+the threat numbers of docs/gdx-threat-model.md.
+
+Each network runs twice: with witnesses (EGA, OPDC, DOPA; quorum 2) and without, so the
+key certificates and pins are shown to hold on their own too.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import threading
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from agency_node.__main__ import main
+from agency_node.config import NodeConfig
+from agency_node.node import AgencyNode
+from agency_node.sample_provider import SampleCivilRegistry
+from agency_node.server import NodeHTTPServer
+from gdx_protocol import SigningKey, parse_response_envelope
+from gdx_protocol.encoding import b64e
+from gdx_protocol.errors import GdxError
+from gdx_protocol.trust import Witness, member_from_certificates
+
+from .fake_hub import FakeHubServer
+from .malicious_hub import MaliciousHub
+
+REGISTRY = SampleCivilRegistry()
+CID = REGISTRY.citizen_ids()[7]
+
+
+def _cli(*args: str) -> dict:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(list(args)) == 0
+    return json.loads(out.getvalue())
+
+
+@dataclass
+class Net:
+    tmp: Path
+    hub: MaliciousHub
+    provider: AgencyNode
+    consumer: AgencyNode
+    configs: dict[str, Path]
+    servers: list
+
+    def ask(self, cid: str = CID):
+        return self.consumer.request(
+            document_type="person_record",
+            citizen_id=cid,
+            purpose="welfare",
+            officer="officer-1",
+            legal_basis="PDPA s.24(4)",
+        )
+
+    def codes(self, node: AgencyNode) -> set[str]:
+        return {a.code for a in node.alarms}
+
+    def threats(self, node: AgencyNode) -> set[str]:
+        return {t for a in node.alarms for t in a.threats}
+
+    def restart_provider(self) -> AgencyNode:
+        node = AgencyNode(NodeConfig.load(self.configs["dopa"]), data_source=REGISTRY)
+        self.servers[0].node = node
+        self.provider = node
+        return node
+
+
+def _member(tmp: Path, member: str) -> dict:
+    _cli("keygen", "--dir", str(tmp / f"{member}-keys"))
+    _cli("identity-keygen", "--dir", str(tmp / f"{member}-offline"))
+    return _cli(
+        "certify",
+        "--identity",
+        str(tmp / f"{member}-offline" / "identity.pem"),
+        "--keys",
+        str(tmp / f"{member}-keys"),
+        "--member",
+        member,
+    )
+
+
+@pytest.fixture(params=[True, False], ids=["witnessed", "certificates-only"])
+def net(request, tmp_path):
+    witnessed = request.param
+    hub = MaliciousHub()
+    witnesses = [
+        Witness(name, SigningKey.generate(), [hub.anchor], tmp_path / f"witness-{name}.json")
+        for name in ("ega", "opdc", "dopa-witness")
+    ]
+    if witnessed:
+        hub.witnesses = witnesses
+    hub_server = FakeHubServer(hub)
+    threading.Thread(target=hub_server.serve_forever, daemon=True).start()
+    (tmp_path / "pseudonym.key").write_text(b64e(os.urandom(32)))
+    configs = {}
+    for member in ("dopa", "sso"):
+        cfg = {
+            "member_id": member,
+            "key_dir": f"{member}-keys",
+            "hub_url": hub_server.url,
+            "hub_keys": [{"alg": hub.key.alg, "pub": b64e(hub.key.public_raw)}],
+            "pseudonym_key_file": "pseudonym.key",
+            "state_dir": f"{member}-state",
+            "providers": {"person_record": "dopa"},
+            "directory_refresh": 3600,
+        }
+        if witnessed:
+            cfg["witnesses"] = [
+                {"name": w.name, "alg": w.key.alg, "pub": b64e(w.key.public_raw)} for w in witnesses
+            ]
+            cfg["witness_quorum"] = 2
+        configs[member] = tmp_path / f"{member}.json"
+        configs[member].write_text(json.dumps(cfg))
+    certs = {m: _member(tmp_path, m) for m in configs}
+    provider = AgencyNode(NodeConfig.load(configs["dopa"]), data_source=REGISTRY)
+    prov_server = NodeHTTPServer(provider, "127.0.0.1", 0)
+    threading.Thread(target=prov_server.serve_forever, daemon=True).start()
+    hub.directory.put_member(member_from_certificates(certs["dopa"], endpoint=prov_server.url))
+    hub.directory.put_member(member_from_certificates(certs["sso"]))
+    consumer = AgencyNode(NodeConfig.load(configs["sso"]))
+    net = Net(tmp_path, hub, provider, consumer, configs, [prov_server, hub_server])
+    # First contact while the hub is honest: pins learnt, witnesses see the real keys.
+    assert net.ask().status == "found"
+    provider.refresh_directory()
+    assert not provider.alarms and not consumer.alarms
+    yield net
+    for server in (prov_server, hub_server):
+        server.shutdown()
+        server.server_close()
+
+
+def _leaks(net: Net) -> bool:
+    crossed = b"".join(net.hub.seen_bodies)
+    doc = REGISTRY.fetch("person_record", CID)
+    return CID.encode() in crossed or doc["first_name"].encode() in crossed
+
+
+def test_planted_provider_key_is_never_used(net):
+    """T1/T3/T4: the hub adds its own encryption key under the provider's name."""
+    net.hub.victim = "dopa"
+    net.hub.attacks = {"plant_keys"}
+    net.consumer.refresh_directory()
+    net.provider.refresh_directory()
+    doc = net.ask()  # the consumer still seals to the provider's certified key
+    assert doc.status == "found"
+    assert net.hub.read_attempts == ["subject: tampered"]  # the hub could not open it
+    assert not _leaks(net)
+    if net.hub.witnesses:
+        # No witness cosigns a directory with an uncertified key: both nodes refuse it.
+        assert "witness_quorum" in net.codes(net.consumer)
+        assert "T4" in net.threats(net.consumer) and "T4" in net.threats(net.provider)
+    else:
+        assert "uncertified_key" in net.codes(net.consumer)
+        assert "T1" in net.threats(net.consumer)
+        # The provider sees keys under its own name that it did not create.
+        assert "foreign_key" in net.codes(net.provider)
+        assert "T3" in net.threats(net.provider)
+
+
+def test_swapped_identity_key_is_refused(net):
+    """T2/T3/T4: the hub replaces the provider's identity key with its own and certifies
+    its own keys with it."""
+    net.hub.victim = "dopa"
+    net.hub.attacks = {"swap_identity"}
+    net.consumer.refresh_directory()
+    net.provider.refresh_directory()
+    if net.hub.witnesses:
+        assert net.ask().status == "found"  # the forged directory never got a quorum
+        assert net.hub.read_attempts == ["subject: tampered"]
+        assert "T4" in net.threats(net.consumer)
+    else:
+        with pytest.raises(GdxError) as info:
+            net.ask()
+        assert info.value.code == "identity_changed"  # pinned on first contact
+        assert net.hub.read_attempts == []
+        assert "T2" in net.threats(net.consumer)
+        assert {"T2", "T3"} <= net.threats(net.provider)
+    assert not _leaks(net)
+
+
+def test_first_contact_forgery_is_caught(net, tmp_path):
+    """A node that never saw the provider before (no pin yet): the witnesses remember the
+    real identity key; without witnesses the victim's own monitoring reports it."""
+    net.hub.victim = "dopa"
+    net.hub.attacks = {"swap_identity"}
+    cfg = json.loads(net.configs["sso"].read_text())
+    cfg["state_dir"] = "sso-state-new"  # no pins: first contact
+    fresh = tmp_path / "sso-new.json"
+    fresh.write_text(json.dumps(cfg))
+    newcomer = AgencyNode(NodeConfig.load(fresh))
+    newcomer.refresh_directory()
+    net.provider.refresh_directory()
+    if net.hub.witnesses:
+        with pytest.raises(GdxError) as info:
+            newcomer.request(
+                document_type="person_record",
+                citizen_id=CID,
+                purpose="welfare",
+                officer="officer-2",
+                legal_basis="PDPA",
+            )
+        assert info.value.code == "witness_quorum"
+        assert "T4" in {t for a in newcomer.alarms for t in a.threats}
+    else:
+        assert {"T2", "T3"} <= net.threats(net.provider)
+
+
+def test_pinned_fingerprint_from_config_beats_first_contact(net, tmp_path):
+    net.hub.victim = "dopa"
+    net.hub.attacks = {"swap_identity"}
+    real = json.loads((net.tmp / "dopa-keys" / "certificates.json").read_text())["fingerprint"]
+    cfg = json.loads(net.configs["sso"].read_text())
+    cfg.update(state_dir="sso-state-pinned", identity_pins={"dopa": real}, witness_quorum=0)
+    path = tmp_path / "sso-pinned.json"
+    path.write_text(json.dumps(cfg))
+    node = AgencyNode(NodeConfig.load(path))
+    node.refresh_directory()
+    with pytest.raises(GdxError) as info:
+        node.request(
+            document_type="person_record",
+            citizen_id=CID,
+            purpose="welfare",
+            officer="officer-3",
+            legal_basis="PDPA",
+        )
+    assert info.value.code == "identity_changed"
+    assert "T2" in {t for a in node.alarms for t in a.threats}
+
+
+def test_resealed_request_with_planted_consumer_key_is_refused(net):
+    """T1/T12: the hub poses as the consumer with its own signing key."""
+    net.hub.victim = "sso"
+    net.hub.attacks = {"plant_keys", "reseal"}
+    net.hub.reseal_subject = REGISTRY.citizen_ids()[9]
+    net.provider.refresh_directory()
+    with pytest.raises(GdxError):
+        net.ask()
+    (attempt,) = [a for a in net.hub.read_attempts if a.startswith("reseal")]
+    assert attempt.startswith("reseal: 401")  # the provider did not answer
+    if net.hub.witnesses:
+        assert "T4" in net.threats(net.provider)
+    else:
+        assert "uncertified_key" in net.codes(net.provider)
+        assert "T12" in net.threats(net.provider)
+
+
+def test_reordered_answer_is_refused(net):
+    """T7: the hub hands one request's answer to the next request."""
+    net.hub.attacks = {"reorder"}
+    assert net.ask().status == "found"  # held back; the first goes through
+    with pytest.raises(GdxError) as info:
+        net.ask(REGISTRY.citizen_ids()[8])
+    assert info.value.code == "mismatch"
+    assert "T7" in net.threats(net.consumer)
+
+
+def test_dropped_answer_is_reported(net):
+    """T8: the hub drops the answer; the consumer gets an error, never a forged one."""
+    net.hub.attacks = {"drop"}
+    with pytest.raises(GdxError) as info:
+        net.ask()
+    assert info.value.code == "provider_unreachable"
+    assert net.hub.leaves[-1]  # and the hub's own log shows the provider did answer
+    assert json.loads(net.hub.leaves[-1])["event"] == "response"
+
+
+def test_replay_after_provider_restart_is_refused(net):
+    """T9: the hub replays a forward the provider answered, after the provider restarted."""
+    captured = net.hub.forwards[-1]
+    net.restart_provider()
+    net.hub.victim = "dopa"
+    status, body = net.hub.replay_forward(captured)
+    assert status == 409 and json.loads(body)["error"] == "replay"
+    assert "T9" in net.threats(net.provider)
+
+
+def test_found_and_not_found_answers_look_alike_to_the_hub(net):
+    """T6: through the real network, both answers have one length."""
+    missing = "999999999999"
+    from gdx_protocol import thai_id_check_digit
+
+    missing += str(thai_id_check_digit(missing))
+    assert net.ask().status == "found"
+    found = net.hub.seen_bodies[-1]
+    assert net.ask(missing).status == "not_found"
+    not_found = net.hub.seen_bodies[-1]
+    assert len(found) == len(not_found)
+    assert len(parse_response_envelope(found).ct) == len(parse_response_envelope(not_found).ct)
