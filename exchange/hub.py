@@ -1,5 +1,6 @@
 """The hub's own key and the database-backed member directory the protocol checks against."""
 
+import dataclasses
 import functools
 import os
 import threading
@@ -13,7 +14,7 @@ from django.db.models import F
 
 from exchange import conf, pg
 from exchange.models import AccessRight, DirectoryState, DocumentType, Member, MemberKey
-from gdx_protocol.directory import KeyRecord, MemberRecord
+from gdx_protocol.directory import IdentityKey, KeyRecord, MemberRecord
 from gdx_protocol.errors import UnknownKeyError, UnknownMemberError
 from gdx_protocol.keys import SigningKey, load_private_pem, private_key_to_pem
 
@@ -70,6 +71,7 @@ def key_record(key: MemberKey, member_code: str, *, now: datetime | None = None)
         status="revoked" if revoked else "active",
         not_before=_ts(key.valid_from),
         not_after=_ts(key.valid_until),
+        cert=bytes(key.certificate or b""),
     )
 
 
@@ -81,18 +83,15 @@ def member_record(
         status = "suspended"  # the wire format knows active/suspended; keys say revoked
     records = tuple(key_record(k, member.code) for k in keys)
     if member.status == Member.Status.REVOKED:
-        records = tuple(
-            KeyRecord(
-                r.kid, r.member_id, r.use, r.alg, r.public_raw, "revoked", r.not_before, r.not_after
-            )
-            for r in records
-        )
+        records = tuple(dataclasses.replace(r, status="revoked") for r in records)
+    identity_raw = bytes(member.identity_key or b"")
     return MemberRecord(
         member_id=member.code,
         name=member.agency.name_en or member.agency.name_th,
         status=status,
         endpoint=member.endpoint,
         keys=records,
+        identity=IdentityKey(member.identity_algorithm, identity_raw) if identity_raw else None,
     )
 
 

@@ -54,6 +54,10 @@ class Member(models.Model):
     )
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # The agency's long-term identity key (ADR 0006): it certifies the member's keys, so
+    # nodes use only keys the agency itself vouched for. Empty for members not yet migrated.
+    identity_algorithm = models.CharField(_("identity key algorithm"), max_length=32, blank=True)
+    identity_key = models.BinaryField(_("identity key"), max_length=4096, blank=True, default=b"")
 
     class Meta:
         verbose_name = _("exchange member")
@@ -62,6 +66,11 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def identity_kid(self) -> str:
+        raw = bytes(self.identity_key or b"")
+        return hashlib.sha256(raw).hexdigest() if raw else ""
 
     def save(self, *args, **kwargs):
         if not self.code and self.agency_id:
@@ -104,6 +113,8 @@ class MemberKey(models.Model):
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_reason = models.CharField(_("reason for revocation"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Signature of the member's identity key over this key (gdx_protocol.trust).
+    certificate = models.BinaryField(_("certificate"), max_length=8192, blank=True, default=b"")
 
     class Meta:
         verbose_name = _("member key")

@@ -110,11 +110,22 @@ def consistency_proof(*, first: int, second: int) -> dict[str, Any]:
 
 def who_asked(*, pseudonym: str, limit: int = 200) -> list[dict[str, Any]]:
     """A citizen's "who asked for my data": one entry per request, with its inclusion
-    proof against the newest signed tree head (the caller issues it first)."""
+    proof against the newest signed tree head (the caller issues it first).
+
+    Only delivered exchanges are listed: the consumer computes the pseudonym, and only the
+    provider, which opened the sealed ID, checked it and signed an answer carrying it,
+    confirms whose data it was. A refused or failed request names a pseudonym nobody
+    confirmed, so a consumer could otherwise write into another citizen's list by
+    mislabelling (threat T10). Those requests stay in the audit log for EGA.
+    """
     head = SignedTreeHead.objects.order_by("-tree_size", "-id").first()
     size = head.tree_size if head else 0
     rows = (
-        Exchange.objects.filter(subject_pseudonym=pseudonym, request_leaf_index__lt=size)
+        Exchange.objects.filter(
+            subject_pseudonym=pseudonym,
+            request_leaf_index__lt=size,
+            status=Exchange.Status.DELIVERED,
+        )
         .select_related("consumer__agency")
         .order_by("-received_at", "-id")[:limit]
     )

@@ -15,12 +15,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from agency_node.http_client import HttpClient
 from audit.services import audit_record
 from exchange import conf, log
-from exchange.hub import DbDirectory, HubSnapshot, hub_signing_key
+from exchange.hub import DbDirectory, HubSnapshot, hub_signing_key, key_record, member_record
 from exchange.models import (
     AccessRight,
     DocumentType,
@@ -40,8 +41,10 @@ from gdx_protocol import (
 from gdx_protocol.encoding import canonical_json
 from gdx_protocol.envelope import RequestHeader
 from gdx_protocol.errors import GdxError
+from gdx_protocol.keys import signature_algorithm
 from gdx_protocol.merkle import TreeHead, leaf_hash
 from gdx_protocol.sth import sign_tree_head
+from gdx_protocol.trust import certificate_valid, member_from_certificates
 
 logger = logging.getLogger("exchange")
 
@@ -117,6 +120,88 @@ def member_revoke(*, member: Member, by: Any) -> Member:
 
 
 @transaction.atomic
+def member_identity_set(*, member: Member, algorithm: str, public_key: bytes, by: Any) -> Member:
+    """Record the agency's identity key (ADR 0006). Set once: nodes pin it and witnesses
+    refuse a directory that changes it, so a changed identity means a new member."""
+    if member.identity_key:
+        raise ValidationError(
+            {"identity_key": _("This member already has an identity key; it cannot be replaced.")}
+        )
+    try:
+        signature_algorithm(algorithm)
+    except GdxError:
+        raise ValidationError(
+            {"identity_algorithm": _("This algorithm is not supported for this use.")}
+        ) from None
+    if not public_key or len(public_key) > 4096:
+        raise ValidationError({"identity_key": _("Enter the public key.")})
+    member.identity_algorithm = algorithm
+    member.identity_key = bytes(public_key)
+    member.full_clean()
+    member.save(update_fields=["identity_algorithm", "identity_key"])
+    audit_record(
+        action="gdx.member.identity_set",
+        actor=by,
+        target=member,
+        agency=member.agency,
+        data={"fingerprint": member.identity_kid, "algorithm": algorithm},
+    )
+    return member
+
+
+@transaction.atomic
+def member_keys_import(*, member: Member, certificates: dict[str, Any], by: Any) -> list[MemberKey]:
+    """Register the output of ``python -m agency_node certify``: the identity key (if the
+    member has none yet) and every certified key not registered already."""
+    try:
+        record = member_from_certificates(certificates)
+    except (GdxError, KeyError, TypeError, ValueError):
+        raise ValidationError(
+            _("These certificates do not verify against their identity key.")
+        ) from None
+    if record.member_id != member.code:
+        raise ValidationError(_("These certificates are for another member."))
+    assert record.identity is not None  # member_from_certificates always sets it
+    if not member.identity_key:
+        member_identity_set(
+            member=member,
+            algorithm=record.identity.alg,
+            public_key=record.identity.public_raw,
+            by=by,
+        )
+    elif member.identity_kid != record.identity.kid:
+        raise ValidationError(_("These certificates were made with another identity key."))
+    existing = {k.kid: k for k in member.keys.all()}
+    out = []
+    for k in record.keys:
+        old = existing.get(k.kid)
+        if old is None:
+            out.append(
+                member_key_add(
+                    member=member,
+                    use=k.use,
+                    algorithm=k.alg,
+                    public_key=k.public_raw,
+                    certificate=k.cert,
+                    by=by,
+                )
+            )
+        elif not old.certificate:
+            # A key registered before the member had an identity key: attach its certificate.
+            old.certificate = k.cert
+            old.save(update_fields=["certificate"])
+            audit_record(
+                action="gdx.key.certified",
+                actor=by,
+                target=old,
+                agency=member.agency,
+                data={"kid": old.kid, "fingerprint": member.identity_kid},
+            )
+            out.append(old)
+    return out
+
+
+@transaction.atomic
 def member_key_add(
     *,
     member: Member,
@@ -126,6 +211,7 @@ def member_key_add(
     by: Any,
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
+    certificate: bytes = b"",
 ) -> MemberKey:
     key = MemberKey(
         member=member,
@@ -134,17 +220,30 @@ def member_key_add(
         public_key=public_key,
         valid_from=valid_from or timezone.now(),
         valid_until=valid_until,
+        certificate=bytes(certificate),
     )
     key.full_clean(exclude=["kid"])
     if MemberKey.objects.filter(kid=key.kid).exists():
         raise ValidationError({"public_key": "This public key is already registered."})
+    if member.identity_key:
+        # Nodes ignore a key its member did not certify: refuse it here, with a reason.
+        rec = key_record(key, member.code)
+        if not certificate_valid(member_record(member, []), rec):
+            raise ValidationError(
+                {"certificate": _("The certificate does not verify against the identity key.")}
+            )
     key.save()
     audit_record(
         action="gdx.key.added",
         actor=by,
         target=key,
         agency=member.agency,
-        data={"kid": key.kid, "use": use, "algorithm": algorithm},
+        data={
+            "kid": key.kid,
+            "use": use,
+            "algorithm": algorithm,
+            "certified": bool(key.certificate),
+        },
     )
     return key
 

@@ -19,12 +19,36 @@ def test_who_asked_lists_each_request_with_a_proof(net, ega_admin, hub_key_file)
     response = net.client.get(f"/api/exchange/who-asked/{pending.header.subject_pseudonym}")
     assert response.status_code == 200
     entries = response.json()
-    assert {e["consumer"] for e in entries} == {"cons", "cons2"}
-    assert {e["outcome"] for e in entries} == {"delivered", "refused"}
+    # The refused request's pseudonym was never confirmed by a provider: not listed (T10).
+    assert {e["consumer"] for e in entries} == {"cons"}
+    assert {e["outcome"] for e in entries} == {"delivered"}
     hub = HubKey.from_signing_key(load_private_pem(hub_key_file.read_bytes()))
     for entry in entries:
         assert entry["officer"] == "officer-42"
         assert check_inclusion(entry["inclusion"], [hub])["ok"]
+
+
+def test_a_mislabelled_pseudonym_writes_nothing_into_the_victims_list(
+    net, ega_admin, hub_key_file, monkeypatch
+):
+    """T10: a consumer labels its request with another citizen's pseudonym."""
+    from exchange.models import Exchange
+    from exchange.tests.test_exchange_flow import _request
+    from gdx_protocol import citizen_pseudonym, thai_id_check_digit
+
+    from .conftest import PSEUDONYM_KEY
+
+    victim_id = "310060001234"
+    victim_id += str(thai_id_check_digit(victim_id))
+    victim = citizen_pseudonym(PSEUDONYM_KEY, victim_id)
+    monkeypatch.setattr("gdx_protocol.exchange.citizen_pseudonym", lambda key, cid: victim)
+    envelope, _ = _request(net)
+    response = net.post(envelope)
+    assert response.status_code == 502
+    assert response.json()["error"] == "pseudonym_mismatch"  # the provider refused it
+    assert Exchange.objects.get(subject_pseudonym=victim).status == Exchange.Status.FAILED
+    net.client.force_login(ega_admin)
+    assert net.client.get(f"/api/exchange/who-asked/{victim}").json() == []
 
 
 def test_who_asked_for_an_unknown_pseudonym_is_empty_and_a_bad_one_refused(

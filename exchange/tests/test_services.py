@@ -146,3 +146,61 @@ def test_a_duplicate_key_is_refused_and_nothing_is_written(agency_a):
             member=member, use="sig", algorithm="ed25519", public_key=key.public_raw, by=None
         )
     assert MemberKey.objects.count() == 1
+
+
+def _certificates(tmp_path, member_code: str):
+    from agency_node.keystore import (
+        certify_node_keys,
+        generate_identity,
+        generate_keys,
+        load_identity,
+    )
+
+    generate_keys(tmp_path / "keys")
+    generate_identity(tmp_path / "offline")
+    identity = load_identity(tmp_path / "offline" / "identity.pem")
+    return certify_node_keys(tmp_path / "keys", identity, member_code), identity
+
+
+def test_member_keys_import_publishes_identity_and_certified_keys(
+    tmp_path, agency_a, ega_admin, hub_key_file
+):
+    from gdx_protocol.trust import certificate_valid
+
+    member = services.member_register(agency=agency_a, by=ega_admin)
+    certs, identity = _certificates(tmp_path, member.code)
+    added = services.member_keys_import(member=member, certificates=certs, by=ega_admin)
+    assert len(added) == 2 and member.identity_kid == identity.kid
+    hub = HubKey.from_signing_key(load_private_pem(hub_key_file.read_bytes()))
+    verified = load_signed_directory(selectors.directory_document(), [hub], now=int(time.time()))
+    published = verified.directory.get_member(member.code)
+    assert published.identity.kid == identity.kid
+    assert all(certificate_valid(published, k) for k in published.keys)
+    assert services.member_keys_import(member=member, certificates=certs, by=ega_admin) == []
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions[-3:] == ["gdx.member.identity_set", "gdx.key.added", "gdx.key.added"]
+
+
+def test_uncertified_keys_and_a_second_identity_are_refused(tmp_path, agency_a):
+    member = services.member_register(agency=agency_a, by=None)
+    certs, identity = _certificates(tmp_path, member.code)
+    services.member_keys_import(member=member, certificates=certs, by=None)
+    before = MemberKey.objects.count()
+    stranger = SigningKey.generate()
+    with pytest.raises(ValidationError):
+        services.member_key_add(
+            member=member, use="sig", algorithm="ed25519", public_key=stranger.public_raw, by=None
+        )
+    with pytest.raises(ValidationError):
+        services.member_identity_set(
+            member=member, algorithm="ed25519", public_key=stranger.public_raw, by=None
+        )
+    other, _ = _certificates(tmp_path / "other", member.code)
+    with pytest.raises(ValidationError):
+        services.member_keys_import(member=member, certificates=other, by=None)
+    forged = dict(certs, member_id="someone-else")
+    with pytest.raises(ValidationError):
+        services.member_keys_import(member=member, certificates=forged, by=None)
+    assert MemberKey.objects.count() == before
+    member.refresh_from_db()
+    assert member.identity_kid == identity.kid

@@ -16,12 +16,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from agencies.models import Agency
-from agency_node.keystore import generate_keys, load_keys
+from agency_node.keystore import (
+    IDENTITY_FILE,
+    certify_node_keys,
+    generate_identity,
+    generate_keys,
+    load_identity,
+)
 from exchange import conf, demo, services
 from exchange.hub import hub_key_generate, hub_signing_key
-from exchange.models import AccessRight, DocumentType, Member, MemberKey
+from exchange.models import AccessRight, DocumentType, Member
 from gdx_protocol import b64e
-from gdx_protocol.keys import EncryptionKey, SigningKey
 
 PROVIDED = ["person_record", "house_registration"]
 
@@ -110,14 +115,13 @@ class Command(BaseCommand):
             member = services.member_register(agency=agency, endpoint=endpoint, by=None)
         elif member.endpoint != endpoint:
             services.member_update_endpoint(member=member, endpoint=endpoint, by=None)
-        sig, encs = load_keys(key_dir)
-        keys: list[tuple[str, SigningKey | EncryptionKey]] = [("sig", sig)]
-        keys += [("enc", k) for k in encs]
-        for use, key in keys:
-            if not MemberKey.objects.filter(kid=key.kid).exists():
-                services.member_key_add(
-                    member=member, use=use, algorithm=key.alg, public_key=key.public_raw, by=None
-                )
+        # The agency's identity key certifies its node keys (ADR 0006). In real life it is
+        # kept offline at the agency; the demo keeps it beside the node's folder.
+        offline = key_dir.parent / f"{member.code}-offline"
+        if not (offline / IDENTITY_FILE).exists():
+            generate_identity(offline)
+        certs = certify_node_keys(key_dir, load_identity(offline / IDENTITY_FILE), member.code)
+        services.member_keys_import(member=member, certificates=certs, by=None)
         return member
 
     def _config(self, code, key_dir, port, hub_url, hub, *, existing) -> None:
@@ -132,6 +136,7 @@ class Command(BaseCommand):
             "providers": {t: demo.PROVIDER for t in PROVIDED},
             "request_ttl": 120,
             "directory_refresh": 30,
+            "state_dir": f"{code}-state",
         }
         if code == demo.PROVIDER:
             cfg["data_source"] = "agency_node.sample_provider:SampleCivilRegistry"
