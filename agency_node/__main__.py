@@ -17,7 +17,13 @@ from gdx_protocol.keys import (
 )
 
 from .config import NodeConfig
-from .keystore import certify_node_keys, generate_identity, generate_keys, load_identity
+from .keystore import (
+    certify_node_keys,
+    certify_public_keys,
+    generate_identity,
+    generate_keys,
+    load_identity,
+)
 from .node import AgencyNode, document_to_json
 from .server import NodeHTTPServer
 
@@ -45,8 +51,12 @@ def _identity_keygen(args: argparse.Namespace) -> int:
 def _certify(args: argparse.Namespace) -> int:
     try:
         identity = load_identity(Path(args.identity))
-        out = certify_node_keys(Path(args.keys), identity, args.member)
-    except (OSError, ValueError, GdxError) as exc:
+        if args.public:
+            public = json.loads(Path(args.public).read_text(encoding="utf-8"))
+            out = certify_public_keys(public["keys"], identity, args.member)
+        else:
+            out = certify_node_keys(Path(args.keys), identity, args.member)
+    except (OSError, ValueError, KeyError, TypeError, GdxError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     print(json.dumps(out, indent=2))
@@ -141,7 +151,12 @@ def main(argv: list[str] | None = None) -> int:
         "printed JSON to EGA to register the keys; nodes use only certified keys.",
     )
     ce.add_argument("--identity", required=True, help="path of identity.pem")
-    ce.add_argument("--keys", required=True, help="the node's key folder")
+    src = ce.add_mutually_exclusive_group(required=True)
+    src.add_argument("--keys", help="the node's key folder (writes certificates.json into it)")
+    src.add_argument(
+        "--public",
+        help="keygen's printed JSON instead: certify without the private keys (offline)",
+    )
     ce.add_argument("--member", required=True, help="this agency's GDX member id")
     ce.set_defaults(func=_certify)
     sv = sub.add_parser(

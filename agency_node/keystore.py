@@ -17,8 +17,10 @@ from gdx_protocol.keys import (
     DEFAULT_SIGNATURE_ALG,
     EncryptionKey,
     SigningKey,
+    key_id,
     load_private_pem,
     private_key_to_pem,
+    public_from_b64,
 )
 from gdx_protocol.trust import certify_key
 
@@ -86,28 +88,45 @@ def load_identity(path: Path) -> SigningKey:
     return key
 
 
-def certify_node_keys(key_dir: Path, identity: SigningKey, member_id: str) -> dict[str, Any]:
-    """Certify the node's operational keys with the identity key; writes certificates.json.
-
-    The output is what the agency hands to EGA to register (or rotate) its keys: the hub
-    publishes it, and nodes use only keys whose certificate verifies (threat T1).
-    """
-    sig, enc = load_keys(key_dir)
+def certify_public_keys(
+    public_keys: list[dict[str, Any]], identity: SigningKey, member_id: str
+) -> dict[str, Any]:
+    """Certify keys given by their public parts (``keygen``'s output): the identity key
+    never needs to meet the node's private keys."""
     keys = []
-    for key in (sig, *enc):
-        info: dict[str, Any] = dict(key.public_info())
-        info["cert"] = b64e(certify_key(identity, member_id, info))
-        keys.append(info)
-    out = {
+    for info in public_keys:
+        item = {k: info[k] for k in ("alg", "kid", "pub", "use")}
+        raw = public_from_b64(item["pub"])
+        if key_id(raw) != item["kid"]:
+            raise ValueError(f"key {item['kid'][:12]}: kid does not match the public key")
+        item["cert"] = b64e(certify_key(identity, member_id, item))
+        keys.append(item)
+    return {
         "member_id": member_id,
         "identity": {"alg": identity.alg, "pub": b64e(identity.public_raw)},
         "fingerprint": identity.kid,
         "keys": keys,
     }
+
+
+def write_certificates(key_dir: Path, certificates: dict[str, Any]) -> None:
     path = key_dir / CERTIFICATES_FILE
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(out, indent=2))
+    tmp.write_text(json.dumps(certificates, indent=2))
     os.replace(tmp, path)
+
+
+def certify_node_keys(key_dir: Path, identity: SigningKey, member_id: str) -> dict[str, Any]:
+    """Certify the keys in ``key_dir`` and write ``certificates.json`` there.
+
+    The output is what the agency hands to EGA to register (or rotate) its keys: the hub
+    publishes it, and nodes use only keys whose certificate verifies (threat T1).
+    """
+    sig, enc = load_keys(key_dir)
+    public: list[dict[str, Any]] = [dict(sig.public_info())]
+    public += [dict(k.public_info()) for k in enc]
+    out = certify_public_keys(public, identity, member_id)
+    write_certificates(key_dir, out)
     return out
 
 

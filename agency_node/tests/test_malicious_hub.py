@@ -140,6 +140,7 @@ def net(request, tmp_path):
 def _leaks(net: Net) -> bool:
     crossed = b"".join(net.hub.seen_bodies)
     doc = REGISTRY.fetch("person_record", CID)
+    assert doc is not None
     return CID.encode() in crossed or doc["first_name"].encode() in crossed
 
 
@@ -294,3 +295,42 @@ def test_found_and_not_found_answers_look_alike_to_the_hub(net):
     not_found = net.hub.seen_bodies[-1]
     assert len(found) == len(not_found)
     assert len(parse_response_envelope(found).ct) == len(parse_response_envelope(not_found).ct)
+
+
+def test_a_new_member_is_answered_after_one_refresh(net, tmp_path):
+    """Node operations: a member registered after the provider's last refresh is not
+    refused ``unknown_key`` for up to ``directory_refresh`` seconds; one fetch, then the
+    answer. A made-up key gets one fetch at most, then the refusal."""
+    certs = _member(tmp_path, "dol")
+    net.hub.directory.put_member(member_from_certificates(certs))
+    cfg = json.loads(net.configs["sso"].read_text())
+    cfg.update(member_id="dol", key_dir="dol-keys", state_dir="dol-state")
+    path = tmp_path / "dol.json"
+    path.write_text(json.dumps(cfg))
+    newcomer = AgencyNode(NodeConfig.load(path))
+    fetches = net.hub.serial
+    doc = newcomer.request(
+        document_type="person_record",
+        citizen_id=CID,
+        purpose="land transfer",
+        officer="dol-officer",
+        legal_basis="Land Code s.71",
+    )
+    assert doc.status == "found"
+    # The newcomer fetched once (first use); the provider fetched once (unknown key).
+    assert net.hub.serial == fetches + 2
+    assert not net.provider.alarms
+
+
+def test_certify_offline_from_public_keys_matches_certify_from_the_folder(tmp_path):
+    public = tmp_path / "keys.json"
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["keygen", "--dir", str(tmp_path / "k")]) == 0
+    public.write_text(out.getvalue())
+    _cli("identity-keygen", "--dir", str(tmp_path / "off"))
+    identity = str(tmp_path / "off" / "identity.pem")
+    offline = _cli("certify", "--identity", identity, "--public", str(public), "--member", "x")
+    online = _cli("certify", "--identity", identity, "--keys", str(tmp_path / "k"), "--member", "x")
+    assert offline == online  # Ed25519 signatures are deterministic
+    assert member_from_certificates(offline).identity is not None

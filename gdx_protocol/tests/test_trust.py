@@ -92,6 +92,7 @@ def test_pins_are_learnt_kept_and_enforced(setup, tmp_path):
     pins = PinStore(tmp_path / "pins.json")
     verified = load_signed_directory(_doc(hub, [member]), anchors, now=int(time.time()))
     assert not apply_trust(verified, pins).alarms
+    assert member.identity is not None
     assert PinStore(tmp_path / "pins.json").get("agency-a") == member.identity.kid  # persisted
     other = SigningKey.generate()
     swapped = MemberRecord(
