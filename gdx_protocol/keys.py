@@ -7,7 +7,9 @@ change.  ``kid`` = SHA-256 hex of the raw public key bytes.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -110,12 +112,35 @@ def signature_algorithm(name: str) -> SignatureAlgorithm:
 # --------------------------------------------------------------------------- KEM keys
 
 
+XWING_SEED_LEN = 32
+# PKCS#8 of an X-Wing key in its seed form (draft-connolly-cfrg-xwing-kem, "X-Wing in
+# PKIX"): id-XWing = 1.3.6.1.4.1.62253.25722, no parameters, privateKey = the raw
+# 32-byte seed. Everything before the seed is fixed, so it is written and read as bytes.
+XWING_PKCS8_PREFIX = bytes.fromhex("3034020100300d060b2b0601040183e62d81c87a0420")
+
+
 @dataclass(frozen=True)
 class HybridPrivateKey:
-    """ML-KEM-768 + X25519 private key kept as components (the hpke object is opaque)."""
+    """X-Wing (ML-KEM-768 + X25519) private key kept as components (the hpke object is
+    opaque). ``seed`` is the draft's 32-byte decapsulation key; keys read from the old
+    two-block files have none and are written back in that old form."""
 
     mlkem: mlkem.MLKEM768PrivateKey
     x25519: x25519.X25519PrivateKey
+    seed: bytes | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_seed(cls, seed: bytes) -> HybridPrivateKey:
+        """draft-connolly-cfrg-xwing-kem expandDecapsulationKey: SHAKE256(sk, 96) gives
+        ML-KEM-768's (d, z) seed and the X25519 scalar."""
+        if len(seed) != XWING_SEED_LEN:
+            raise MalformedError("an X-Wing seed is 32 bytes")
+        expanded = hashlib.shake_256(seed).digest(96)
+        return cls(
+            mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:64]),
+            x25519.X25519PrivateKey.from_private_bytes(expanded[64:]),
+            bytes(seed),
+        )
 
     @property
     def hpke(self) -> MLKEM768X25519PrivateKey:
@@ -160,11 +185,10 @@ class _MLKEM768X25519Kem:
     name = "mlkem768x25519"
 
     def generate(self) -> HybridPrivateKey:
-        return HybridPrivateKey(
-            mlkem.MLKEM768PrivateKey.generate(), x25519.X25519PrivateKey.generate()
-        )
+        return HybridPrivateKey.from_seed(os.urandom(XWING_SEED_LEN))
 
     def public_raw(self, private: Any) -> bytes:
+        # X-Wing's encapsulation key: pk_M (1184 B) || pk_X (32 B).
         return bytes(
             private.mlkem.public_key().public_bytes_raw()
             + private.x25519.public_key().public_bytes_raw()
@@ -272,9 +296,32 @@ def _spki(key: Any) -> bytes:
     return bytes(key.public_bytes(ser.Encoding.PEM, ser.PublicFormat.SubjectPublicKeyInfo))
 
 
+def _xwing_pem(seed: bytes) -> bytes:
+    body = base64.encodebytes(XWING_PKCS8_PREFIX + seed)
+    return b"-----BEGIN PRIVATE KEY-----\n" + body + b"-----END PRIVATE KEY-----\n"
+
+
+def _xwing_seed(block: bytes) -> bytes | None:
+    """The seed of an X-Wing PKCS#8 block, or None if the block is something else."""
+    lines = block.strip().splitlines()
+    if not lines or lines[0] != b"-----BEGIN PRIVATE KEY-----":
+        return None
+    try:
+        der = base64.b64decode(b"".join(lines[1:-1]), validate=True)
+    except ValueError:
+        return None
+    if len(der) == len(XWING_PKCS8_PREFIX) + XWING_SEED_LEN and der.startswith(XWING_PKCS8_PREFIX):
+        return der[len(XWING_PKCS8_PREFIX) :]
+    return None
+
+
 def private_key_to_pem(key: SigningKey | EncryptionKey) -> bytes:
-    """PKCS#8 PEM; the hybrid KEM key is two standard blocks (ML-KEM, then X25519)."""
+    """PKCS#8 PEM. An X-Wing key is its 32-byte seed under id-XWing (portable to other
+    X-Wing implementations); one read from an old file without a seed is written back as
+    the old two blocks (ML-KEM, then X25519)."""
     if isinstance(key.private, HybridPrivateKey):
+        if key.private.seed is not None:
+            return _xwing_pem(key.private.seed)
         return _pkcs8(key.private.mlkem) + _pkcs8(key.private.x25519)
     return _pkcs8(key.private)
 
@@ -288,6 +335,8 @@ def public_key_to_pem(key: SigningKey | EncryptionKey) -> bytes:
 def load_private_pem(data: bytes) -> SigningKey | EncryptionKey:
     """Load a key written by :func:`private_key_to_pem`; the algorithm is inferred."""
     blocks = _PEM_BLOCK.findall(data)
+    if len(blocks) == 1 and (seed := _xwing_seed(blocks[0])) is not None:
+        return EncryptionKey("mlkem768x25519", HybridPrivateKey.from_seed(seed))
     try:
         loaded = [ser.load_pem_private_key(b, password=None) for b in blocks]
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
