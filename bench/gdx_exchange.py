@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.gdx_exchange [--seconds 10] [--concurrency 6] [--workers 2]
         [--threads 8] [--sizes 4096,102400] [--no-write] [--profile DIR]
+        [--database gdxbench] [--ports HUB,PROVIDER,CONSUMER]
 
 Sets up a throw-away PostgreSQL database (`gdxbench`) and var directory, runs the hub under
 gunicorn (gthread) with production settings, a provider node serving padded documents (4 KB
@@ -36,7 +37,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
-DB_URL = "postgres://postgres@127.0.0.1:5432/gdxbench"
+DB_NAME = ["gdxbench"]
 
 
 class PaddedRegistry:
@@ -70,10 +71,12 @@ def _wait(url: str, seconds: float = 30) -> None:
 
 def _recreate_db() -> None:
     import psycopg
+    from psycopg import sql
 
+    name = sql.Identifier(DB_NAME[0])
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute("DROP DATABASE IF EXISTS gdxbench")
-        c.execute("CREATE DATABASE gdxbench")
+        c.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
+        c.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
 def _drive(url: str, token: str, citizen_id: str, seconds: float, concurrency: int) -> dict:
@@ -162,13 +165,13 @@ def _pg_backends() -> list[int]:
                 cmd = (d / "cmdline").read_bytes()
             except OSError:
                 continue
-            if cmd.startswith(b"postgres: ") and b" gdxbench " in cmd:
+            if cmd.startswith(b"postgres: ") and f" {DB_NAME[0]} ".encode() in cmd:
                 pids.append(int(d.name))
     return pids
 
 
 def _cpu(hub: subprocess.Popen, nodes: list) -> dict[str, float]:
-    """CPU seconds used so far by each part (Linux /proc; PostgreSQL backends of gdxbench)."""
+    """CPU seconds used so far by each part (Linux /proc; PostgreSQL backends of the bench database)."""
     return {
         "hub": sum(_proc_cpu(p) for p in [hub.pid, *_children(hub.pid)]),
         "provider": _proc_cpu(nodes[0].pid),
@@ -236,7 +239,15 @@ def main() -> None:
         "(needs py-spy installed in the venv; not a project dependency)",
     )
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument(
+        "--database", default="gdxbench", help="throw-away PostgreSQL database (dropped first)"
+    )
+    parser.add_argument(
+        "--ports",
+        help="hub,provider,consumer ports (default: free ports the system picks)",
+    )
     args = parser.parse_args()
+    DB_NAME[0] = args.database
     _SECONDS[0] = args.seconds
     _LOAD_BEFORE[0] = os.getloadavg()[0]
 
@@ -244,10 +255,13 @@ def main() -> None:
 
     _recreate_db()
     var = Path(tempfile.mkdtemp(prefix="gdxbench-"))
-    hub_port, prov_port, cons_port = _port(), _port(), _port()
+    if args.ports:
+        hub_port, prov_port, cons_port = (int(p) for p in args.ports.split(","))
+    else:
+        hub_port, prov_port, cons_port = _port(), _port(), _port()
     env = {
         **os.environ,
-        "DATABASE_URL": DB_URL,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME[0]}",
         "CITIZENINFO_VAR_DIR": str(var),
         "PYTHONPATH": str(ROOT),
         "LOG_LEVEL": "WARNING",
