@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 from gdx_protocol.errors import GdxError
@@ -61,6 +62,22 @@ def _certify(args: argparse.Namespace) -> int:
         return 1
     print(json.dumps(out, indent=2))
     return 0
+
+
+def _witness(args: argparse.Namespace) -> int:
+    from .http_client import HttpClient
+    from .witness import WitnessConfig, witness_round
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    config = WitnessConfig.load(args.config)
+    witness = config.witness()
+    http = HttpClient(30)
+    while True:
+        result = witness_round(witness, http, config.hub_url)
+        print(json.dumps(result), flush=True)
+        if args.once:
+            return 0 if result["ok"] else 3
+        time.sleep(config.interval)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -159,6 +176,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     ce.add_argument("--member", required=True, help="this agency's GDX member id")
     ce.set_defaults(func=_certify)
+    wi = sub.add_parser(
+        "witness",
+        help="cosign the hub's directory as an independent witness",
+        description="Fetch the hub's directory, check it (hub signature, every key certified, "
+        "no identity key changed, no serial reused for other members) and return a "
+        "cosignature. A refusal is logged as a GDX ALARM with its threat numbers.",
+    )
+    wi.add_argument("--config", required=True, help="witness configuration JSON")
+    wi.add_argument("--once", action="store_true", help="one round, then exit (3 on refusal)")
+    wi.set_defaults(func=_witness)
     sv = sub.add_parser(
         "serve",
         help="run the node's HTTP service",

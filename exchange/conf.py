@@ -1,10 +1,14 @@
 """Hub settings. Each reads Django settings first, then the environment, then a default,
 so deployments set environment variables and tests override settings."""
 
+import json
 import os
 from pathlib import Path
 
 from django.conf import settings
+
+from gdx_protocol.encoding import b64d
+from gdx_protocol.trust import WitnessKey
 
 
 def hub_key_file() -> Path:
@@ -33,3 +37,15 @@ def demo_dir() -> Path:
     """Where `gdx_demo_setup` keeps the demo nodes' keys and configs: apart from the hub's
     own key, because in real life the nodes run at the agencies, not on the hub."""
     return Path(settings.VAR_DIR) / "gdx-nodes"
+
+
+def witnesses() -> list[WitnessKey]:
+    """Witnesses whose cosignatures the hub accepts and publishes (ADR 0006):
+    ``[{"name", "alg", "pub"}]`` in settings.GDX_WITNESSES or the env var as JSON."""
+    raw = getattr(settings, "GDX_WITNESSES", None)
+    if raw is None:
+        raw = json.loads(os.environ.get("GDX_WITNESSES", "[]") or "[]")
+    return [
+        WitnessKey(str(w["name"]), str(w["alg"]), b64d(str(w["pub"]), field="witness pub"))
+        for w in raw
+    ]

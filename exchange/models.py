@@ -389,3 +389,49 @@ class DirectoryState(models.Model):
 
     def __str__(self) -> str:
         return str(self.serial)
+
+
+class DirectoryPublication(models.Model):
+    """One hub-signed directory exactly as published. Witnesses cosign these bytes, so the
+    hub signs a serial once (again only when half its validity has passed), not per request."""
+
+    serial = models.BigIntegerField(_("serial"), db_index=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    document = models.BinaryField(_("signed directory"))
+    issued_at = models.DateTimeField(_("issued at"))
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("published directory")
+        verbose_name_plural = _("published directories")
+        ordering = ["-serial", "-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.serial}:{self.digest[:12]}"
+
+
+class DirectoryCosignature(models.Model):
+    """A witness's cosignature of one published directory (ADR 0006). Append-only."""
+
+    publication = models.ForeignKey(
+        DirectoryPublication,
+        verbose_name=_("published directory"),
+        on_delete=models.PROTECT,
+        related_name="cosignatures",
+    )
+    witness = models.CharField(_("witness"), max_length=64)
+    witness_kid = models.CharField(_("witness key id"), max_length=64)
+    cosignature = models.JSONField(_("cosignature"))
+    created_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("directory cosignature")
+        verbose_name_plural = _("directory cosignatures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "witness_kid"], name="one_cosignature_per_witness"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.witness}:{self.publication_id}"

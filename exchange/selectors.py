@@ -10,6 +10,7 @@ from exchange.hub import hub_signing_key, member_record
 from exchange.models import (
     AccessRight,
     AuditLogLeaf,
+    DirectoryPublication,
     DirectoryState,
     DocumentType,
     Exchange,
@@ -20,6 +21,7 @@ from exchange.models import (
 )
 from gdx_protocol import b64e, sign_directory
 from gdx_protocol.errors import ProofError
+from gdx_protocol.trust import add_cosignatures
 
 MAX_PROOF_SIZE = 1 << 40
 
@@ -37,6 +39,13 @@ def directory_document(*, now: int | None = None) -> bytes:
         ttl=conf.directory_ttl(),
         issuer=conf.hub_id(),
     )
+
+
+def published_directory_document(publication: DirectoryPublication) -> bytes:
+    """The published directory with the witnesses' cosignatures received so far."""
+    data = bytes(publication.document)
+    cosigs = [c.cosignature for c in publication.cosignatures.order_by("id")]
+    return add_cosignatures(data, cosigs) if cosigs else data
 
 
 def tree_size() -> int:

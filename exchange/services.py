@@ -24,6 +24,9 @@ from exchange import conf, log
 from exchange.hub import DbDirectory, HubSnapshot, hub_signing_key, key_record, member_record
 from exchange.models import (
     AccessRight,
+    DirectoryCosignature,
+    DirectoryPublication,
+    DirectoryState,
     DocumentType,
     Exchange,
     LogState,
@@ -40,11 +43,22 @@ from gdx_protocol import (
 )
 from gdx_protocol.encoding import canonical_json
 from gdx_protocol.envelope import RequestHeader
-from gdx_protocol.errors import GdxError
+from gdx_protocol.errors import (
+    BadSignatureError,
+    GdxError,
+    MalformedError,
+    UnknownKeyError,
+    WitnessQuorumError,
+)
 from gdx_protocol.keys import signature_algorithm
 from gdx_protocol.merkle import TreeHead, leaf_hash
 from gdx_protocol.sth import sign_tree_head
-from gdx_protocol.trust import certificate_valid, member_from_certificates
+from gdx_protocol.trust import (
+    certificate_valid,
+    directory_digest,
+    member_from_certificates,
+    verify_cosignatures,
+)
 
 logger = logging.getLogger("exchange")
 
@@ -657,3 +671,72 @@ def _finish_failed(
     outcome = _error(code, detail, row)
     outcome.status = 502  # the consumer's request was fine; the provider side was not
     return outcome
+
+
+# --------------------------------------------------------------------------- directory and witnesses
+
+
+@transaction.atomic
+def directory_publish(*, now: int | None = None) -> DirectoryPublication:
+    """The directory to serve: signed once per serial, again when half its validity has
+    passed. Witnesses cosign these exact bytes (ADR 0006)."""
+    from exchange.selectors import directory_document
+
+    now = int(time.time()) if now is None else now
+    serial = DirectoryState.objects.filter(pk=1).values_list("serial", flat=True).first() or 1
+    fresh_until = datetime.fromtimestamp(now + conf.directory_ttl() // 2, tz=UTC)
+    current = (
+        DirectoryPublication.objects.filter(serial=serial, expires_at__gt=fresh_until)
+        .order_by("-issued_at")
+        .first()
+    )
+    if current is not None:
+        return current
+    data = directory_document(now=now)
+    body = json.loads(data)["body"]
+    publication, _created = DirectoryPublication.objects.get_or_create(
+        digest=directory_digest(body),
+        defaults={
+            "serial": body["serial"],
+            "document": data,
+            "issued_at": datetime.fromtimestamp(body["issued_at"], tz=UTC),
+            "expires_at": datetime.fromtimestamp(body["expires_at"], tz=UTC),
+        },
+    )
+    return publication
+
+
+@transaction.atomic
+def directory_cosignature_add(*, body: bytes) -> DirectoryCosignature:
+    """POST /gdx/directory/cosignature: a configured witness's cosignature of a published
+    directory, ``{"digest": <body digest>, "cosignature": {...}}``. Verified, then kept."""
+    try:
+        raw = json.loads(body)
+        digest = str(raw["digest"])
+        cosig = dict(raw["cosignature"])
+    except (ValueError, KeyError, TypeError):
+        raise MalformedError("need digest and cosignature") from None
+    publication = DirectoryPublication.objects.filter(digest=digest).first()
+    if publication is None:
+        raise UnknownKeyError("no published directory with this digest")
+    doc = json.loads(bytes(publication.document))
+    witness = next((w for w in conf.witnesses() if w.kid == cosig.get("witness_kid")), None)
+    if witness is None:
+        raise UnknownKeyError("not a witness of this hub")
+    try:
+        verify_cosignatures({**doc, "cosignatures": [cosig]}, [witness], 1)
+    except WitnessQuorumError:
+        raise BadSignatureError("the cosignature does not verify") from None
+    existing = publication.cosignatures.filter(witness_kid=witness.kid).first()
+    if existing is not None:
+        return existing
+    row = DirectoryCosignature.objects.create(
+        publication=publication, witness=witness.name, witness_kid=witness.kid, cosignature=cosig
+    )
+    audit_record(
+        action="gdx.directory.cosigned",
+        actor=None,
+        target=row,
+        data={"serial": publication.serial, "digest": digest, "witness": witness.name},
+    )
+    return row

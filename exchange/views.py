@@ -56,7 +56,24 @@ def gdx_exchange(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET"])
 def gdx_directory(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(selectors.directory_document(), content_type="application/json")
+    publication = services.directory_publish()
+    return HttpResponse(
+        selectors.published_directory_document(publication), content_type="application/json"
+    )
+
+
+@csrf_exempt  # witnesses authenticate by signature, not by cookie
+@never_cache
+@require_http_methods(["POST"])
+def gdx_directory_cosignature(request: HttpRequest) -> HttpResponse:
+    """A witness returns its cosignature of the published directory (ADR 0006)."""
+    if len(request.body) > 16 << 10:
+        return JsonResponse({"error": "too_large"}, status=413)
+    try:
+        services.directory_cosignature_add(body=request.body)
+    except GdxError as exc:
+        return JsonResponse(exc.to_dict(), status=services.HTTP_STATUS.get(exc.code, 400))
+    return JsonResponse({"ok": True})
 
 
 @never_cache

@@ -359,7 +359,7 @@ class Witness:
     It cosigns a directory only if the hub signed it, every key of a member with an
     identity key is certified by it, no member's identity key changed from the one it
     first saw, the serial never goes back, and a serial it cosigned is never reused for a
-    different directory. Its memory is a small JSON file.
+    different member list. Its memory is a small JSON file.
     """
 
     def __init__(
@@ -384,13 +384,15 @@ class Witness:
         verified = load_signed_directory(data, self.anchors, now=now)
         doc = json.loads(data)
         body = doc["body"]
-        digest = directory_digest(body)
+        # The hub may re-issue one serial with a new validity window; the members must be
+        # the same, or two parties could be shown different keys under one serial.
+        digest = hashlib.sha256(canonical_json(body["members"])).hexdigest()
         with self._lock:
             serial = verified.serial
             if serial < self.state["serial"]:
                 raise WitnessRefusedError("serial went back (T4)")
             if serial == self.state["serial"] and digest != self.state["digest"]:
-                raise WitnessRefusedError("two different directories with one serial (T4)")
+                raise WitnessRefusedError("two different member lists with one serial (T4)")
             identities = dict(self.state["identities"])
             for member in verified.directory.members():
                 seen = identities.get(member.member_id)

@@ -14,6 +14,7 @@ HUB_VIEWERS = only({"ega_admin": 200, "overseer": 200})
 TABLE: dict[str, dict[str, int]] = {
     "/gdx/exchange": dict.fromkeys(ROLES, 405),  # POST only, by nodes
     "/gdx/directory": OPEN,
+    "/gdx/directory/cosignature": dict.fromkeys(ROLES, 405),  # POST only, by witnesses
     "/gdx/log/sth": OPEN,
     "/gdx/log/inclusion?index=0": OPEN,
     "/gdx/log/consistency?first=1": OPEN,
