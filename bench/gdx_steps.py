@@ -15,8 +15,9 @@ Per directory load (every ``directory_refresh`` seconds per node, not per exchan
 and verify a hub-signed directory of N members; + certificate and pin checks; + witness
 cosignatures (quorum 2 of 3).
 
-Variants run interleaved, round by round, so a busy machine slows them all alike; the
-report gives each as a ratio to the baseline of the same run.
+Variants run interleaved, round by round, each round starting with a different one, so a
+busy machine slows them all alike; the report gives each as a ratio to the baseline of the
+same run.
 """
 
 from __future__ import annotations
@@ -163,12 +164,56 @@ def per_exchange(rounds: int, size: int, tmp: Path) -> dict[str, Any]:
     sizes: dict[str, int] = {}
     for fn in variants.values():
         fn()  # warm up
-    for _ in range(rounds):
-        for name, fn in variants.items():
+    order = list(variants.items())
+    for i in range(rounds):
+        # A different variant goes first each round: no variant always runs after another.
+        for name, fn in order[i % len(order) :] + order[: i % len(order)]:
             t0 = time.perf_counter()
             sizes[name] = fn()
             times[name].append((time.perf_counter() - t0) * 1000)
     return _summary(times, sizes, "response_bytes")
+
+
+def isolated_steps(rounds: int, tmp: Path) -> dict[str, Any]:
+    """Each added operation alone, many times (microseconds are robust to a busy machine)."""
+    from gdx_protocol.hpke_suites import seal
+    from gdx_protocol.padding import pad_to_bucket, unpad
+
+    consumer, ccerts = _certified("c")
+    key = consumer.encryption_keys[0]
+    suite = "mlkem768x25519.hkdf-sha256.aes-256-gcm"
+    inner = b"x" * 4600  # a 4 KB document with its inner signature
+    plain = InMemoryDirectory([member_from_certificates(ccerts)])
+    hub = SigningKey.generate()
+    signed = sign_directory(plain.members(), hub, serial=1, issued_at=int(time.time()))
+    trusted = apply_trust(
+        load_signed_directory(signed, [HubKey.from_signing_key(hub)], now=int(time.time())),
+        PinStore(),
+    ).directory
+    kid = consumer.signing_key.kid
+    memory = InMemoryReplayCache()
+    sqlite = SqliteReplayCache(tmp / "isolated.sqlite3")
+    far = int(time.time()) + 600
+    n = rounds * 20
+    steps: dict[str, Callable[[int], Any]] = {
+        "pad + unpad a 4.6 KB answer": lambda i: unpad(pad_to_bucket(inner)),
+        "seal 4.6 KB (baseline)": lambda i: seal(suite, key.alg, key.public_raw, inner, b"i"),
+        "seal it padded to 8 KiB": lambda i: seal(
+            suite, key.alg, key.public_raw, pad_to_bucket(inner), b"i"
+        ),
+        "replay check, in memory (baseline)": lambda i: memory.check_and_add(f"k{i}", far),
+        "replay check, SQLite (persistent)": lambda i: sqlite.check_and_add(f"k{i}", far),
+        "key lookup, directory (baseline)": lambda i: plain.get_key(kid),
+        "key lookup, trust-filtered directory": lambda i: trusted.get_key(kid),
+    }
+    out = {}
+    for name, fn in steps.items():
+        count = n if "seal" not in name else max(50, n // 20)
+        t0 = time.perf_counter()
+        for i in range(count):
+            fn(i)
+        out[name] = round((time.perf_counter() - t0) * 1e6 / count, 2)
+    return {"microseconds_each": out}
 
 
 def per_directory_load(rounds: int, members: int) -> dict[str, Any]:
@@ -191,8 +236,9 @@ def per_directory_load(rounds: int, members: int) -> dict[str, Any]:
         ),
     }
     times: dict[str, list[float]] = {k: [] for k in variants}
-    for _ in range(rounds):
-        for name, fn in variants.items():
+    order = list(variants.items())
+    for i in range(rounds):
+        for name, fn in order[i % len(order) :] + order[: i % len(order)]:
             t0 = time.perf_counter()
             fn()
             times[name].append((time.perf_counter() - t0) * 1000)
@@ -234,6 +280,7 @@ def main() -> None:
                 str(size): per_exchange(args.rounds, size, Path(tmp))
                 for size in (int(x) for x in args.sizes.split(","))
             },
+            "isolated_steps": isolated_steps(args.rounds, Path(tmp)),
             "per_directory_load": per_directory_load(max(5, args.rounds // 30), args.members),
         }
     print(json.dumps(result, indent=2, ensure_ascii=False))
@@ -252,7 +299,7 @@ def _write(result: dict[str, Any], args: argparse.Namespace) -> None:
         f"--members {args.members}` · {result['when']} · {result['cores']} cores · 1-minute "
         f"load average {result['load_average_1min_before']} before the run (other work on "
         "the machine: figures are ratios to the baseline measured in the same process, "
-        "variants interleaved round by round).",
+        "variants interleaved round by round, rotating which goes first).",
         "",
         "| per exchange (all three parties' crypto and checks) | document | median ms | p95 ms"
         " | ratio to baseline | response bytes |",
@@ -264,6 +311,13 @@ def _write(result: dict[str, Any], args: argparse.Namespace) -> None:
                 f"| {name} | {size} B | {row['median_ms']} | {row['p95_ms']} | "
                 f"{row['ratio_to_baseline']} | {row['response_bytes']:,} |"
             )
+    lines += [
+        "",
+        "| each added operation alone | µs per call |",
+        "|---|---|",
+    ]
+    for name, us in result["isolated_steps"]["microseconds_each"].items():
+        lines.append(f"| {name} | {us} |")
     d = result["per_directory_load"]
     lines += [
         "",
