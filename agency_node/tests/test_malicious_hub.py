@@ -334,3 +334,13 @@ def test_certify_offline_from_public_keys_matches_certify_from_the_folder(tmp_pa
     online = _cli("certify", "--identity", identity, "--keys", str(tmp_path / "k"), "--member", "x")
     assert offline == online  # Ed25519 signatures are deterministic
     assert member_from_certificates(offline).identity is not None
+
+
+def test_request_command_does_not_need_the_provider_data_source(net, tmp_path, capsys):
+    cfg = json.loads(net.configs["sso"].read_text())
+    cfg["data_source"] = "registry_not_installed_here:Registry"  # would fail to import
+    path = tmp_path / "sso-with-source.json"
+    path.write_text(json.dumps(cfg))
+    args = ["--type", "person_record", "--citizen-id", CID, "--purpose", "p", "--officer", "o"]
+    assert main(["request", "--config", str(path), *args]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "found"

@@ -204,3 +204,24 @@ def test_uncertified_keys_and_a_second_identity_are_refused(tmp_path, agency_a):
     assert MemberKey.objects.count() == before
     member.refresh_from_db()
     assert member.identity_kid == identity.kid
+
+
+def test_gdx_hub_keygen_creates_once_and_shows_the_key_again(settings, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    settings.GDX_HUB_KEY_FILE = str(tmp_path / "hub" / "signing.pem")
+    with pytest.raises(CommandError):
+        call_command("gdx_hub_keygen", "--show", stdout=StringIO())  # nothing yet
+    out = StringIO()
+    call_command("gdx_hub_keygen", stdout=out)
+    created = out.getvalue()
+    with pytest.raises(CommandError) as info:
+        call_command("gdx_hub_keygen", stdout=StringIO())
+    assert "--show" in str(info.value)
+    shown = StringIO()
+    call_command("gdx_hub_keygen", "--show", stdout=shown)
+    key = load_private_pem((tmp_path / "hub" / "signing.pem").read_bytes())
+    assert key.kid in shown.getvalue() and key.kid in created
+    assert shown.getvalue().splitlines()[-2] == created.splitlines()[-2]  # the same pin
