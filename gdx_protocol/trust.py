@@ -284,7 +284,8 @@ def _monitor_self(member: MemberRecord, me: SelfKnowledge, out: TrustResult) -> 
             )
         )
     for key in member.keys:
-        if key.kid not in me.kids:
+        # A revoked key is refused everywhere; one rotated away long ago is no alarm.
+        if key.kid not in me.kids and key.status != "revoked":
             out.alarms.append(
                 Alarm(
                     "foreign_key",

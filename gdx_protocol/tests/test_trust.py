@@ -122,6 +122,13 @@ def test_self_monitoring_reports_keys_i_did_not_create(setup):
             stranger.kid, "agency-a", "sig", stranger.alg, stranger.public_raw, "active", 0
         ),
     )
+    retired = SigningKey.generate()  # an old key of mine, revoked and deleted since
+    d.add_key(
+        "agency-a",
+        type(member.keys[0])(
+            retired.kid, "agency-a", "sig", retired.alg, retired.public_raw, "revoked", 0
+        ),
+    )
     verified = load_signed_directory(
         _doc(hub, d.members()), [HubKey.from_signing_key(hub)], now=int(time.time())
     )
@@ -132,6 +139,7 @@ def test_self_monitoring_reports_keys_i_did_not_create(setup):
     )
     result = apply_trust(verified, PinStore(), me=me)
     assert {a.code for a in result.alarms} == {"foreign_key", "uncertified_key"}
+    assert [a.code for a in result.alarms].count("foreign_key") == 1  # not the revoked one
     assert {t for a in result.alarms for t in a.threats} >= {"T1", "T3"}
     with pytest.raises(GdxError) as info:
         result.directory.get_key(stranger.kid)
