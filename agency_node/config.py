@@ -36,6 +36,9 @@ class NodeConfig:
     require_identity: bool = False
     witnesses: list[WitnessKey] = field(default_factory=list)
     witness_quorum: int = 0
+    # Provider: after answering, check that one forward in this many is in the hub's audit
+    # log at the index the hub signed (0 = never; 1 = every forward). T18.
+    log_check_every: int = 16
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], base: Path) -> NodeConfig:
@@ -69,6 +72,7 @@ class NodeConfig:
             state_dir=path(raw.get("state_dir", "state")),
             identity_pins={str(k): str(v) for k, v in raw.get("identity_pins", {}).items()},
             require_identity=bool(raw.get("require_identity", False)),
+            log_check_every=int(raw.get("log_check_every", 16)),
             witnesses=witnesses,
             witness_quorum=int(
                 raw.get("witness_quorum", len(witnesses) // 2 + 1 if witnesses else 0)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import queue
+import secrets
 import threading
 import time
 from collections import deque
@@ -16,6 +18,7 @@ from gdx_protocol import (
     InMemoryReplayCache,
     NodeIdentity,
     VerifiedDocument,
+    audit_leaf,
     build_request,
     build_response,
     error_from_code,
@@ -33,8 +36,10 @@ from gdx_protocol.errors import (
     UnknownMemberError,
     UnsupportedDocumentError,
 )
+from gdx_protocol.merkle import leaf_hash
 from gdx_protocol.replay import ReplayCache, SqliteReplayCache
 from gdx_protocol.trust import Alarm, PinStore, SelfKnowledge, alarm_for, apply_trust
+from gdx_protocol.verify import check_inclusion
 
 from .config import NodeConfig
 from .datasource import DataSource, load_data_source
@@ -86,6 +91,8 @@ class AgencyNode:
         self.me = SelfKnowledge(
             config.member_id, frozenset(own_kids), certs.get("fingerprint") if certs else None
         )
+        self._log_checks: queue.Queue[tuple[int, bytes, str]] = queue.Queue(maxsize=1000)
+        self._log_checker: threading.Thread | None = None
         self.alarms: deque[Alarm] = deque(maxlen=1000)
         self._alarm_keys: set[tuple[str, str, str]] = set()
         self._last_forced = 0.0
@@ -252,7 +259,91 @@ class AgencyNode:
         if doc_type not in self.data_source.document_types:
             raise UnsupportedDocumentError(f"{doc_type} is not provided here")
         document = self.data_source.fetch(doc_type, opened.citizen_id)
-        return build_response(opened, document, identity=self.identity, directory=directory)
+        response = build_response(opened, document, identity=self.identity, directory=directory)
+        self._schedule_log_check(opened)
+        return response
+
+    # ------------------------------------------------------------------ audit-log check
+
+    def _schedule_log_check(self, opened: Any) -> None:
+        """Check later that the hub logged this request where its countersignature says.
+
+        Later, not before answering: the hub waits for this answer, and a hub whose
+        workers are all waiting on providers could not serve the proof (the deadlock the
+        directory refresh avoids too). A request missing from the log would be missing
+        from the citizen's "who asked"; a sample of one in ``log_check_every`` catches a
+        hub that leaves requests out.
+        """
+        every = self.config.log_check_every
+        if every <= 0 or secrets.randbelow(every) != 0:
+            return
+        leaf = audit_leaf(
+            "request",
+            opened.header,
+            at=opened.hub.received_at,
+            envelope_digest=opened.request_digest,
+        )
+        try:
+            self._log_checks.put_nowait((opened.hub.log_index, leaf, opened.header.request_id))
+        except queue.Full:
+            log.warning("audit-log check queue full; skipping one check")
+            return
+        with self._dir_lock:
+            if self._log_checker is None:
+                self._log_checker = threading.Thread(
+                    target=self._log_check_loop, name="gdx-log-check", daemon=True
+                )
+                self._log_checker.start()
+
+    def _log_check_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                index, leaf, request_id = self._log_checks.get(timeout=1)
+            except queue.Empty:
+                continue
+            try:
+                self.check_logged(index, leaf, request_id)
+            finally:
+                self._log_checks.task_done()
+
+    def wait_for_log_checks(self) -> None:
+        """Tests and shutdown: block until every scheduled check has run."""
+        self._log_checks.join()
+
+    def check_logged(self, index: int, leaf: bytes, request_id: str) -> bool | None:
+        """True if the hub's log holds ``leaf`` at ``index`` under a hub-signed tree head;
+        False (and an alarm, T18) if it holds something else; None if the hub could not be
+        asked (no alarm: an honest hub can be busy)."""
+        try:
+            status, body = self.http.get(f"{self.config.hub_url}/gdx/log/inclusion?index={index}")
+        except OSError as exc:
+            log.warning("audit-log check for %s skipped: %s", request_id, exc)
+            return None
+        if status != 200:
+            log.warning("audit-log check for %s: hub answered HTTP %s", request_id, status)
+            return None
+        try:
+            doc = json.loads(body)
+            if "sth" not in doc:
+                raise GdxError("no signed tree head")
+            check_inclusion(doc, list(self.config.hub_keys))
+            logged = doc.get("leaf_hash") == leaf_hash(leaf).hex()
+        except (GdxError, ValueError, TypeError, KeyError) as exc:
+            logged, detail = False, f"proof refused: {exc}"
+        else:
+            detail = "the hub's log holds another entry at the index it countersigned"
+        if logged:
+            log.info("request %s is in the hub's log at index %d", request_id, index)
+        else:
+            self._raise_alarm(
+                Alarm(
+                    "not_logged",
+                    "hub",
+                    ("T18",),
+                    f"request {request_id} at log index {index}: {detail}",
+                )
+            )
+        return logged
 
     def _open(self, forward: bytes, directory: InMemoryDirectory) -> Any:
         return open_forwarded_request(

@@ -28,7 +28,8 @@ from gdx_protocol import (
 )
 from gdx_protocol.directory import HubKey
 from gdx_protocol.errors import GdxError
-from gdx_protocol.merkle import MerkleTree
+from gdx_protocol.merkle import MerkleTree, TreeHead, leaf_hash
+from gdx_protocol.sth import sign_tree_head
 
 
 class FakeHub:
@@ -55,6 +56,25 @@ class FakeHub:
             self.leaves.append(leaf)
             return self.log.append(leaf)
 
+    def _log_request(self, leaf: bytes) -> int:
+        return self._append(leaf)
+
+    def inclusion(self, index: int) -> dict[str, Any]:
+        """GET /gdx/log/inclusion?index=: the proof against a fresh signed tree head."""
+        with self.lock:
+            size = len(self.log)
+            proof = self.log.inclusion_proof(index, size)
+            root = self.log.root(size)
+            leaf = self.leaves[index]
+        head = TreeHead(tree_size=size, root_hash=root, timestamp_ms=int(time.time() * 1000))
+        return {
+            "leaf_index": index,
+            "tree_size": size,
+            "leaf_hash": leaf_hash(leaf).hex(),
+            "proof": [p.hex() for p in proof],
+            "sth": sign_tree_head(self.key, head),
+        }
+
     def directory_document(self) -> bytes:
         with self.lock:
             self.serial += 1
@@ -68,7 +88,7 @@ class FakeHub:
         now = int(time.time())
         env = verify_request(body, self.directory, now=now, replay_cache=self.replay)
         h = env.header
-        index = self._append(audit_leaf("request", h, at=now, envelope_digest=env.digest))
+        index = self._log_request(audit_leaf("request", h, at=now, envelope_digest=env.digest))
         endpoint = self.directory.get_member(h.provider).endpoint
         fwd = hub_forward_request(env, self.key, hub_id="gdx-hub", log_index=index, now=now)
         self.forwards.append(fwd)
@@ -110,6 +130,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         if self.path == "/gdx/directory":
             self._send(200, self.server.hub.directory_document())
+        elif self.path.startswith("/gdx/log/inclusion?index="):
+            index = int(self.path.rsplit("=", 1)[1])
+            self._send(200, json.dumps(self.server.hub.inclusion(index)).encode())
         else:
             self._send(404, b'{"error":"not_found"}')
 

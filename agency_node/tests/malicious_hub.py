@@ -100,6 +100,13 @@ class MaliciousHub(FakeHub):
 
     # ----------------------------------------------------------------- exchange
 
+    def _log_request(self, leaf: bytes) -> int:
+        if "unlogged" in self.attacks:
+            # Forward without logging: countersign an index that holds an older entry.
+            with self.lock:
+                return len(self.leaves) - 1
+        return super()._log_request(leaf)
+
     def _try_to_read(self, body: bytes) -> None:
         env = parse_request_envelope(body)
         try:

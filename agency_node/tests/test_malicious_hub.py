@@ -344,3 +344,17 @@ def test_request_command_does_not_need_the_provider_data_source(net, tmp_path, c
     args = ["--type", "person_record", "--citizen-id", CID, "--purpose", "p", "--officer", "o"]
     assert main(["request", "--config", str(path), *args]) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "found"
+
+
+def test_a_forward_the_hub_did_not_log_is_reported(net):
+    """T18: the hub forwards a request without logging it (it would be missing from the
+    citizen's "who asked"); the provider checks the log after answering."""
+    net.provider.config.log_check_every = 1
+    assert net.ask().status == "found"  # logged: no alarm
+    net.provider.wait_for_log_checks()
+    assert not net.provider.alarms
+    net.hub.attacks = {"unlogged"}
+    assert net.ask(REGISTRY.citizen_ids()[8]).status == "found"
+    net.provider.wait_for_log_checks()
+    assert "not_logged" in net.codes(net.provider)
+    assert "T18" in net.threats(net.provider)

@@ -70,6 +70,9 @@ def network(tmp_path_factory):
         f"--provider-port={prov_port}",
         f"--consumer-port={cons_port}",
     )
+    # The provider checks every forward against the hub's log (T18), not one in 16.
+    prov_cfg = var / "gdx-nodes" / f"{demo.PROVIDER}.json"
+    prov_cfg.write_text(json.dumps({**json.loads(prov_cfg.read_text()), "log_check_every": 1}))
     logs = tmp_path_factory.mktemp("logs")
     hub_log = open(logs / "hub.log", "wb")  # noqa: SIM115
     hub = subprocess.Popen(
@@ -177,6 +180,14 @@ def test_a_full_exchange_leaves_no_citizen_data_at_the_hub(network):
     refused = _cli_request(network, citizen_id, "curiosity")
     assert refused.returncode == 2
     assert json.loads(refused.stderr)["error"] == "no_access_right"
+
+    # The provider found its answered request in the hub's log, under a signed tree head.
+    provider_log = network["logs"] / f"{demo.PROVIDER}.log"
+    deadline = time.monotonic() + 20
+    while b"is in the hub's log at index 0" not in provider_log.read_bytes():
+        assert time.monotonic() < deadline, provider_log.read_text(errors="replace")[-2000:]
+        time.sleep(0.2)
+    assert b"GDX ALARM" not in provider_log.read_bytes()
 
     # The hub's side of the story: metadata only.
     with urllib.request.urlopen(network["hub_url"] + "/gdx/log/sth") as resp:
