@@ -173,6 +173,8 @@ class AgencyNode:
         key = (alarm.code, alarm.member_id, alarm.detail)
         if key in self._alarm_keys:
             return
+        if len(self._alarm_keys) >= 10_000:
+            self._alarm_keys.clear()  # bounded: a hostile hub can vary the details
         self._alarm_keys.add(key)
         self.alarms.append(alarm)
         log.critical(
