@@ -49,7 +49,7 @@ class Name:
 
 def name(raw: bytes, *, thai: bool) -> Name:
     parts = [p.strip() for p in text(raw).split("#")] + ["", "", "", ""]
-    return Name(*parts[:4], thai=thai)
+    return Name(parts[0], parts[1], parts[2], parts[3], thai=thai)
 
 
 @dataclass(frozen=True)

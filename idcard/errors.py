@@ -47,7 +47,9 @@ class UnknownCardError(CardError):
 class BadCardDataError(CardError):
     code = "bad_data"
     message_th = "ข้อมูลในบัตรไม่ถูกต้องหรืออ่านได้ไม่ครบ กรุณาอ่านใหม่ หรือตรวจบัตรด้วยสายตา"
-    message_en = "The card answered with invalid or incomplete data. Read again or check the card by eye."
+    message_en = (
+        "The card answered with invalid or incomplete data. Read again or check the card by eye."
+    )
 
 
 class ChecksumError(BadCardDataError):

@@ -38,9 +38,7 @@ def test_reads_every_field_with_both_card_generations(atr):
     assert data.expiry_date.date == dt.date(2031, 1, 14)
     assert data.address.parts[0] == "99/1"
     assert data.address.parts[-1] == "จังหวัดเชียงใหม่"
-    assert data.address.line == (
-        "99/1 หมู่ที่ 5 ถนนห้วยแก้ว ตำบลสุเทพ อำเภอเมืองเชียงใหม่ จังหวัดเชียงใหม่"
-    )
+    assert data.address.line == ("99/1 หมู่ที่ 5 ถนนห้วยแก้ว ตำบลสุเทพ อำเภอเมืองเชียงใหม่ จังหวัดเชียงใหม่")
     assert data.photo == photo
     assert data.atr_known and data.warnings == []
     assert not data.expired(dt.date(2026, 11, 30))
