@@ -51,12 +51,15 @@ def path_map(*, agency) -> dict[int, ServicePath]:
 
 def recommended_path(*, agency) -> str | None:
     """The readiness survey's recommendation for the agency, if it has answered."""
-    from readiness.selectors import readiness_latest_by_agency
+    from readiness.models import SurveyResponse
+    from readiness.paths import recommend
 
-    for item in readiness_latest_by_agency():
-        if item.agency.pk == agency.pk:
-            return item.recommendation.path
-    return None
+    latest = (
+        SurveyResponse.objects.filter(agency=agency, status=SurveyResponse.Status.SUBMITTED)
+        .order_by("-submitted_at")
+        .first()
+    )
+    return recommend(latest).path if latest is not None else None
 
 
 def gdx_member_active(*, agency) -> bool:
