@@ -90,9 +90,20 @@ def counter_page(request: HttpRequest) -> HttpResponse:
             ),
             "gdx_ready": gdx_ready,
             "reader_url": settings.COUNTER_READER_URL,
+            "demo_pairing_code": _demo_pairing_code(),
             "no_services": not services_qs.exists(),
         },
     )
+
+
+def _demo_pairing_code() -> str:
+    """script/server's simulated reader writes its code here; shown only in the demo."""
+    if not settings.DEBUG:
+        return ""
+    try:
+        return (settings.VAR_DIR / "idcard" / "pairing-code").read_text(encoding="ascii").strip()
+    except OSError:
+        return ""
 
 
 def _default_source(path: str) -> str:
