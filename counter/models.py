@@ -35,7 +35,7 @@ class ServicePath(models.Model):
         help_text=_("The purpose exactly as granted in your GDX access right."),
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 

@@ -132,9 +132,11 @@ def page(_playwright_browser):
     p.csp_errors = []
     p.on(
         "console",
-        lambda msg: p.csp_errors.append(msg.text)
-        if msg.type == "error" and "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            p.csp_errors.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
     )
     yield p
     context.close()
