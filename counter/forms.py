@@ -57,7 +57,7 @@ class RecordForm(Form):
         required=False,
     )
     card_expired = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    gdx_ticket = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    gdx_ticket = forms.CharField(required=False, max_length=600, widget=forms.HiddenInput)
 
     VALUE_FIELDS = (
         "citizen_id",

@@ -110,7 +110,7 @@ class VerificationRecord(models.Model):
     citizen_ref = models.CharField(_("citizen reference"), max_length=64, db_index=True)
     consent = models.BooleanField(_("citizen present and consented"), default=False)
     card_expired = models.BooleanField(_("card had expired"), default=False)
-    gdx_request_id = models.UUIDField(_("GDX request id"), null=True, blank=True)
+    gdx_request_id = models.UUIDField(_("GDX request id"), null=True, blank=True, unique=True)
     gdx_log_index = models.BigIntegerField(_("GDX log index"), null=True, blank=True)
     gdx_inclusion_proof = models.JSONField(_("GDX inclusion proof"), null=True, blank=True)
     status = models.CharField(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-import secrets
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -23,7 +23,8 @@ from counter import access, gdx, selectors, services
 from counter.forms import GdxLookupForm, PathForm, RecordForm, ServiceChoiceForm, VoidForm
 from counter.models import ServicePath, VerificationRecord
 
-SESSION_GDX = "counter_gdx"
+TICKET_SALT = "counter.gdx-ticket"
+TICKET_MAX_AGE = 30 * 60  # an answer is used at the counter within half an hour, or asked again
 LEGAL_BASIS = "PDPA s.24(3)-(4); Licensing Facilitation Act B.E. 2558"
 
 # Path the readiness survey recommends → the counter's way (the seed's two ways).
@@ -116,7 +117,7 @@ def _create_record(request, agency, service, point, form: RecordForm) -> Verific
     data = form.cleaned_data
     evidence = {}
     if data["source"] == VerificationRecord.Source.GDX:
-        ticket = request.session.get(SESSION_GDX, {}).get(data["gdx_ticket"])
+        ticket = _ticket_open(data["gdx_ticket"], agency=agency, user=request.user)
         if ticket is None or ticket["citizen_id"] != data["citizen_id"]:
             raise ValidationError(
                 {"source": _("The GDX answer is not for this ID; ask the registry again.")}
@@ -140,11 +141,19 @@ def _create_record(request, agency, service, point, form: RecordForm) -> Verific
         card_expired=bool(data.get("card_expired")),
         **evidence,
     )
-    if data["source"] == VerificationRecord.Source.GDX:
-        tickets = request.session.get(SESSION_GDX, {})
-        tickets.pop(data["gdx_ticket"], None)
-        request.session[SESSION_GDX] = tickets
     return record
+
+
+def _ticket_open(value: str, *, agency, user) -> dict | None:
+    """The GDX answer a form refers to, signed by us: no session write per lookup, and one
+    record per request id at most (a unique constraint), so a ticket cannot be used twice."""
+    try:
+        ticket = signing.loads(value, salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(ticket, dict) or ticket.get("a") != agency.pk or ticket.get("u") != user.pk:
+        return None
+    return ticket
 
 
 @base_access.require(access.can_serve)
@@ -180,15 +189,16 @@ def gdx_lookup(request: HttpRequest) -> HttpResponse:
         )
     except gdx.GdxLookupError as exc:
         return JsonResponse({"error": exc.code, "message": exc.message}, status=409)
-    ticket = secrets.token_urlsafe(16)
-    tickets = request.session.get(SESSION_GDX, {})
-    tickets = dict(list(tickets.items())[-9:])  # a few open lookups per officer, no more
-    tickets[ticket] = {
-        "request_id": answer.request_id,
-        "document_type": answer.document_type,
-        "citizen_id": answer.values.get("citizen_id", ""),
-    }
-    request.session[SESSION_GDX] = tickets
+    ticket = signing.dumps(
+        {
+            "request_id": answer.request_id,
+            "document_type": answer.document_type,
+            "citizen_id": answer.values.get("citizen_id", ""),
+            "a": agency.pk,
+            "u": request.user.pk,
+        },
+        salt=TICKET_SALT,
+    )
     return JsonResponse(
         {
             "ticket": ticket,

@@ -298,3 +298,18 @@ def test_house_registration_and_juristic_values():
     assert house == {"citizen_id": CID, "address": "1", "house_members": "ก; ข"}
     firm = gdx.form_values("juristic_person", "x", {"juristic_id": "0105", "name": "บจก. ก"})
     assert firm["juristic"] == "บจก. ก" and firm["citizen_id"] == "0105"
+
+
+def test_gdx_ticket_of_another_officer_or_tampered_is_refused(
+    client, officer_a, admin_a, service_a, gdx_agency
+):
+    client.force_login(officer_a)
+    with mock.patch("urllib.request.urlopen", FakeNode(body=PERSON)):
+        ticket = ask(client, service_a).json()["ticket"]
+    client.force_login(admin_a)
+    response = post_record(client, service_a, source="gdx", gdx_ticket=ticket, consent="on")
+    assert response.status_code == 200
+    client.force_login(officer_a)
+    response = post_record(client, service_a, source="gdx", gdx_ticket=ticket + "x", consent="on")
+    assert response.status_code == 200
+    assert VerificationRecord.objects.count() == 0
