@@ -60,9 +60,14 @@ class GdxAnswer:
 
 
 def node_for(agency) -> tuple[str, str] | None:
-    nodes = getattr(settings, "COUNTER_GDX_NODES", {}) or {}
-    if agency.code in nodes:
-        entry = nodes[agency.code]
+    nodes = getattr(settings, "COUNTER_GDX_NODES", None) or {}
+    if isinstance(nodes, str):
+        try:
+            nodes = json.loads(nodes)
+        except ValueError:
+            nodes = {}
+    entry = nodes.get(agency.code) if isinstance(nodes, dict) else None
+    if isinstance(entry, dict) and entry.get("url"):
         return str(entry["url"]).rstrip("/"), str(entry.get("token", ""))
     from exchange import demo
 

@@ -1,4 +1,4 @@
-"""The keyed hashes a verification record keeps instead of the data (ADR 0070).
+"""The keyed hashes a verification record keeps instead of the data (ADR 0080).
 
 A plain SHA-256 of a 13-digit citizen ID can be reversed by trying every ID; an HMAC under a
 key only the portal holds cannot. The key is derived from COUNTER_HASH_KEY (or SECRET_KEY), so

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ServicePath(models.Model):
-    """Which of the seed's ways an agency uses for one service (ADR 0070)."""
+    """Which of the seed's ways an agency uses for one service (ADR 0080)."""
 
     class Path(models.TextChoices):
         OFFLINE = "offline", _("Read the ID card with a smart-card reader")

@@ -92,6 +92,7 @@ def counter_page(request: HttpRequest) -> HttpResponse:
             "gdx_ready": gdx_ready,
             "reader_url": settings.COUNTER_READER_URL,
             "demo_pairing_code": _demo_pairing_code(),
+            "demo_citizen_ids": _demo_citizen_ids(agency) if gdx_ready else [],
             "no_services": not services_qs.exists(),
         },
     )
@@ -105,6 +106,15 @@ def _demo_pairing_code() -> str:
         return (settings.VAR_DIR / "idcard" / "pairing-code").read_text(encoding="ascii").strip()
     except OSError:
         return ""
+
+
+def _demo_citizen_ids(agency) -> list[str]:
+    """IDs the GDX demo provider knows, when this agency's node is a demo node (DEBUG only)."""
+    from exchange import demo
+
+    if not settings.DEBUG or demo.load_node_config(agency.code) is None:
+        return []
+    return demo.sample_citizen_ids()
 
 
 def _default_source(path: str) -> str:

@@ -216,8 +216,11 @@ CLIENT_IP_META = os.environ.get("CLIENT_IP_META", "REMOTE_ADDR")
 # The ID-card reader service on the officer's PC (python -m idcard serve); the counter page
 # calls it from the browser, so it is also in the CSP's connect-src above.
 COUNTER_READER_URL = os.environ.get("COUNTER_READER_URL", "http://127.0.0.1:8765")
-# Agency code -> its GDX node's loopback address and token, for the counter's online path.
-COUNTER_GDX_NODES: dict = {}
+# JSON, agency code -> its GDX node's local address and token, for the counter's online path:
+# {"dol-kkn": {"url": "http://127.0.0.1:8702", "token": "..."}}
+COUNTER_GDX_NODES = os.environ.get("COUNTER_GDX_NODES", "")
+# Key of the verification records' hashes (ADR 0080); set it in production and keep it.
+COUNTER_HASH_KEY = os.environ.get("COUNTER_HASH_KEY", "")
 
 LOGGING = {
     "version": 1,

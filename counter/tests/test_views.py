@@ -313,3 +313,22 @@ def test_gdx_ticket_of_another_officer_or_tampered_is_refused(
     response = post_record(client, service_a, source="gdx", gdx_ticket=ticket + "x", consent="on")
     assert response.status_code == 200
     assert VerificationRecord.objects.count() == 0
+
+
+def test_node_address_from_the_environment_json(settings, agency_a, tmp_path):
+    settings.VAR_DIR = tmp_path  # no demo node configs
+    settings.COUNTER_GDX_NODES = '{"agency-a": {"url": "http://10.0.0.5:8702/", "token": "s"}}'
+    assert gdx.node_for(agency_a) == ("http://10.0.0.5:8702", "s")
+    settings.COUNTER_GDX_NODES = "not json"
+    assert gdx.node_for(agency_a) is None
+    settings.COUNTER_GDX_NODES = '{"agency-a": {"token": "no url"}}'
+    assert gdx.node_for(agency_a) is None
+
+
+def test_progress_report_shows_copies_avoided_beside_the_feedback_answer(
+    client, officer_a, record_a
+):
+    client.force_login(officer_a)
+    page = client.get("/progress/agencies/agency-a/").text
+    assert "จำนวนครั้งที่ให้บริการที่จุดบริการโดยไม่ขอสำเนา" in page
+    assert 'id="copies-avoided">1<' in page
