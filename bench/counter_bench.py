@@ -276,7 +276,7 @@ def bench_online(officers: int, seconds: float) -> dict:
         procs.append(
             subprocess.Popen(
                 [PY, "-m", "gunicorn", "citizeninfo.wsgi", "-b", f"127.0.0.1:{hub_port}",
-                 "--workers", "2", "--worker-class", "gthread", "--threads", "8"],
+                 "--workers", "3"],  # ADR 0032: three sync workers queue least on 2 cores
                 cwd=ROOT, env=prod, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
         )  # fmt: skip
@@ -427,7 +427,7 @@ def _write(decode: dict, online: dict | None) -> None:
             "",
             f"{online['officers']} signed-in officers ask at once for {online['seconds']:g} s each "
             "run: portal `script/web` (Granian, 2 processes × 12 threads) → the land office's node "
-            "→ hub (gunicorn, 2 × 8 threads) → the provider node → back, all on loopback and one "
+            "→ hub (gunicorn, 3 sync workers, ADR 0032) → the provider node → back, all on loopback and one "
             f"PostgreSQL; load average before: {online['load_before']}.",
             "",
             "| what (same run) | lookups/s | p50 | p95 | p99 | errors |",
