@@ -155,8 +155,15 @@ class Officer:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             if "csrftoken" in self.cookies:
                 headers["X-CSRFToken"] = self.cookies["csrftoken"]
-        self.conn.request(method, path, body=body, headers=headers)
-        resp = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            resp = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):
+            # the server closed the idle kept-alive connection: open a new one, once
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.host, timeout=60)
+            self.conn.request(method, path, body=body, headers=headers)
+            resp = self.conn.getresponse()
         data = resp.read()
         for header, value in resp.getheaders():
             if header.lower() == "set-cookie":
@@ -189,7 +196,10 @@ def _drive(fn_per_worker, workers: int, seconds: float) -> dict:
         n = 0
         while time.monotonic() < stop:
             t0 = time.perf_counter()
-            status, body = call(n)
+            try:
+                status, body = call(n)
+            except (OSError, http.client.HTTPException) as exc:
+                status, body = 0, repr(exc).encode()
             dt = (time.perf_counter() - t0) * 1000
             n += 1
             with lock:
