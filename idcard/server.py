@@ -168,9 +168,11 @@ class ReaderHandler(BaseHTTPRequestHandler):
                     },
                 )
                 return
+            # {"photo": false} skips the 20 photo chunks: about 1 s at the card instead of 8.
+            photo = body.get("photo", True) is not False
             with self.server.card_lock:  # one reader, one read at a time
                 try:
-                    data = read_card(self.server.transport_factory())
+                    data = read_card(self.server.transport_factory(), photo=photo)
                 except CardError as exc:
                     self._send(409, exc.as_dict())
                     return

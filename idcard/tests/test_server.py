@@ -135,3 +135,15 @@ def test_malformed_body(service):
         "POST", "/pair", body=b"{not json", headers={"Host": f"127.0.0.1:{port}", "Origin": ORIGIN}
     )
     assert conn.getresponse().status == 400
+
+
+def test_read_without_the_photo(service):
+    server, codes, state = service
+    token = pair(server, codes)
+    cards = []
+    state["card"] = lambda: cards.append(SimulatedCard()) or cards[-1]
+    resp, body = call(
+        server, "POST", "/read", {"photo": False}, {"Authorization": f"Bearer {token}"}
+    )
+    assert resp.status == 200 and body["card"]["photo_jpeg_base64"] is None
+    assert cards[0].sent == 8
