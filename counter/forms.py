@@ -100,3 +100,13 @@ class PathForm(Form):
 
 class VoidForm(Form):
     reason = forms.CharField(label=_("Why is this record voided?"), max_length=300)
+
+
+class CheckForm(Form):
+    """The data a record was made from, typed again: does its keyed hash match?"""
+
+    def __init__(self, *args, fields: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(VerificationRecord.Field.choices)
+        for name in fields:
+            self.fields[name] = forms.CharField(label=labels.get(name, name), max_length=1000)

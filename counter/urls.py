@@ -12,5 +12,6 @@ urlpatterns = [
     path("my-agency/counter/paths/", views.path_settings, name="paths"),
     path("my-agency/counter/report/", views.report_mine, name="report"),
     path("counter/records/<uuid:reference>/", views.record_detail, name="record"),
+    path("counter/records/<uuid:reference>/check/", views.record_check, name="check"),
     path("counter/report/", views.report_national, name="national"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hmac
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,7 +21,14 @@ from accounts import access as base_access
 from core.forms import add_service_errors
 from core.http import form_data
 from counter import access, gdx, selectors, services
-from counter.forms import GdxLookupForm, PathForm, RecordForm, ServiceChoiceForm, VoidForm
+from counter.forms import (
+    CheckForm,
+    GdxLookupForm,
+    PathForm,
+    RecordForm,
+    ServiceChoiceForm,
+    VoidForm,
+)
 from counter.models import ServicePath, VerificationRecord
 
 TICKET_SALT = "counter.gdx-ticket"
@@ -304,11 +312,36 @@ def record_detail(request: HttpRequest, reference) -> HttpResponse:
             else:
                 messages.success(request, _("The record was voided."))
                 return redirect(record.get_absolute_url())
+    return _record_page(request, record, void_form=form)
+
+
+def _record_page(request, record, *, void_form=None, check_form=None, check_result=None):
+    can_void = access.can_void_record(request.user, record)
     return render(
         request,
         "counter/record.html",
-        {"record": record, "void_form": form, "can_void": can_void and record.status == "recorded"},
+        {
+            "record": record,
+            "void_form": void_form or VoidForm(),
+            "can_void": can_void and record.status == VerificationRecord.Status.RECORDED,
+            "check_form": check_form or CheckForm(fields=record.fields_used, prefix="k"),
+            "check_result": check_result,
+        },
     )
+
+
+@base_access.require(base_access.is_agency_staff_or_overseer)
+@require_POST
+def record_check(request: HttpRequest, reference) -> HttpResponse:
+    """Does the data typed here match the record? The evidence without keeping the data."""
+    from counter import hashing
+
+    record = _record_or_404(request, reference)
+    form = CheckForm(request.POST, fields=record.fields_used, prefix="k")
+    result = None
+    if form.is_valid():
+        result = hmac.compare_digest(hashing.data_hash(form.cleaned_data), record.data_hash)
+    return _record_page(request, record, check_form=form, check_result=result)
 
 
 @base_access.require(access.can_serve)

@@ -18,6 +18,9 @@ TABLE: dict[str, dict[str, int]] = {
     "/my-agency/counter/paths/": STAFF_A_AND_B,
     "/my-agency/counter/report/": STAFF_A_AND_B,
     "/counter/records/{record}/": OWN_AGENCY_AND_OVERSIGHT,
+    "/counter/records/{record}/check/": only(
+        {"officer_a": 405, "admin_a": 405, "officer_b": 405, "ega_admin": 405, "overseer": 405}
+    ),
     "/counter/report/": only({"ega_admin": 200, "overseer": 200}),
 }
 
@@ -65,3 +68,9 @@ def test_officer_b_cannot_void_agency_a_record(client, admin_b, record_a):
     client.force_login(admin_b)
     url = f"/counter/records/{record_a.reference}/"
     assert client.post(url, {"reason": "x"}).status_code == 404
+
+
+def test_officer_b_cannot_check_agency_a_record(client, officer_b, record_a):
+    client.force_login(officer_b)
+    url = f"/counter/records/{record_a.reference}/check/"
+    assert client.post(url, {"k-citizen_id": "x", "k-name_th": "y"}).status_code == 404

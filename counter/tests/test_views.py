@@ -332,3 +332,14 @@ def test_progress_report_shows_copies_avoided_beside_the_feedback_answer(
     page = client.get("/progress/agencies/agency-a/").text
     assert "จำนวนครั้งที่ให้บริการที่จุดบริการโดยไม่ขอสำเนา" in page
     assert 'id="copies-avoided">1<' in page
+
+
+def test_check_data_against_a_record(client, overseer, record_a):
+    client.force_login(overseer)
+    url = f"/counter/records/{record_a.reference}/check/"
+    page = client.post(url, {"k-citizen_id": CID, "k-name_th": " นายสมชาย  ใจดี"}).text
+    assert 'id="check-result"' in page and "ตรงกับบันทึกนี้" in page and "ไม่ตรง" not in page
+    page = client.post(url, {"k-citizen_id": CID, "k-name_th": "นายสมชาย ใจร้าย"}).text
+    assert "ไม่ตรงกับบันทึกนี้" in page
+    page = client.post(url, {"k-citizen_id": CID}).text  # a field missing
+    assert 'class="error-summary"' in page and 'id="check-result"' not in page
