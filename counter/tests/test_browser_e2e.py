@@ -181,6 +181,10 @@ def test_serving_a_citizen_by_card_and_by_gdx(portal, page):
     assert page.locator("#card-photo").evaluate("img => img.naturalWidth") > 0
     assert page.locator("#card-expired").is_hidden()
     assert_accessible(page)
+    used = {
+        f: page.locator(f"#id_{f}").input_value()
+        for f in ("citizen_id", "name_th", "name_en", "birth_date", "address")
+    }
     page.get_by_role("button", name="บันทึก", exact=True).click()
     page.wait_for_url(lambda url: "/counter/records/" in url)
     assert page.get_by_role("heading", level=1).inner_text() == "บันทึกการตรวจสอบตัวตน"
@@ -188,11 +192,19 @@ def test_serving_a_citizen_by_card_and_by_gdx(portal, page):
     assert "สมชาย" not in page.locator("main").inner_text()  # the record has no personal data
     card_ref = page.locator("#record-reference").inner_text()
     assert_accessible(page)
+    # the data typed again match the record's hash; nothing else is kept
+    for field, value in used.items():
+        page.locator(f"#id_k-{field}").fill(value)
+    page.get_by_role("button", name="ตรวจ", exact=True).click()
+    assert page.locator("#check-result").inner_text() == "ข้อมูลตรงกับบันทึกนี้"
+    assert_accessible(page)
     page.goto(base + "/my-agency/counter/records/")
     assert page.locator("tbody tr").count() == 1
     page.goto(base + "/my-agency/counter/report/")
     assert page.locator("#copies-avoided-total").inner_text() == "1"
     assert_accessible(page)
+    page.goto(base + "/progress/agencies/dopa-cmi-muang/")  # the progress report has it too
+    assert page.locator("#copies-avoided").inner_text() == "1"
 
     # 2. GDX, through the land office's own node and the demo provider.
     page.context.clear_cookies()
