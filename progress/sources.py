@@ -167,6 +167,20 @@ def copy_request_rate(*, agency=None, point=None, since=None) -> CopyEvidence | 
     return CopyEvidence(responses=int(rate.responses or 0), asked=int(rate.asked or 0))
 
 
+# --- the counter (No Copy in practice, phase 2) --------------------------------------------
+def copies_avoided(*, agency=None) -> int | None:
+    """Transactions served at the counter without a photocopy, or None without the app."""
+    try:
+        from counter.selectors import copies_avoided_total
+    except ImportError:
+        return None
+    try:
+        return copies_avoided_total(agency=agency)
+    except Exception:  # another app's bug must not take the dashboard down
+        log.exception("copies_avoided_total failed")
+        return None
+
+
 # --- the Citizen's Manual: counting processes ---------------------------------------------
 def _services() -> QuerySet | None:
     Service = _model("manual.Service")  # noqa: N806

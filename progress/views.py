@@ -133,6 +133,7 @@ def _agency_context(agency) -> dict:
         "processes": sources.process_list(agency=agency),
         "readiness": sources.readiness_latest_for(agency=agency),
         "evidence": sources.copy_request_rate(agency=agency),
+        "copies_avoided": sources.copies_avoided(agency=agency),
         "children": agency.children.filter(status="active").exists(),
     }
 

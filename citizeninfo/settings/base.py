@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "feedback",
     "readiness",
     "progress",
+    "counter",
 ]
 
 MIDDLEWARE = [
@@ -189,7 +190,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF],
         "img-src": [SELF, "data:", *env_list("CSP_IMG_SRC")],
         "font-src": [SELF],
-        "connect-src": [SELF],
+        "connect-src": [SELF, *env_list("COUNTER_READER_URL", "http://127.0.0.1:8765")],
         "object-src": [NONE],
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
@@ -212,6 +213,14 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000")
 # Where a request's client address is: REMOTE_ADDR, or the header a trusted reverse proxy sets
 # (e.g. HTTP_X_REAL_IP). The audit log and the feedback rate limits both read it.
 CLIENT_IP_META = os.environ.get("CLIENT_IP_META", "REMOTE_ADDR")
+# The ID-card reader service on the officer's PC (python -m idcard serve); the counter page
+# calls it from the browser, so it is also in the CSP's connect-src above.
+COUNTER_READER_URL = os.environ.get("COUNTER_READER_URL", "http://127.0.0.1:8765")
+# JSON, agency code -> its GDX node's local address and token, for the counter's online path:
+# {"dol-kkn": {"url": "http://127.0.0.1:8702", "token": "..."}}
+COUNTER_GDX_NODES = os.environ.get("COUNTER_GDX_NODES", "")
+# Key of the verification records' hashes (ADR 0080); set it in production and keep it.
+COUNTER_HASH_KEY = os.environ.get("COUNTER_HASH_KEY", "")
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,8 @@ DEMO_ACCOUNTS = [
     ("somchai@dopa.go.th", "สมชาย", "ใจดี", User.Role.AGENCY_ADMIN, "dopa-cmi-muang"),
     ("suda@dopa.go.th", "สุดา", "รักงาน", User.Role.AGENCY_OFFICER, "dopa-cmi-muang"),
     ("malee@dlt.go.th", "มาลี", "ศรีสุข", User.Role.AGENCY_ADMIN, "dlt-cmi"),
+    # The counter's online path (GDX demo consumer); created by manage.py counter_demo.
+    ("somsak@dol.go.th", "สมศักดิ์", "ดินดี", User.Role.AGENCY_OFFICER, "dol-kkn"),
 ]
 
 
