@@ -1,9 +1,13 @@
 """Django admin for EGA administrators (superusers). The portal pages at /gdx/ are the
 everyday tool; here, logs are read-only and nothing is ever deleted."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import can_oversee, is_ega_admin
+from exchange import services
 from exchange.models import (
     AccessRight,
     AuditLogLeaf,
@@ -40,12 +44,56 @@ class ReadOnlyAdmin(HubAdmin):
         return False
 
 
+def _member_action(service, description):
+    """An admin action moving each selected member through `service` (audited)."""
+
+    def action(modeladmin, request, queryset):
+        for member in queryset:
+            try:
+                service(member=member, by=request.user)
+            except ValidationError as error:
+                modeladmin.message_user(
+                    request, f"{member}: {' '.join(error.messages)}", messages.ERROR
+                )
+
+    action.__name__ = service.__name__
+    action.short_description = description
+    return action
+
+
 @admin.register(Member)
 class MemberAdmin(HubAdmin):
+    """Registers and changes members through the same services as the /gdx/ pages."""
+
     list_display = ["code", "agency", "status", "endpoint"]
     list_filter = ["status"]
+    fields = ["agency", "code", "endpoint", "status", "status_changed_at"]
     readonly_fields = ["code", "status", "status_changed_at"]
     autocomplete_fields = ["agency"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = [
+        _member_action(services.member_suspend, _("Suspend")),
+        _member_action(services.member_reactivate, _("Reactivate")),
+        _member_action(services.member_revoke, _("Revoke membership")),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "agency"] if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = services.member_register(
+                agency=form.cleaned_data["agency"],
+                endpoint=form.cleaned_data.get("endpoint") or "",
+                by=request.user,
+            )
+            obj.pk, obj.code = created.pk, created.code  # for the admin's message and redirect
+        elif "endpoint" in form.changed_data:
+            services.member_update_endpoint(
+                member=Member.objects.get(pk=obj.pk),
+                endpoint=form.cleaned_data["endpoint"] or "",
+                by=request.user,
+            )
 
 
 @admin.register(MemberKey)
