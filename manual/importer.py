@@ -12,9 +12,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from manual.fields import CHILDREN, SERVICE_FIELDS
 from manual.models import Service
 from manual.provinces import province_code_for
-from manual.services import CHILDREN, SERVICE_FIELDS
 
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 MAX_SERVICES = 1000
@@ -26,23 +26,13 @@ FALSE = {"", "0", "false", "no", "n", "ไม่", "ไม่ใช่", "ไม
 CSV_COLUMNS = [
     "service_code",
     "record",
-    *[f for f in SERVICE_FIELDS if f != "code"],
-    "duration_value",
-    "duration_unit",
-    "responsible_unit",
-    "name",
-    "form",
-    "count",
-    "issuing_agency",
-    "is_id_card_copy",
-    "is_house_registration_copy",
-    "note",
-    "amount",
-    "kind",
-    "place",
-    "province",
-    "opening_hours",
-    "url",
+    # Each field once, in the order of the service and then its items.
+    *dict.fromkeys(
+        f
+        for fields in (SERVICE_FIELDS, *(item_fields for _model, item_fields in CHILDREN.values()))
+        for f in fields
+        if f != "code"
+    ),
 ]
 
 
