@@ -47,6 +47,7 @@ class ReadOnlyAdmin(HubAdmin):
 def _member_action(service, description):
     """An admin action moving each selected member through `service` (audited)."""
 
+    @admin.action(description=description)
     def action(modeladmin, request, queryset):
         for member in queryset:
             try:
@@ -57,7 +58,6 @@ def _member_action(service, description):
                 )
 
     action.__name__ = service.__name__
-    action.short_description = description
     return action
 
 

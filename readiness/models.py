@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_thai_phone
 from core.text import grapheme_length
+from core.transitions import transition
 
 COMMENT_MAX_CHARACTERS = 500
 # 40,000 service points in the whole country (the seed); no single agency has more.
@@ -69,10 +70,11 @@ class SurveyRound(models.Model):
                     % {"name": overlapping.first()}
                 )
 
+    @transition(
+        source=Status.ACTIVE, target=Status.ARCHIVED, refused=_("This round is already archived.")
+    )
     def archive(self) -> None:
-        if self.status == self.Status.ARCHIVED:
-            raise ValidationError(_("This round is already archived."))
-        self.status = self.Status.ARCHIVED
+        pass
 
 
 class SurveyReminder(models.Model):
@@ -446,22 +448,24 @@ class SurveyResponse(models.Model):
         ]
 
     # --- transitions ------------------------------------------------------------------
+    @transition(
+        source=Status.DRAFT, target=Status.SUBMITTED, refused=_("Only a draft can be submitted.")
+    )
     def submit(self, *, by, limitation_count: int) -> None:
         """draft → submitted, only with every required answer."""
-        if self.status != self.Status.DRAFT:
-            raise ValidationError(_("Only a draft can be submitted."))
         missing = self.missing_answers(limitation_count=limitation_count)
         if missing:
             raise ValidationError({name: [message] for name, message in missing.items()})
-        self.status = self.Status.SUBMITTED
         self.submitted_at = timezone.now()
         self.submitted_by = by
 
+    @transition(
+        source=Status.SUBMITTED,
+        target=Status.SUPERSEDED,
+        refused=_("Only a submitted response can be replaced."),
+    )
     def supersede(self) -> None:
         """submitted → superseded, when a later version of the same round is submitted."""
-        if self.status != self.Status.SUBMITTED:
-            raise ValidationError(_("Only a submitted response can be replaced."))
-        self.status = self.Status.SUPERSEDED
 
 
 class SurveyProcessRow(models.Model):

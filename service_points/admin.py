@@ -22,6 +22,7 @@ class PhotoInline(admin.TabularInline):
 def _transition_action(service, description):
     """An admin action that moves each selected point through `service` (history and audit)."""
 
+    @admin.action(description=description)
     def action(modeladmin, request, queryset):
         done = 0
         for point in queryset:
@@ -37,7 +38,6 @@ def _transition_action(service, description):
             modeladmin.message_user(request, _("%(n)s point(s) changed.") % {"n": done})
 
     action.__name__ = service.__name__
-    action.short_description = description
     return action
 
 
