@@ -150,10 +150,6 @@ class Service(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("manual:detail", kwargs={"pk": self.pk})
 
-    @property
-    def is_public(self) -> bool:
-        return self.status == self.Status.PUBLISHED and self.current_version_id is not None
-
     def clean(self) -> None:
         if bool(self.total_duration_value) != bool(self.total_duration_unit):
             raise ValidationError(

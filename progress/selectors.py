@@ -464,7 +464,3 @@ def timeline(*, total: Figures | None = None, today: datetime.date | None = None
         entry["starts_on"], entry["ends_on"] = min(dates), max(dates)
         phases.append(entry)
     return phases
-
-
-def agencies_in(*, level: Level) -> int:
-    return sources.agency_model().objects.filter(level.scope()).count()
