@@ -15,6 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 from core.transitions import transition
 
+# ProcessTally's counts, in the order the reports show them.
+TALLY_FIELDS = (
+    "processes",
+    "asking_id_card",
+    "asking_house_registration",
+    "asking_any",
+    "stopped_id_card",
+    "stopped_house_registration",
+    "stopped_any",
+)
+
 
 class Phase(models.Model):
     class Status(models.TextChoices):
