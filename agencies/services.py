@@ -1,6 +1,5 @@
 import csv
 import io
-from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.access import is_ega_admin
 from agencies.models import Agency, AgencyRequest, agency_code_validator
 from audit.services import audit_record
+from core.imports import ImportResult
 from core.mail import email_enqueue
 
 IMPORT_COLUMNS = [
@@ -135,18 +135,6 @@ def agency_request_reject(*, report: AgencyRequest, by, note: str) -> AgencyRequ
         context={"report": report},
     )
     return report
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _read_rows(text: str, result: ImportResult) -> list[tuple[int, dict[str, str]]]:

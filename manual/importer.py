@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.imports import ImportResult
 from manual.fields import CHILDREN, SERVICE_FIELDS
 from manual.models import Service
 from manual.provinces import province_code_for
@@ -43,17 +44,6 @@ class ParsedService:
     children: dict[str, list[tuple[str, dict[str, Any]]]] = field(
         default_factory=lambda: {r: [] for r in CHILDREN}
     )
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    errors: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _boolean(value: Any, where: str, name: str, result: ImportResult) -> bool:

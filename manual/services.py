@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from audit.services import audit_record
+from core.imports import ImportResult
 from manual.access import can_edit_service
 from manual.fields import CHILDREN, SERVICE_FIELDS
-from manual.importer import ImportResult, check_rows, parse_csv, parse_json
+from manual.importer import check_rows, parse_csv, parse_json
 from manual.models import (
     SAMPLE_FORM_TYPES,
     SampleForm,

@@ -7,7 +7,6 @@ or unknown `id` creates a new draft.
 
 import csv
 import io
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.imports import ImportResult
 from service_points.models import ServicePoint, ServicePointChange
 from service_points.selectors import bump_map_version
 from service_points.services import EDITABLE_FIELDS, point_apply, point_history, point_new
@@ -30,18 +30,6 @@ REQUIRED_COLUMNS = [
 ]
 MAX_ROWS = 50_000
 MAX_BYTES = 20 * 1024 * 1024
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _rows_from_csv(data: bytes) -> list[dict]:
