@@ -80,14 +80,17 @@ def read_rows(*, data: bytes, filename: str) -> list[dict]:
     return rows
 
 
-def _row_fields(row: dict) -> dict:
+def _row_fields(row: dict, existing: ServicePoint | None = None) -> dict:
+    """The row's values; a missing or empty `government` keeps the point's own (a new point:
+    administrative)."""
     values = {k: (row.get(k) or "").strip() for k in EDITABLE_FIELDS if k in row}
     sub = values.get("subdistrict_code", "")
     values["district_code"] = sub[:4]
     values["province_code"] = sub[:2]
-    values.setdefault("government", ServicePoint.Government.ADMINISTRATIVE)
-    if not values["government"]:
-        values["government"] = ServicePoint.Government.ADMINISTRATIVE
+    if not values.get("government"):
+        values["government"] = (
+            existing.government if existing else ServicePoint.Government.ADMINISTRATIVE
+        )
     return values
 
 
@@ -162,7 +165,7 @@ def service_point_import(*, agency, by, data: bytes, filename: str) -> ImportRes
             if existing is None:
                 created.append(point_new(agency=agency, by=by, fields=_row_fields(row)))
             else:
-                history = point_apply(existing, by=by, fields=_row_fields(row))
+                history = point_apply(existing, by=by, fields=_row_fields(row, existing))
                 if history:
                     updated.append((existing, history))
                 else:

@@ -129,3 +129,18 @@ def test_the_admin_cannot_add_or_set_the_status_directly(client, agency_a):
     )
     point.refresh_from_db()
     assert point.status == ServicePoint.Status.PUBLISHED
+
+
+def test_an_import_without_the_government_column_keeps_the_points_own(agency_a, officer_a):
+    point = PublishedPointFactory(agency=agency_a, **point_fields(government="tax"))
+    fields = point_fields(name_th=NEW_NAME)
+    columns = ["id", "name_th", "name_en", "subdistrict_code", "postcode", "latitude"]
+    columns += ["longitude", "phone"]
+    row = {"id": point.pk, **fields}
+    csv = ",".join(columns) + "\n" + ",".join(str(row[c]) for c in columns) + "\n"
+    result = service_point_import(
+        agency=agency_a, by=officer_a, data=csv.encode(), filename="p.csv"
+    )
+    assert result.ok and result.updated == 1
+    point.refresh_from_db()
+    assert point.government == "tax" and point.name_th == NEW_NAME
