@@ -2,7 +2,7 @@
 everyday tool; here, logs are read-only and nothing is ever deleted."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -44,17 +44,19 @@ class ReadOnlyAdmin(HubAdmin):
         return False
 
 
-def _member_action(service, description):
-    """An admin action moving each selected member through `service` (audited)."""
+def _service_action(service, keyword, description):
+    """An admin action passing each selected record to `service` as `keyword` (audited)."""
 
-    @admin.action(description=description)
+    @admin.action(description=description, permissions=["view"])
     def action(modeladmin, request, queryset):
-        for member in queryset:
+        if not is_ega_admin(request.user):
+            raise PermissionDenied
+        for record in queryset:
             try:
-                service(member=member, by=request.user)
+                service(**{keyword: record}, by=request.user)
             except ValidationError as error:
                 modeladmin.message_user(
-                    request, f"{member}: {' '.join(error.messages)}", messages.ERROR
+                    request, f"{record}: {' '.join(error.messages)}", messages.ERROR
                 )
 
     action.__name__ = service.__name__
@@ -72,9 +74,9 @@ class MemberAdmin(HubAdmin):
     autocomplete_fields = ["agency"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = [
-        _member_action(services.member_suspend, _("Suspend")),
-        _member_action(services.member_reactivate, _("Reactivate")),
-        _member_action(services.member_revoke, _("Revoke membership")),
+        _service_action(services.member_suspend, "member", _("Suspend")),
+        _service_action(services.member_reactivate, "member", _("Reactivate")),
+        _service_action(services.member_revoke, "member", _("Revoke membership")),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -98,9 +100,27 @@ class MemberAdmin(HubAdmin):
 
 @admin.register(MemberKey)
 class MemberKeyAdmin(HubAdmin):
+    """Keys are added on the member's /gdx/ page; here they are read and revoked (audited)."""
+
     list_display = ["member", "use", "algorithm", "kid", "valid_from", "valid_until", "revoked_at"]
     list_filter = ["use", "algorithm"]
-    readonly_fields = ["kid", "revoked_at", "revoked_reason"]
+    readonly_fields = [
+        "member",
+        "use",
+        "algorithm",
+        "kid",
+        "valid_from",
+        "valid_until",
+        "revoked_at",
+        "revoked_reason",
+    ]
+    actions = [_service_action(services.member_key_revoke, "key", _("Revoke key"))]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # read-only form; the revoke action asks for has_view only
 
 
 @admin.register(DocumentType)
@@ -110,9 +130,26 @@ class DocumentTypeAdmin(HubAdmin):
 
 @admin.register(AccessRight)
 class AccessRightAdmin(HubAdmin):
+    """Granted through `access_right_grant` and withdrawn through `access_right_withdraw`, as
+    on the /gdx/ pages; a granted right is never edited (withdraw it and grant another)."""
+
     list_display = ["consumer", "document_type", "purpose", "valid_from", "valid_until", "status"]
     list_filter = ["status", "document_type"]
+    fields = ["consumer", "document_type", "purpose", "legal_basis", "valid_from", "valid_until"]
     readonly_fields = ["status", "withdrawn_at", "granted_by"]
+    actions = [_service_action(services.access_right_withdraw, "right", _("Withdraw"))]
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else [*self.fields, *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is None else self.get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # every field is read-only once granted
+        right = services.access_right_grant(by=request.user, **form.cleaned_data)
+        obj.pk = right.pk
 
 
 @admin.register(Exchange)

@@ -67,3 +67,56 @@ def test_a_refused_move_in_the_admin_changes_nothing(client, ega_admin, agency_a
     member.refresh_from_db()
     assert member.status == Member.Status.REVOKED
     assert len(_trail(member)) == 2
+
+
+def _right_trail(right):
+    return [
+        (e.action, e.data)
+        for e in AuditEvent.objects.filter(
+            target_type="exchange.accessright", target_id=str(right.pk)
+        ).order_by("pk")
+    ]
+
+
+def test_an_access_right_granted_and_withdrawn_in_the_admin_leaves_the_services_trail(
+    client, ega_admin, agency_a, agency_b
+):
+    from exchange.models import AccessRight, DocumentType
+
+    provider = services.member_register(agency=agency_b, by=ega_admin)
+    consumer = services.member_register(agency=agency_a, by=ega_admin)
+    document = DocumentType.objects.create(code="house-reg", name_th="ทะเบียนบ้าน")
+    by_service = services.access_right_grant(
+        consumer=consumer, document_type=document, purpose="ตรวจสอบที่อยู่", by=ega_admin
+    )
+    services.access_right_withdraw(right=by_service, by=ega_admin)
+    assert provider.pk
+
+    client.force_login(ega_admin)
+    response = client.post(
+        reverse("admin:exchange_accessright_add"),
+        {
+            "consumer": consumer.pk,
+            "document_type": document.pk,
+            "purpose": "ตรวจสอบที่อยู่",
+            "legal_basis": "",
+            "valid_from_0": "2026-11-30",
+            "valid_from_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    by_admin = AccessRight.objects.exclude(pk=by_service.pk).get()
+    assert by_admin.granted_by == ega_admin
+    client.post(
+        reverse("admin:exchange_accessright_changelist"),
+        {"action": "access_right_withdraw", "_selected_action": [by_admin.pk]},
+    )
+    by_admin.refresh_from_db()
+    assert by_admin.status == AccessRight.Status.WITHDRAWN
+    assert _right_trail(by_admin) == _right_trail(by_service)
+    # Withdrawn stays withdrawn: a second withdrawal is refused and leaves no trace.
+    client.post(
+        reverse("admin:exchange_accessright_changelist"),
+        {"action": "access_right_withdraw", "_selected_action": [by_admin.pk]},
+    )
+    assert len(_right_trail(by_admin)) == 2
