@@ -71,10 +71,6 @@ def require(predicate: Callable[[Any], bool]) -> Callable:
     return decorator
 
 
-def is_signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def is_agency_staff_or_overseer(user: Any) -> bool:
     return agency_for_officer(user) is not None or can_oversee(user)
 

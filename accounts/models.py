@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_thai_phone
+from core.transitions import transition
 
 
 class CitizenInfoUserManager(UserManager):
@@ -111,25 +112,18 @@ class Registration(models.Model):
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} <{self.email}>"
 
-    def _move(self, allowed_from: set[str], to: str) -> None:
-        if self.status not in allowed_from:
-            raise ValidationError(
-                _("A registration that is “%(status)s” cannot change this way.")
-                % {"status": self.get_status_display()},
-                code="illegal_transition",
-            )
-        self.status = to
+    REFUSED = _("A registration that is “%(status)s” cannot change this way.")
 
+    @transition(source=Status.PENDING_APPROVAL, target=Status.AWAITING_ACTIVATION, refused=REFUSED)
     def approve(self, *, by: User) -> None:
-        self._move({self.Status.PENDING_APPROVAL}, self.Status.AWAITING_ACTIVATION)
         self.decided_by, self.decided_at = by, timezone.now()
 
+    @transition(source=Status.PENDING_APPROVAL, target=Status.REJECTED, refused=REFUSED)
     def reject(self, *, by: User) -> None:
-        self._move({self.Status.PENDING_APPROVAL}, self.Status.REJECTED)
         self.decided_by, self.decided_at = by, timezone.now()
 
+    @transition(source=Status.AWAITING_ACTIVATION, target=Status.ACTIVATED, refused=REFUSED)
     def activate(self) -> None:
-        self._move({self.Status.AWAITING_ACTIVATION}, self.Status.ACTIVATED)
         self.activated_at = timezone.now()
 
 

@@ -22,15 +22,6 @@ def parent_choices():
     )
 
 
-class AgencySearchForm(Form):
-    q = forms.CharField(
-        label=_("Agency name or code"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
-
-
 class AgencyRequestForm(ModelForm):
     parent = ParentChoiceField(
         queryset=parent_choices(),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalize_for_search
+from core.transitions import transition
 
 agency_code_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$",
@@ -126,10 +127,11 @@ class Agency(models.Model):
         self.ministry = self.lineage()[0] if self.parent_id else None
         super().save(*args, **kwargs)
 
+    @transition(
+        source=Status.ACTIVE, target=Status.ARCHIVED, refused=_("This agency is already archived.")
+    )
     def archive(self) -> None:
-        if self.status == self.Status.ARCHIVED:
-            raise ValidationError(_("This agency is already archived."))
-        self.status = self.Status.ARCHIVED
+        pass
 
 
 class AgencyRequest(models.Model):
@@ -176,17 +178,18 @@ class AgencyRequest(models.Model):
     def __str__(self) -> str:
         return self.name_th
 
-    def _review(self, *, by, status: str, note: str) -> None:
-        if self.status != self.Status.PENDING:
-            raise ValidationError(_("This report has already been reviewed."))
-        self.status = status
+    REVIEWED = _("This report has already been reviewed.")
+
+    def _review(self, *, by, note: str) -> None:
         self.reviewed_by = by
         self.reviewed_at = timezone.now()
         self.review_note = note
 
+    @transition(source=Status.PENDING, target=Status.APPROVED, refused=REVIEWED)
     def approve(self, *, by, agency: Agency, note: str = "") -> None:
-        self._review(by=by, status=self.Status.APPROVED, note=note)
+        self._review(by=by, note=note)
         self.created_agency = agency
 
+    @transition(source=Status.PENDING, target=Status.REJECTED, refused=REVIEWED)
     def reject(self, *, by, note: str) -> None:
-        self._review(by=by, status=self.Status.REJECTED, note=note)
+        self._review(by=by, note=note)

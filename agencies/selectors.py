@@ -51,25 +51,3 @@ def agency_request_pending() -> QuerySet[AgencyRequest]:
     return AgencyRequest.objects.filter(status=AgencyRequest.Status.PENDING).select_related(
         "parent"
     )
-
-
-def agency_checklist(*, agency: Agency) -> list[dict]:
-    """The seed's path for an agency: registered → pinned → surveyed → processes updated →
-    copies stopped, each with what is missing and where to do it.
-
-    The progress reports own the figures behind it (one definition for the agency's home
-    page and its progress page).
-    """
-    from progress.selectors import agency_checklist as progress_checklist
-
-    return [
-        {
-            "key": step.key,
-            "label": step.label,
-            "done": step.done,
-            "missing": step.missing,
-            "url": step.url,
-            "available": step.url is not None,
-        }
-        for step in progress_checklist(agency=agency)
-    ]

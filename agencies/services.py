@@ -1,6 +1,5 @@
 import csv
 import io
-from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.access import is_ega_admin
 from agencies.models import Agency, AgencyRequest, agency_code_validator
 from audit.services import audit_record
+from core.imports import ImportResult
 from core.mail import email_enqueue
 
 IMPORT_COLUMNS = [
@@ -137,18 +137,6 @@ def agency_request_reject(*, report: AgencyRequest, by, note: str) -> AgencyRequ
     return report
 
 
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
 def _read_rows(text: str, result: ImportResult) -> list[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in IMPORT_REQUIRED + ["parent_code"] if c not in (reader.fieldnames or [])]
@@ -164,66 +152,64 @@ def _read_rows(text: str, result: ImportResult) -> list[tuple[int, dict[str, str
     return rows
 
 
+def _code_errors(code: str, line: int, in_file: dict[str, int]) -> list[str]:
+    errors = []
+    try:
+        agency_code_validator(code)
+    except ValidationError:
+        errors.append(
+            _("Code “%(code)s” is not valid: use lowercase English letters, digits and hyphens.")
+            % {"code": code}
+        )
+    if code in in_file:
+        errors.append(
+            _("Code “%(code)s” already appears on line %(line)s.")
+            % {"code": code, "line": in_file[code]}
+        )
+    in_file.setdefault(code, line)
+    return errors
+
+
+def _parent_errors(row: dict[str, str], parent_kind: str | None) -> list[str]:
+    parent = row["parent_code"]
+    top = row["kind"] in (Agency.Kind.MINISTRY, Agency.Kind.INDEPENDENT)
+    if parent and top:
+        return [_("A ministry-level agency has no parent.")]
+    if not parent:
+        return (
+            [_("parent_code is needed for a department or unit.")]
+            if row["kind"] and not top
+            else []
+        )
+    if parent == row["code"]:
+        return [_("An agency cannot be part of itself.")]
+    if parent_kind is None:
+        return [_("Parent “%(code)s” is not in the directory or the file.") % {"code": parent}]
+    if parent_kind == Agency.Kind.UNIT:
+        return [_("A unit cannot contain other agencies.")]
+    return []
+
+
 def _check_rows(rows: list[tuple[int, dict[str, str]]], result: ImportResult) -> None:
     existing = {a.code: a.kind for a in Agency.objects.only("code", "kind")}
     in_file: dict[str, int] = {}
     kinds = {row["code"]: row["kind"] for _line, row in rows}
     for line, row in rows:
-        for column in IMPORT_REQUIRED:
-            if not row[column]:
-                result.errors.append((line, _("“%(column)s” is empty.") % {"column": column}))
-        code = row["code"]
-        if code:
-            try:
-                agency_code_validator(code)
-            except ValidationError:
-                result.errors.append(
-                    (
-                        line,
-                        _(
-                            "Code “%(code)s” is not valid: use lowercase "
-                            "English letters, digits and hyphens."
-                        )
-                        % {"code": code},
-                    )
-                )
-            if code in in_file:
-                result.errors.append(
-                    (
-                        line,
-                        _("Code “%(code)s” already appears on line %(line)s.")
-                        % {"code": code, "line": in_file[code]},
-                    )
-                )
-            in_file.setdefault(code, line)
+        errors = [
+            _("“%(column)s” is empty.") % {"column": column}
+            for column in IMPORT_REQUIRED
+            if not row[column]
+        ]
+        if row["code"]:
+            errors += _code_errors(row["code"], line, in_file)
         if row["kind"] and row["kind"] not in Agency.Kind.values:
-            result.errors.append(
-                (
-                    line,
-                    _("Kind “%(kind)s” is not one of: %(kinds)s.")
-                    % {"kind": row["kind"], "kinds": ", ".join(Agency.Kind.values)},
-                )
+            errors.append(
+                _("Kind “%(kind)s” is not one of: %(kinds)s.")
+                % {"kind": row["kind"], "kinds": ", ".join(Agency.Kind.values)}
             )
         parent = row["parent_code"]
-        top = row["kind"] in (Agency.Kind.MINISTRY, Agency.Kind.INDEPENDENT)
-        if parent and top:
-            result.errors.append((line, _("A ministry-level agency has no parent.")))
-        elif not parent and row["kind"] and not top:
-            result.errors.append((line, _("parent_code is needed for a department or unit.")))
-        elif parent:
-            parent_kind = kinds.get(parent) or existing.get(parent)
-            if parent == code:
-                result.errors.append((line, _("An agency cannot be part of itself.")))
-            elif parent_kind is None:
-                result.errors.append(
-                    (
-                        line,
-                        _("Parent “%(code)s” is not in the directory or the file.")
-                        % {"code": parent},
-                    )
-                )
-            elif parent_kind == Agency.Kind.UNIT:
-                result.errors.append((line, _("A unit cannot contain other agencies.")))
+        errors += _parent_errors(row, kinds.get(parent) or existing.get(parent))
+        result.errors += [(line, message) for message in errors]
 
 
 def _depth(code: str, parents: dict[str, str]) -> int:

@@ -10,7 +10,6 @@ from accounts.selectors import agency_members, registration_history, registratio
 from agencies.forms import AgencyRequestApproveForm, AgencyRequestForm, AgencyRequestRejectForm
 from agencies.models import AgencyRequest
 from agencies.selectors import (
-    agency_checklist,
     agency_children,
     agency_get,
     agency_request_pending,
@@ -20,6 +19,7 @@ from agencies.selectors import (
 from agencies.services import agency_request_approve, agency_request_reject, agency_request_submit
 from core.forms import add_service_errors
 from core.http import form_data, is_htmx
+from progress.selectors import agency_checklist
 
 
 @require_http_methods(["GET"])

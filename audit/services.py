@@ -17,9 +17,33 @@ def audit_record(
     request: HttpRequest | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    event = audit_event(
+        action=action,
+        actor=actor,
+        actor_label=actor_label,
+        target=target,
+        agency=agency,
+        request=request,
+        data=data,
+    )
+    event.save()
+    return event
+
+
+def audit_event(
+    *,
+    action: str,
+    actor: Any = None,
+    actor_label: str = "",
+    target: models.Model | None = None,
+    agency: Any = None,
+    request: HttpRequest | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The unsaved event `audit_record` writes: a bulk writer saves many with bulk_create."""
     if actor is not None and not getattr(actor, "is_authenticated", True):
         actor = None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         action=action,
         actor=actor,
         actor_label=actor_label or (getattr(actor, "email", "") if actor else ""),

@@ -1,9 +1,13 @@
 """Django admin for EGA administrators (superusers). The portal pages at /gdx/ are the
 everyday tool; here, logs are read-only and nothing is ever deleted."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import can_oversee, is_ega_admin
+from exchange import services
 from exchange.models import (
     AccessRight,
     AuditLogLeaf,
@@ -40,19 +44,83 @@ class ReadOnlyAdmin(HubAdmin):
         return False
 
 
+def _service_action(service, keyword, description):
+    """An admin action passing each selected record to `service` as `keyword` (audited)."""
+
+    @admin.action(description=description, permissions=["view"])
+    def action(modeladmin, request, queryset):
+        if not is_ega_admin(request.user):
+            raise PermissionDenied
+        for record in queryset:
+            try:
+                service(**{keyword: record}, by=request.user)
+            except ValidationError as error:
+                modeladmin.message_user(
+                    request, f"{record}: {' '.join(error.messages)}", messages.ERROR
+                )
+
+    action.__name__ = service.__name__
+    return action
+
+
 @admin.register(Member)
 class MemberAdmin(HubAdmin):
+    """Registers and changes members through the same services as the /gdx/ pages."""
+
     list_display = ["code", "agency", "status", "endpoint"]
     list_filter = ["status"]
+    fields = ["agency", "code", "endpoint", "status", "status_changed_at"]
     readonly_fields = ["code", "status", "status_changed_at"]
     autocomplete_fields = ["agency"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = [
+        _service_action(services.member_suspend, "member", _("Suspend")),
+        _service_action(services.member_reactivate, "member", _("Reactivate")),
+        _service_action(services.member_revoke, "member", _("Revoke membership")),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "agency"] if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = services.member_register(
+                agency=form.cleaned_data["agency"],
+                endpoint=form.cleaned_data.get("endpoint") or "",
+                by=request.user,
+            )
+            obj.pk, obj.code = created.pk, created.code  # for the admin's message and redirect
+        elif "endpoint" in form.changed_data:
+            services.member_update_endpoint(
+                member=Member.objects.get(pk=obj.pk),
+                endpoint=form.cleaned_data["endpoint"] or "",
+                by=request.user,
+            )
 
 
 @admin.register(MemberKey)
 class MemberKeyAdmin(HubAdmin):
+    """Keys are added on the member's /gdx/ page; here they are read and revoked (audited)."""
+
     list_display = ["member", "use", "algorithm", "kid", "valid_from", "valid_until", "revoked_at"]
     list_filter = ["use", "algorithm"]
-    readonly_fields = ["kid", "revoked_at", "revoked_reason"]
+    readonly_fields = [
+        "member",
+        "use",
+        "algorithm",
+        "kid",
+        "valid_from",
+        "valid_until",
+        "revoked_at",
+        "revoked_reason",
+    ]
+    actions = [_service_action(services.member_key_revoke, "key", _("Revoke key"))]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # read-only form; the revoke action asks for has_view only
 
 
 @admin.register(DocumentType)
@@ -62,9 +130,26 @@ class DocumentTypeAdmin(HubAdmin):
 
 @admin.register(AccessRight)
 class AccessRightAdmin(HubAdmin):
+    """Granted through `access_right_grant` and withdrawn through `access_right_withdraw`, as
+    on the /gdx/ pages; a granted right is never edited (withdraw it and grant another)."""
+
     list_display = ["consumer", "document_type", "purpose", "valid_from", "valid_until", "status"]
     list_filter = ["status", "document_type"]
+    fields = ["consumer", "document_type", "purpose", "legal_basis", "valid_from", "valid_until"]
     readonly_fields = ["status", "withdrawn_at", "granted_by"]
+    actions = [_service_action(services.access_right_withdraw, "right", _("Withdraw"))]
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else [*self.fields, *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is None else self.get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # every field is read-only once granted
+        right = services.access_right_grant(by=request.user, **form.cleaned_data)
+        obj.pk = right.pk
 
 
 @admin.register(Exchange)

@@ -14,19 +14,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import transition
 from gdx_protocol.errors import GdxError
 from gdx_protocol.keys import kem_algorithm, signature_algorithm
 
 code_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{0,39}$", _("Use lowercase English letters, digits and underscores.")
 )
-
-
-def _illegal(status_label: str) -> ValidationError:
-    return ValidationError(
-        _("A record that is “%(status)s” cannot change this way.") % {"status": status_label},
-        code="illegal_transition",
-    )
 
 
 class Member(models.Model):
@@ -77,21 +71,18 @@ class Member(models.Model):
             self.code = self.agency.code
         super().save(*args, **kwargs)
 
-    def _move(self, allowed_from: set[str], to: str) -> None:
-        if self.status not in allowed_from:
-            raise _illegal(self.get_status_display())
-        self.status = to
+    @transition(source=Status.ACTIVE, target=Status.SUSPENDED)
+    def suspend(self) -> None:
         self.status_changed_at = timezone.now()
 
-    def suspend(self) -> None:
-        self._move({self.Status.ACTIVE}, self.Status.SUSPENDED)
-
+    @transition(source=Status.SUSPENDED, target=Status.ACTIVE)
     def reactivate(self) -> None:
-        self._move({self.Status.SUSPENDED}, self.Status.ACTIVE)
+        self.status_changed_at = timezone.now()
 
+    @transition(source=(Status.ACTIVE, Status.SUSPENDED), target=Status.REVOKED)
     def revoke(self) -> None:
         """Final: a revoked member never exchanges again (register a new one instead)."""
-        self._move({self.Status.ACTIVE, self.Status.SUSPENDED}, self.Status.REVOKED)
+        self.status_changed_at = timezone.now()
 
 
 class MemberKey(models.Model):
@@ -187,10 +178,9 @@ class DocumentType(models.Model):
     def __str__(self) -> str:
         return self.name_th or self.code
 
+    @transition(source=Status.ACTIVE, target=Status.ARCHIVED)
     def archive(self) -> None:
-        if self.status == self.Status.ARCHIVED:
-            raise _illegal(self.get_status_display())
-        self.status = self.Status.ARCHIVED
+        pass
 
 
 class AccessRight(models.Model):
@@ -241,10 +231,8 @@ class AccessRight(models.Model):
         if self.valid_until and self.valid_until <= self.valid_from:
             raise ValidationError({"valid_until": _("The end must be after the start.")})
 
+    @transition(source=Status.ACTIVE, target=Status.WITHDRAWN)
     def withdraw(self) -> None:
-        if self.status != self.Status.ACTIVE:
-            raise _illegal(self.get_status_display())
-        self.status = self.Status.WITHDRAWN
         self.withdrawn_at = timezone.now()
 
 
@@ -294,17 +282,13 @@ class Exchange(models.Model):
     def __str__(self) -> str:
         return str(self.request_id)
 
+    @transition(source=Status.FORWARDED, target=Status.DELIVERED)
     def deliver(self, *, response_digest: str) -> None:
-        if self.status != self.Status.FORWARDED:
-            raise _illegal(self.get_status_display())
-        self.status = self.Status.DELIVERED
         self.response_digest = response_digest
         self.completed_at = timezone.now()
 
+    @transition(source=Status.FORWARDED, target=Status.FAILED)
     def fail(self, *, code: str) -> None:
-        if self.status != self.Status.FORWARDED:
-            raise _illegal(self.get_status_display())
-        self.status = self.Status.FAILED
         self.refusal_code = code[:40]
         self.completed_at = timezone.now()
 

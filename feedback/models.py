@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import transition
+
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 COMMENT_MAX_LENGTH = 1000
 AREAS = ("process", "staff", "facilities", "outcome")
@@ -156,28 +158,36 @@ class Response(models.Model):
                 raise ValidationError({"service": _("Choose a service of this agency.")})
 
     # --- transitions -------------------------------------------------------------------
+    @transition(
+        source=Status.ACCEPTED,
+        target=Status.FLAGGED,
+        refused=_("Only a new answer can be held for review."),
+    )
     def flag(self, *, reason: str) -> None:
         """A new answer held back for review instead of counted (never silently dropped)."""
-        if self.pk is not None or self.status != self.Status.ACCEPTED:
+        if self.pk is not None:
             raise ValidationError(_("Only a new answer can be held for review."))
         if reason not in self.FlagReason.values or not reason:
             raise ValidationError(_("Give a reason for holding the answer."))
-        self.status = self.Status.FLAGGED
         self.flag_reason = reason
 
+    @transition(
+        source=Status.FLAGGED,
+        target=Status.ACCEPTED,
+        refused=_("Only an answer held for review can be accepted."),
+    )
     def accept(self, *, by) -> None:
         """flagged → accepted: a reviewer found a real citizen's answer; it now counts."""
-        if self.status != self.Status.FLAGGED:
-            raise ValidationError(_("Only an answer held for review can be accepted."))
-        self.status = self.Status.ACCEPTED
         self.reviewed_by = by
         self.reviewed_at = timezone.now()
 
+    @transition(
+        source=Status.FLAGGED,
+        target=Status.REJECTED,
+        refused=_("Only an answer held for review can be rejected."),
+    )
     def reject(self, *, by) -> None:
         """flagged → rejected: kept for the record, never counted."""
-        if self.status != self.Status.FLAGGED:
-            raise ValidationError(_("Only an answer held for review can be rejected."))
-        self.status = self.Status.REJECTED
         self.reviewed_by = by
         self.reviewed_at = timezone.now()
 

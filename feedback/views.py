@@ -197,6 +197,15 @@ def national(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _comments_for(user, comments) -> list:
+    """Each comment with what this viewer may see and do: the contact rule is its own."""
+    shown = list(comments)
+    for comment in shown:
+        comment.show_contact = access.can_see_contact(user, comment)
+        comment.may_reply = access.can_reply(user, comment)
+    return shown
+
+
 @accounts_access.require(access.can_view_reports)
 @require_http_methods(["GET"])
 def agency(request: HttpRequest, code: str) -> HttpResponse:
@@ -211,9 +220,10 @@ def agency(request: HttpRequest, code: str) -> HttpResponse:
             **_report_context(request, agency=found),
             "agency": found,
             "points": selectors.feedback_by_point(agency=found)[:1000],
-            "comments": selectors.feedback_comments(agency=found, limit=50),
+            "comments": _comments_for(
+                request.user, selectors.feedback_comments(agency=found, limit=50)
+            ),
             "can_export": access.can_export(request.user, found),
-            "own": access.can_export(request.user, found),
         },
     )
 
@@ -231,8 +241,9 @@ def point(request: HttpRequest, pk: int) -> HttpResponse:
         {
             **_report_context(request, point=found),
             "point": found,
-            "comments": selectors.feedback_comments(point=found, limit=200),
-            "own": access.can_export(request.user, found.agency),
+            "comments": _comments_for(
+                request.user, selectors.feedback_comments(point=found, limit=200)
+            ),
             "can_print": found.is_published and access.can_print_poster(request.user, found),
             "feedback_url": feedback_url(found),
             "public_minimum": conf.get("FEEDBACK_PUBLIC_MIN_RESPONSES"),

@@ -4,9 +4,15 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form, ModelForm
+from manual.fields import (
+    CHANNEL_FIELDS,
+    DOCUMENT_FIELDS,
+    FEE_FIELDS,
+    SERVICE_FIELDS,
+    STEP_FIELDS,
+)
 from manual.models import RequiredDocument, Service, ServiceChannel, ServiceFee, ServiceStep
 from manual.provinces import province_choices
-from manual.services import SERVICE_FIELDS
 
 
 class ServiceForm(ModelForm):
@@ -25,28 +31,20 @@ class ServiceForm(ModelForm):
 class StepForm(ModelForm):
     class Meta:
         model = ServiceStep
-        fields = ["description", "duration_value", "duration_unit", "responsible_unit"]
+        fields = list(STEP_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
 class DocumentForm(ModelForm):
     class Meta:
         model = RequiredDocument
-        fields = [
-            "name",
-            "form",
-            "count",
-            "issuing_agency",
-            "is_id_card_copy",
-            "is_house_registration_copy",
-            "note",
-        ]
+        fields = list(DOCUMENT_FIELDS)
 
 
 class FeeForm(ModelForm):
     class Meta:
         model = ServiceFee
-        fields = ["description", "amount"]
+        fields = list(FEE_FIELDS)
 
 
 def _https_urls(field, **kwargs):
@@ -58,7 +56,7 @@ def _https_urls(field, **kwargs):
 class ChannelForm(ModelForm):
     class Meta:
         model = ServiceChannel
-        fields = ["kind", "place", "province", "opening_hours", "url"]
+        fields = list(CHANNEL_FIELDS)
         formfield_callback = _https_urls
 
     def __init__(self, *args, **kwargs):

@@ -12,9 +12,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.imports import ImportResult
+from manual.fields import CHILDREN, SERVICE_FIELDS
 from manual.models import Service
 from manual.provinces import province_code_for
-from manual.services import CHILDREN, SERVICE_FIELDS
 
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 MAX_SERVICES = 1000
@@ -26,23 +27,13 @@ FALSE = {"", "0", "false", "no", "n", "ไม่", "ไม่ใช่", "ไม
 CSV_COLUMNS = [
     "service_code",
     "record",
-    *[f for f in SERVICE_FIELDS if f != "code"],
-    "duration_value",
-    "duration_unit",
-    "responsible_unit",
-    "name",
-    "form",
-    "count",
-    "issuing_agency",
-    "is_id_card_copy",
-    "is_house_registration_copy",
-    "note",
-    "amount",
-    "kind",
-    "place",
-    "province",
-    "opening_hours",
-    "url",
+    # Each field once, in the order of the service and then its items.
+    *dict.fromkeys(
+        f
+        for fields in (SERVICE_FIELDS, *(item_fields for _model, item_fields in CHILDREN.values()))
+        for f in fields
+        if f != "code"
+    ),
 ]
 
 
@@ -53,17 +44,6 @@ class ParsedService:
     children: dict[str, list[tuple[str, dict[str, Any]]]] = field(
         default_factory=lambda: {r: [] for r in CHILDREN}
     )
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    errors: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _boolean(value: Any, where: str, name: str, result: ImportResult) -> bool:
@@ -109,25 +89,29 @@ def _clean(values: dict[str, Any], allowed, where: str, result: ImportResult) ->
     return clean
 
 
+def _header_error(fieldnames: list[str]) -> str | None:
+    missing = [c for c in ("service_code", "record") if c not in fieldnames]
+    if missing:
+        return _("Missing columns: %(columns)s") % {"columns": ", ".join(missing)}
+    unknown = [c for c in fieldnames if c and c not in CSV_COLUMNS]
+    if unknown:
+        return _("Unknown columns: %(columns)s") % {"columns": ", ".join(unknown)}
+    return None
+
+
+def _row_error(code: str, record: str) -> str | None:
+    if not code:
+        return _("service_code is empty.")
+    if record not in RECORDS:
+        return _("record must be one of: %(records)s.") % {"records": ", ".join(sorted(RECORDS))}
+    return None
+
+
 def parse_csv(text: str, result: ImportResult) -> list[ParsedService]:
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("service_code", "record") if c not in (reader.fieldnames or [])]
-    if missing:
-        result.errors.append(
-            (
-                _("line %(line)s") % {"line": 1},
-                _("Missing columns: %(columns)s") % {"columns": ", ".join(missing)},
-            )
-        )
-        return []
-    unknown = [c for c in reader.fieldnames or [] if c and c not in CSV_COLUMNS]
-    if unknown:
-        result.errors.append(
-            (
-                _("line %(line)s") % {"line": 1},
-                _("Unknown columns: %(columns)s") % {"columns": ", ".join(unknown)},
-            )
-        )
+    header_error = _header_error(reader.fieldnames or [])
+    if header_error:
+        result.errors.append((_("line %(line)s") % {"line": 1}, header_error))
         return []
     services: dict[str, ParsedService] = {}
     pending: list[tuple[str, str, str, dict]] = []
@@ -135,25 +119,14 @@ def parse_csv(text: str, result: ImportResult) -> list[ParsedService]:
         where = _("line %(line)s") % {"line": reader.line_num}
         code = (row.get("service_code") or "").strip()
         record = (row.get("record") or "").strip().lower()
-        if not code:
-            result.errors.append((where, _("service_code is empty.")))
-            continue
-        if record not in RECORDS:
-            result.errors.append(
-                (
-                    where,
-                    _("record must be one of: %(records)s.")
-                    % {"records": ", ".join(sorted(RECORDS))},
-                )
-            )
+        error = _row_error(code, record)
+        if error is None and record == "service" and code in services:
+            error = _("Service “%(code)s” appears twice.") % {"code": code}
+        if error:
+            result.errors.append((where, error))
             continue
         values = {k: v for k, v in row.items() if k and v is not None}
         if record == "service":
-            if code in services:
-                result.errors.append(
-                    (where, _("Service “%(code)s” appears twice.") % {"code": code})
-                )
-                continue
             fields = _clean(values, [f for f in SERVICE_FIELDS if f != "code"], where, result)
             services[code] = ParsedService(where=where, fields={"code": code, **fields})
         else:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.transitions import transition
 
 service_code_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$",
@@ -149,10 +150,6 @@ class Service(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("manual:detail", kwargs={"pk": self.pk})
 
-    @property
-    def is_public(self) -> bool:
-        return self.status == self.Status.PUBLISHED and self.current_version_id is not None
-
     def clean(self) -> None:
         if bool(self.total_duration_value) != bool(self.total_duration_unit):
             raise ValidationError(
@@ -160,27 +157,33 @@ class Service(models.Model):
             )
 
     # --- transitions -------------------------------------------------------------------
+    @transition(
+        source=(Status.DRAFT, Status.PUBLISHED),
+        target=Status.PUBLISHED,
+        refused=_("An archived service cannot be published. Reopen it first."),
+    )
     def publish(self) -> None:
         """draft → published, or published → published (a new version). Never from archived."""
-        if self.status == self.Status.ARCHIVED:
-            raise ValidationError(_("An archived service cannot be published. Reopen it first."))
         if self.status == self.Status.PUBLISHED and not self.has_unpublished_changes:
             raise ValidationError(_("Nothing has changed since the last publication."))
-        self.status = self.Status.PUBLISHED
         self.published_at = timezone.now()
         self.has_unpublished_changes = False
 
+    @transition(
+        source=(Status.DRAFT, Status.PUBLISHED),
+        target=Status.ARCHIVED,
+        refused=_("This service is already archived."),
+    )
     def archive(self) -> None:
         """draft or published → archived: it leaves the public manual, its history stays."""
-        if self.status == self.Status.ARCHIVED:
-            raise ValidationError(_("This service is already archived."))
-        self.status = self.Status.ARCHIVED
 
+    @transition(
+        source=Status.ARCHIVED,
+        target=Status.DRAFT,
+        refused=_("Only an archived service can be reopened."),
+    )
     def reopen(self) -> None:
         """archived → draft, to be edited and published again."""
-        if self.status != self.Status.ARCHIVED:
-            raise ValidationError(_("Only an archived service can be reopened."))
-        self.status = self.Status.DRAFT
         self.has_unpublished_changes = True
 
 

@@ -10,54 +10,19 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from audit.services import audit_record
+from core.imports import ImportResult
 from manual.access import can_edit_service
+from manual.fields import CHILDREN, SERVICE_FIELDS
+from manual.importer import check_rows, parse_csv, parse_json
 from manual.models import (
     SAMPLE_FORM_TYPES,
-    RequiredDocument,
     SampleForm,
     Service,
-    ServiceChannel,
-    ServiceFee,
-    ServiceStep,
     ServiceVersion,
     validate_sample_form_file,
 )
 from manual.records import build_snapshot, diff_snapshots
 from manual.search import index_text
-
-SERVICE_FIELDS = (
-    "code",
-    "name_th",
-    "name_en",
-    "category",
-    "keywords",
-    "description",
-    "legal_basis",
-    "criteria",
-    "total_duration_value",
-    "total_duration_unit",
-    "no_fee",
-    "complaint_channels",
-    "notes",
-)
-CHILDREN = {
-    # relation: (model, fields, label for errors)
-    "steps": (ServiceStep, ("description", "duration_value", "duration_unit", "responsible_unit")),
-    "documents": (
-        RequiredDocument,
-        (
-            "name",
-            "form",
-            "count",
-            "issuing_agency",
-            "is_id_card_copy",
-            "is_house_registration_copy",
-            "note",
-        ),
-    ),
-    "fees": (ServiceFee, ("description", "amount")),
-    "channels": (ServiceChannel, ("kind", "place", "province", "opening_hours", "url")),
-}
 
 
 def _child_label(relation: str, number: int) -> str:
@@ -343,8 +308,6 @@ def service_import(*, by: Any, agency: Agency, text: str, fmt: str):
     All or nothing: any error anywhere and nothing is written; every error is listed with
     its line (CSV) or position (JSON).
     """
-    from manual.importer import ImportResult, check_rows, parse_csv, parse_json
-
     result = ImportResult()
     services = parse_json(text, result) if fmt == "json" else parse_csv(text, result)
     if not services and not result.errors:

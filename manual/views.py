@@ -11,6 +11,7 @@ from core.forms import add_service_errors
 from core.http import form_data
 from manual import access as manual_access
 from manual.display import jsonld, jsonld_script_body, labelled
+from manual.fields import CHILDREN
 from manual.forms import (
     FORMSETS,
     ImportForm,
@@ -32,7 +33,6 @@ from manual.selectors import (
     service_workspace,
 )
 from manual.services import (
-    CHILDREN,
     sample_form_add,
     sample_form_archive,
     service_archive,

@@ -7,6 +7,6 @@ class ProgressConfig(AppConfig):
     verbose_name = _("Tracking and reporting")
 
     def ready(self) -> None:
-        from progress import sources
+        from progress import signals
 
-        sources.connect_signals()
+        signals.connect_signals()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.fonts import THAI_FONT_DIR
 from progress import charts, selectors, sources
+from progress.pages import map_context, summary_context
 
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -154,11 +155,9 @@ def _pdf(template: str, context: dict) -> bytes:
 
 
 def national_pdf(*, request) -> HttpResponse:
-    from progress.views import _map_context, _summary
-
     rows, total = selectors.report(selectors.Level("nation"))
-    context = _summary(total)
-    context.update(_map_context())
+    context = summary_context(total)
+    context.update(map_context())
     context.update(
         {
             "rows": rows,

@@ -13,6 +13,19 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import transition
+
+# ProcessTally's counts, in the order the reports show them.
+TALLY_FIELDS = (
+    "processes",
+    "asking_id_card",
+    "asking_house_registration",
+    "asking_any",
+    "stopped_id_card",
+    "stopped_house_registration",
+    "stopped_any",
+)
+
 
 class Phase(models.Model):
     class Status(models.TextChoices):
@@ -36,10 +49,11 @@ class Phase(models.Model):
             return self.name_en
         return self.name_th
 
+    @transition(
+        source=Status.ACTIVE, target=Status.ARCHIVED, refused=_("This phase is already archived.")
+    )
     def archive(self) -> None:
-        if self.status == self.Status.ARCHIVED:
-            raise ValidationError(_("This phase is already archived."))
-        self.status = self.Status.ARCHIVED
+        pass
 
 
 class Activity(models.Model):

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from progress import sources
-from progress.models import Activity, Phase, ProcessTally
+from progress.models import TALLY_FIELDS, Activity, Phase, ProcessTally
 
 DEFAULT_POINT_TARGET = 40_000
 
@@ -167,9 +167,7 @@ def report(level: Level) -> tuple[list[Figures], Figures]:
         .annotate(
             agencies=Count("pk"),
             registered=Count("pk", filter=Q(is_registered=True)),
-            copy_free=Count(
-                "pk", filter=Q(process_tally__processes__gt=0, process_tally__asking_any=0)
-            ),
+            copy_free=Count("pk", filter=_copy_free()),
         )
         .order_by()
     )
@@ -181,34 +179,32 @@ def report(level: Level) -> tuple[list[Figures], Figures]:
 
     # 2. service points.
     points = sources.points_published()
-    if points is not None:
-        for row in (
-            points.filter(level.scope("agency__"))
-            .annotate(g=level.key("agency__"))
-            .values("g")
-            .annotate(points=Count("pk"), agencies=Count("agency_id", distinct=True))
-            .order_by()
-        ):
-            figures = group(row["g"])
-            figures.points = row["points"]
-            figures.pinned_agencies = row["agencies"]
+    for row in (
+        points.filter(level.scope("agency__"))
+        .annotate(g=level.key("agency__"))
+        .values("g")
+        .annotate(points=Count("pk"), agencies=Count("agency_id", distinct=True))
+        .order_by()
+    ):
+        figures = group(row["g"])
+        figures.points = row["points"]
+        figures.pinned_agencies = row["agencies"]
 
     # 3. readiness: the latest submitted answer of each agency, by path.
     surveys = sources.surveys_latest_submitted()
-    if surveys is not None:
-        for row in (
-            surveys.filter(level.scope("agency__"))
-            .annotate(g=level.key("agency__"))
-            .values("g", "path")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            figures = group(row["g"])
-            figures.surveyed += row["n"]
-            figures.paths[row["path"]] = figures.paths.get(row["path"], 0) + row["n"]
+    for row in (
+        surveys.filter(level.scope("agency__"))
+        .annotate(g=level.key("agency__"))
+        .values("g", "path")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        figures = group(row["g"])
+        figures.surveyed += row["n"]
+        figures.paths[row["path"]] = figures.paths.get(row["path"], 0) + row["n"]
 
     # 4. processes, from the per-agency tallies.
-    sums = {name: Sum(name) for name in _TALLY_SUMS}
+    sums = {name: Sum(name) for name in TALLY_FIELDS}
     for row in (
         ProcessTally.objects.filter(level.scope("agency__"))
         .annotate(g=level.key("agency__"))
@@ -217,7 +213,7 @@ def report(level: Level) -> tuple[list[Figures], Figures]:
         .order_by()
     ):
         figures = group(row["g"])
-        for name in _TALLY_SUMS:
+        for name in TALLY_FIELDS:
             setattr(figures, name, row[name] or 0)
 
     # Names, and the agency behind each group (one query).
@@ -238,15 +234,13 @@ def report(level: Level) -> tuple[list[Figures], Figures]:
 
 
 _KIND_ORDER = {"ministry": 0, "independent": 1, "department": 2, "unit": 3}
-_TALLY_SUMS = (
-    "processes",
-    "asking_id_card",
-    "asking_house_registration",
-    "asking_any",
-    "stopped_id_card",
-    "stopped_house_registration",
-    "stopped_any",
-)
+
+
+def _copy_free(prefix: str = "") -> Q:
+    """An agency that no longer asks for any copy: it has processes and none still asks."""
+    return Q(
+        **{f"{prefix}process_tally__processes__gt": 0, f"{prefix}process_tally__asking_any": 0}
+    )
 
 
 def national() -> Figures:
@@ -261,30 +255,23 @@ def provinces() -> tuple[list[Figures], Figures]:
     names = sources.province_names()
     groups = {code: Figures(key=code, name=name) for code, name in names.items()}
     points = sources.points_published()
-    if points is not None:
-        rows = (
-            points.filter(agency__status="active")
-            .values("province_code")
-            .annotate(
-                points=Count("pk"),
-                agencies=Count("agency_id", distinct=True),
-                copy_free=Count(
-                    "pk",
-                    filter=Q(
-                        agency__process_tally__processes__gt=0,
-                        agency__process_tally__asking_any=0,
-                    ),
-                ),
-            )
-            .order_by()
+    rows = (
+        points.filter(agency__status="active")
+        .values("province_code")
+        .annotate(
+            points=Count("pk"),
+            agencies=Count("agency_id", distinct=True),
+            copy_free=Count("pk", filter=_copy_free("agency__")),
         )
-        for row in rows:
-            figures = groups.setdefault(
-                row["province_code"], Figures(key=row["province_code"], name=row["province_code"])
-            )
-            figures.points = row["points"]
-            figures.pinned_agencies = row["agencies"]
-            figures.copy_free_points = row["copy_free"]
+        .order_by()
+    )
+    for row in rows:
+        figures = groups.setdefault(
+            row["province_code"], Figures(key=row["province_code"], name=row["province_code"])
+        )
+        figures.points = row["points"]
+        figures.pinned_agencies = row["agencies"]
+        figures.copy_free_points = row["copy_free"]
     ordered = sorted(groups.values(), key=lambda g: g.name)
     total = Figures(name="total")
     for figures in ordered:
@@ -299,32 +286,25 @@ def province_report(*, code: str) -> tuple[list[Figures], Figures] | None:
         return None
     points = sources.points_published()
     groups: dict[Any, Figures] = {}
-    if points is not None:
-        level = Level("nation")
-        rows = (
-            points.filter(province_code=code, agency__status="active")
-            .annotate(g=level.key("agency__"))
-            .values("g")
-            .annotate(
-                points=Count("pk"),
-                agencies=Count("agency_id", distinct=True),
-                copy_free=Count(
-                    "pk",
-                    filter=Q(
-                        agency__process_tally__processes__gt=0,
-                        agency__process_tally__asking_any=0,
-                    ),
-                ),
-            )
-            .order_by()
+    level = Level("nation")
+    rows = (
+        points.filter(province_code=code, agency__status="active")
+        .annotate(g=level.key("agency__"))
+        .values("g")
+        .annotate(
+            points=Count("pk"),
+            agencies=Count("agency_id", distinct=True),
+            copy_free=Count("pk", filter=_copy_free("agency__")),
         )
-        for row in rows:
-            groups[row["g"]] = Figures(
-                key=row["g"],
-                points=row["points"],
-                pinned_agencies=row["agencies"],
-                copy_free_points=row["copy_free"],
-            )
+        .order_by()
+    )
+    for row in rows:
+        groups[row["g"]] = Figures(
+            key=row["g"],
+            points=row["points"],
+            pinned_agencies=row["agencies"],
+            copy_free_points=row["copy_free"],
+        )
     Agency = sources.agency_model()  # noqa: N806
     for agency in Agency.objects.filter(pk__in=list(groups)):
         groups[agency.pk].agency = agency
@@ -464,7 +444,3 @@ def timeline(*, total: Figures | None = None, today: datetime.date | None = None
         entry["starts_on"], entry["ends_on"] = min(dates), max(dates)
         phases.append(entry)
     return phases
-
-
-def agencies_in(*, level: Level) -> int:
-    return sources.agency_model().objects.filter(level.scope()).count()

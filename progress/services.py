@@ -9,17 +9,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from progress import access, sources
-from progress.models import Activity, ProcessTally
-
-TALLY_FIELDS = (
-    "processes",
-    "asking_id_card",
-    "asking_house_registration",
-    "asking_any",
-    "stopped_id_card",
-    "stopped_house_registration",
-    "stopped_any",
-)
+from progress.models import TALLY_FIELDS, Activity, ProcessTally
 
 
 @transaction.atomic

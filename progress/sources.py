@@ -1,8 +1,7 @@
 """The only module of `progress` that imports other apps' models and selectors (ADR 0060).
 
 Every figure the reports show comes through here, so a change in another app is fixed in
-one place. Apps that are missing (not installed, or an older tree) give empty figures
-instead of errors: `available()` says which sources are present.
+one place. Every app it reads is installed; it only reads (`signals.py` keeps the tallies).
 """
 
 from __future__ import annotations
@@ -13,8 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db import connection, transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+
+from feedback.selectors import feedback_copy_request_rate
+from readiness.paths import PATH_LABELS, recommend
+from readiness.selectors import survey_latest_submitted
+from service_points import divisions
 
 log = logging.getLogger(__name__)
 
@@ -23,22 +26,6 @@ OFFLINE = "offline"
 ONLINE_DOPA = "online_dopa"
 ONLINE_EGA = "online_ega"
 PATHS = (OFFLINE, ONLINE_DOPA, ONLINE_EGA)
-
-
-def _model(label: str):
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
-def available() -> dict[str, bool]:
-    return {
-        "service_points": _model("service_points.ServicePoint") is not None,
-        "manual": _model("manual.Service") is not None,
-        "readiness": _model("readiness.SurveyResponse") is not None,
-        "feedback": copy_request_rate_function() is not None,
-    }
 
 
 # --- agencies and registration ----------------------------------------------------------
@@ -57,19 +44,13 @@ def registrations_activated() -> QuerySet:
 
 
 # --- service points ---------------------------------------------------------------------
-def points_published() -> QuerySet | None:
-    ServicePoint = _model("service_points.ServicePoint")  # noqa: N806
-    if ServicePoint is None:
-        return None
+def points_published() -> QuerySet:
+    ServicePoint = apps.get_model("service_points.ServicePoint")  # noqa: N806
     return ServicePoint.objects.filter(status=ServicePoint.Status.PUBLISHED)
 
 
 def province_names() -> dict[str, str]:
     """Province code → name in the reader's language (the official divisions)."""
-    try:
-        from service_points import divisions
-    except ImportError:  # pragma: no cover - service_points is part of the project
-        return {}
     return dict(divisions.province_choices())
 
 
@@ -89,12 +70,10 @@ def readiness_path_expression(prefix: str = "") -> Case:
     )
 
 
-def surveys_latest_submitted() -> QuerySet | None:
+def surveys_latest_submitted() -> QuerySet:
     """Each agency's latest submitted response (the same rule as readiness's own
     `readiness_latest_by_agency`), annotated with `path`."""
-    SurveyResponse = _model("readiness.SurveyResponse")  # noqa: N806
-    if SurveyResponse is None:
-        return None
+    SurveyResponse = apps.get_model("readiness.SurveyResponse")  # noqa: N806
     submitted = SurveyResponse.Status.SUBMITTED
     latest = (
         SurveyResponse.objects.filter(agency=OuterRef("agency"), status=submitted)
@@ -110,11 +89,6 @@ def surveys_latest_submitted() -> QuerySet | None:
 
 def readiness_latest_for(*, agency) -> Any | None:
     """The agency's latest submitted answers with the readiness app's recommendation."""
-    try:
-        from readiness.paths import recommend
-        from readiness.selectors import survey_latest_submitted
-    except ImportError:
-        return None
     response = survey_latest_submitted(agency=agency)
     if response is None:
         return None
@@ -122,28 +96,11 @@ def readiness_latest_for(*, agency) -> Any | None:
 
 
 def path_labels() -> dict[str, Any]:
-    try:
-        from readiness.paths import PATH_LABELS
-    except ImportError:
-        from django.utils.translation import gettext_lazy as _
-
-        return {
-            OFFLINE: _("Read the ID card offline"),
-            ONLINE_DOPA: _("Online with DOPA's Linkage Center"),
-            ONLINE_EGA: _("Online with EGA's tools (GDX)"),
-        }
+    """The readiness app's own labels of the paths (one wording everywhere)."""
     return dict(PATH_LABELS)
 
 
 # --- feedback (the citizens' side) ------------------------------------------------------
-def copy_request_rate_function():
-    try:
-        from feedback.selectors import feedback_copy_request_rate
-    except ImportError:
-        return None
-    return feedback_copy_request_rate
-
-
 @dataclass
 class CopyEvidence:
     responses: int
@@ -155,12 +112,9 @@ class CopyEvidence:
 
 
 def copy_request_rate(*, agency=None, point=None, since=None) -> CopyEvidence | None:
-    """Citizens' answers to "were you asked for a copy?", or None without the feedback app."""
-    function = copy_request_rate_function()
-    if function is None:
-        return None
+    """Citizens' answers to "were you asked for a copy?", or None if that report failed."""
     try:
-        rate = function(agency=agency, point=point, since=since)
+        rate = feedback_copy_request_rate(agency=agency, point=point, since=since)
     except Exception:  # another app's bug must not take the dashboard down
         log.exception("feedback_copy_request_rate failed")
         return None
@@ -182,10 +136,8 @@ def copies_avoided(*, agency=None) -> int | None:
 
 
 # --- the Citizen's Manual: counting processes ---------------------------------------------
-def _services() -> QuerySet | None:
-    Service = _model("manual.Service")  # noqa: N806
-    if Service is None:
-        return None
+def _services() -> QuerySet:
+    Service = apps.get_model("manual.Service")  # noqa: N806
     RequiredDocument = apps.get_model("manual.RequiredDocument")  # noqa: N806
     ServiceVersion = apps.get_model("manual.ServiceVersion")  # noqa: N806
     docs = RequiredDocument.objects.filter(service=OuterRef("pk"))
@@ -194,13 +146,12 @@ def _services() -> QuerySet | None:
     asks_house = Exists(docs.filter(is_house_registration_copy=True))
     had_id = Exists(versions.filter(changes__id_card_copy="stopped"))
     had_house = Exists(versions.filter(changes__house_registration_copy="stopped"))
-    SurveyProcessRow = _model("readiness.SurveyProcessRow")  # noqa: N806
-    if SurveyProcessRow is not None:
-        rows = SurveyProcessRow.objects.filter(
-            service=OuterRef("pk"), response__status__in=["submitted", "superseded"]
-        )
-        had_id = had_id | Exists(rows.filter(needs_id_card_copy=True))
-        had_house = had_house | Exists(rows.filter(needs_house_registration_copy=True))
+    SurveyProcessRow = apps.get_model("readiness.SurveyProcessRow")  # noqa: N806
+    rows = SurveyProcessRow.objects.filter(
+        service=OuterRef("pk"), response__status__in=["submitted", "superseded"]
+    )
+    had_id = had_id | Exists(rows.filter(needs_id_card_copy=True))
+    had_house = had_house | Exists(rows.filter(needs_house_registration_copy=True))
     return Service.objects.exclude(status=Service.Status.ARCHIVED).alias(
         asks_id=asks_id, asks_house=asks_house, had_id=had_id, had_house=had_house
     )
@@ -213,8 +164,6 @@ def process_counts(*, agency_ids: Iterable[int] | None = None) -> dict[int, dict
     from django.db.models import Count
 
     services = _services()
-    if services is None:
-        return {}
     if agency_ids is not None:
         services = services.filter(agency_id__in=list(agency_ids))
     asks_any = Q(asks_id=True) | Q(asks_house=True)
@@ -235,8 +184,6 @@ def process_counts(*, agency_ids: Iterable[int] | None = None) -> dict[int, dict
 def process_list(*, agency) -> list[dict]:
     """The agency's processes with what each still asks for (its own page)."""
     services = _services()
-    if services is None:
-        return []
     return list(
         services.filter(agency=agency)
         .annotate(
@@ -274,72 +221,3 @@ def step_urls() -> dict[str, str | None]:
         except NoReverseMatch:
             urls[key] = None
     return urls
-
-
-# --- keeping ProcessTally current ---------------------------------------------------------
-def _pending() -> set[int]:
-    conn = transaction.get_connection()
-    pending = getattr(conn, "_progress_pending", None)
-    if pending is None:
-        pending = conn._progress_pending = set()  # type: ignore[attr-defined]
-    return pending
-
-
-def _flush() -> None:
-    pending = _pending()
-    if not pending:
-        return
-    ids = set(pending)
-    pending.clear()
-    from progress.services import process_tally_refresh
-
-    process_tally_refresh(agency_ids=ids)
-
-
-def mark_agencies(agency_ids: Iterable[int | None]) -> None:
-    """Counts these agencies again once the current transaction commits (at once outside
-    one), when the service's documents, written after the service itself, are all there."""
-    ids = {pk for pk in agency_ids if pk}
-    if not ids:
-        return
-    _pending().update(ids)
-    if connection.in_atomic_block:
-        transaction.on_commit(_flush, robust=True)
-    else:
-        _flush()
-
-
-def _agency_of_service(service_id: int | None) -> int | None:
-    if not service_id:
-        return None
-    Service = apps.get_model("manual.Service")  # noqa: N806
-    return Service.objects.filter(pk=service_id).values_list("agency_id", flat=True).first()
-
-
-def _on_service(sender, instance, **kwargs) -> None:
-    mark_agencies([instance.agency_id])
-
-
-def _on_service_child(sender, instance, **kwargs) -> None:
-    mark_agencies([_agency_of_service(instance.service_id)])
-
-
-def _on_response(sender, instance, **kwargs) -> None:
-    mark_agencies([instance.agency_id])
-
-
-def connect_signals() -> None:
-    from django.db.models.signals import post_delete, post_save
-
-    pairs = [
-        ("manual.Service", _on_service),
-        ("manual.RequiredDocument", _on_service_child),
-        ("manual.ServiceVersion", _on_service_child),
-        ("readiness.SurveyResponse", _on_response),
-    ]
-    for label, handler in pairs:
-        model = _model(label)
-        if model is None:
-            continue
-        for signal in (post_save, post_delete):
-            signal.connect(handler, sender=model, dispatch_uid=f"progress:{label}:{signal}")

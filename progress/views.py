@@ -1,10 +1,10 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import access as accounts_access
 from progress import access, charts, exports, selectors, sources
+from progress.pages import map_context, summary_context
 
 
 def _agency_or_404(code: str):
@@ -16,44 +16,11 @@ def _agency_or_404(code: str):
     return agency
 
 
-def _summary(total: selectors.Figures) -> dict:
-    """What every dashboard shows at the top, with its charts."""
-    labels = sources.path_labels()
-    paths = [(str(labels[p]), total.paths.get(p, 0)) for p in sources.PATHS]
-    target = selectors.point_target()
-    today = timezone.localdate()
-    phases = selectors.timeline(total=total, today=today)
-    for phase in phases:
-        phase["chart"] = charts.timeline(phase, today=today)
-    return {
-        "total": total,
-        "target": target,
-        "points_share": total.points / target if target else None,
-        "paths": paths,
-        "paths_chart": charts.stacked(paths),
-        "phases": phases,
-        "today": today,
-        "evidence": sources.copy_request_rate(),
-    }
-
-
-def _map_context() -> dict:
-    rows, ptotal = selectors.provinces()
-    shares = {r.key: r.copy_free_points_share for r in rows}
-    names = {r.key: r.name for r in rows}
-    return {
-        "province_rows": rows,
-        "province_total": ptotal,
-        "map": charts.choropleth(shares, names),
-        "legend": [dict(item, swatch=charts.swatch(item["colour"])) for item in charts.legend()],
-    }
-
-
 @require_http_methods(["GET"])
 def public(request: HttpRequest) -> HttpResponse:
     """The transparency page: aggregates only, for everyone."""
-    context = _summary(selectors.national())
-    context.update(_map_context())
+    context = summary_context(selectors.national())
+    context.update(map_context())
     return render(request, "progress/public.html", context)
 
 
@@ -65,7 +32,7 @@ def _group_context(user, agency=None) -> dict:
             row.agency.kind != "unit" or access.can_see_agency_detail(user, row.agency)
         )
         row.is_unit = row.agency is not None and row.agency.kind == "unit"
-    context = _summary(total) if agency is None else {"total": total}
+    context = summary_context(total) if agency is None else {"total": total}
     context.update(
         {
             "level": level,
@@ -85,7 +52,7 @@ def _group_context(user, agency=None) -> dict:
 @require_http_methods(["GET"])
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = _group_context(request.user)
-    context.update(_map_context())
+    context.update(map_context())
     return render(request, "progress/dashboard.html", context)
 
 
@@ -103,7 +70,7 @@ def group(request: HttpRequest, code: str) -> HttpResponse:
 @accounts_access.require(access.can_see_dashboard)
 @require_http_methods(["GET"])
 def provinces(request: HttpRequest) -> HttpResponse:
-    return render(request, "progress/provinces.html", _map_context())
+    return render(request, "progress/provinces.html", map_context())
 
 
 @accounts_access.require(access.can_see_dashboard)

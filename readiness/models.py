@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_thai_phone
 from core.text import grapheme_length
+from core.transitions import transition
 
 COMMENT_MAX_CHARACTERS = 500
 # 40,000 service points in the whole country (the seed); no single agency has more.
@@ -69,10 +70,11 @@ class SurveyRound(models.Model):
                     % {"name": overlapping.first()}
                 )
 
+    @transition(
+        source=Status.ACTIVE, target=Status.ARCHIVED, refused=_("This round is already archived.")
+    )
     def archive(self) -> None:
-        if self.status == self.Status.ARCHIVED:
-            raise ValidationError(_("This round is already archived."))
-        self.status = self.Status.ARCHIVED
+        pass
 
 
 class SurveyReminder(models.Model):
@@ -374,68 +376,96 @@ class SurveyResponse(models.Model):
 
     def missing_answers(self, *, limitation_count: int) -> dict[str, str]:
         """Every required answer not given yet, by field: submitting needs none missing."""
-        missing: dict[str, str] = {}
-        for name in (
-            "respondent_first_name",
-            "respondent_last_name",
-            "respondent_email",
-            "respondent_phone",
-        ):
-            if not getattr(self, name):
-                missing[name] = _("This field is required.")
+        checks = [*self._respondent_checks(), *self._question_checks(limitation_count)]
+        return {name: message for name, is_missing, message in checks if is_missing}
+
+    def _respondent_checks(self) -> list[tuple[str, bool, str]]:
+        names = ("respondent_first_name", "respondent_last_name")
+        names += ("respondent_email", "respondent_phone")
+        return [(name, not getattr(self, name), _("This field is required.")) for name in names]
+
+    def _question_checks(self, limitation_count: int) -> list[tuple[str, bool, str]]:
+        """(field, missing?, message) in the questionnaire's order; a follow-up answer is
+        needed only after the choice that asks for it."""
         choose = _("Choose one answer.")
         date_needed = _("Give the expected completion date.")
-        if not self.q1_system:
-            missing["q1_system"] = choose
-        elif self.q1_system == self.InfoSystem.DEVELOPING and not self.q1_expected_on:
-            missing["q1_expected_on"] = date_needed
-        if not self.q2_channels:
-            missing["q2_channels"] = _("Choose at least one channel.")
-        elif self.Channel.OTHER in self.q2_channels and not self.q2_other.strip():
-            missing["q2_other"] = _("Say which other channel.")
-        if self.q3_service_points is None:
-            missing["q3_service_points"] = _("Give the number of service points.")
-        if not self.q4_plan:
-            missing["q4_plan"] = choose
-        elif self.q4_plan == self.Plan.YES and not self.q4_expected_on:
-            missing["q4_expected_on"] = date_needed
-        elif self.q4_plan == self.Plan.NOT_SURE and not self.q4_reason.strip():
-            missing["q4_reason"] = _("Give the reason.")
-        if not self.q5_mou:
-            missing["q5_mou"] = choose
-        if not self.q6_linkage:
-            missing["q6_linkage"] = choose
-        elif self.q6_linkage == self.Linkage.IN_PROGRESS and not self.q6_expected_on:
-            missing["q6_expected_on"] = date_needed
-        if not self.q7_readers:
-            missing["q7_readers"] = choose
-        elif self.q7_readers == self.Readers.SUFFICIENT and self.q7_readers_owned is None:
-            missing["q7_readers_owned"] = _("Give the number of readers you have.")
-        elif self.q7_readers == self.Readers.INSUFFICIENT and not self.q7_readers_needed:
-            missing["q7_readers_needed"] = _("Give the number of readers you need.")
-        if not self.q8_limitations:
-            missing["q8_limitations"] = choose
-        elif self.q8_limitations == self.Limitations.SOME and limitation_count == 0:
-            missing["q8_options"] = _("Choose at least one limitation.")
-        return missing
+        q1, q4, q6, q7, q8 = (
+            self.q1_system,
+            self.q4_plan,
+            self.q6_linkage,
+            self.q7_readers,
+            self.q8_limitations,
+        )
+        return [
+            ("q1_system", not q1, choose),
+            (
+                "q1_expected_on",
+                q1 == self.InfoSystem.DEVELOPING and not self.q1_expected_on,
+                date_needed,
+            ),
+            ("q2_channels", not self.q2_channels, _("Choose at least one channel.")),
+            (
+                "q2_other",
+                self.Channel.OTHER in (self.q2_channels or []) and not self.q2_other.strip(),
+                _("Say which other channel."),
+            ),
+            (
+                "q3_service_points",
+                self.q3_service_points is None,
+                _("Give the number of service points."),
+            ),
+            ("q4_plan", not q4, choose),
+            ("q4_expected_on", q4 == self.Plan.YES and not self.q4_expected_on, date_needed),
+            (
+                "q4_reason",
+                q4 == self.Plan.NOT_SURE and not self.q4_reason.strip(),
+                _("Give the reason."),
+            ),
+            ("q5_mou", not self.q5_mou, choose),
+            ("q6_linkage", not q6, choose),
+            (
+                "q6_expected_on",
+                q6 == self.Linkage.IN_PROGRESS and not self.q6_expected_on,
+                date_needed,
+            ),
+            ("q7_readers", not q7, choose),
+            (
+                "q7_readers_owned",
+                q7 == self.Readers.SUFFICIENT and self.q7_readers_owned is None,
+                _("Give the number of readers you have."),
+            ),
+            (
+                "q7_readers_needed",
+                q7 == self.Readers.INSUFFICIENT and not self.q7_readers_needed,
+                _("Give the number of readers you need."),
+            ),
+            ("q8_limitations", not q8, choose),
+            (
+                "q8_options",
+                q8 == self.Limitations.SOME and limitation_count == 0,
+                _("Choose at least one limitation."),
+            ),
+        ]
 
     # --- transitions ------------------------------------------------------------------
+    @transition(
+        source=Status.DRAFT, target=Status.SUBMITTED, refused=_("Only a draft can be submitted.")
+    )
     def submit(self, *, by, limitation_count: int) -> None:
         """draft → submitted, only with every required answer."""
-        if self.status != self.Status.DRAFT:
-            raise ValidationError(_("Only a draft can be submitted."))
         missing = self.missing_answers(limitation_count=limitation_count)
         if missing:
             raise ValidationError({name: [message] for name, message in missing.items()})
-        self.status = self.Status.SUBMITTED
         self.submitted_at = timezone.now()
         self.submitted_by = by
 
+    @transition(
+        source=Status.SUBMITTED,
+        target=Status.SUPERSEDED,
+        refused=_("Only a submitted response can be replaced."),
+    )
     def supersede(self) -> None:
         """submitted → superseded, when a later version of the same round is submitted."""
-        if self.status != self.Status.SUBMITTED:
-            raise ValidationError(_("Only a submitted response can be replaced."))
-        self.status = self.Status.SUPERSEDED
 
 
 class SurveyProcessRow(models.Model):

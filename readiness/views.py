@@ -55,18 +55,14 @@ def _survey_url(*, page: int = 1, query: str = "") -> str:
     return f"{url}?{urlencode(params)}#process-table" if params else url
 
 
-@accounts_access.require(access.can_answer_survey)
-@require_http_methods(["GET", "POST"])
-def survey(request: HttpRequest) -> HttpResponse:
-    agency = accounts_access.agency_for_officer(request.user)
-    latest = selectors.survey_latest_submitted(agency=agency)
-    context = {"agency": agency, "latest": latest}
+def _survey_draft(request: HttpRequest, agency, context: dict):
+    """The draft this request works on, or the page to show instead (gate, closed, start)."""
     if not selectors.agency_has_published_point(agency=agency):
-        return render(request, "readiness/gate.html", context)
+        return None, render(request, "readiness/gate.html", context)
     round = selectors.survey_round_current()
     if round is None:
         context["next_round"] = selectors.survey_round_next()
-        return render(request, "readiness/closed.html", context)
+        return None, render(request, "readiness/closed.html", context)
     context["round"] = round
     draft = selectors.survey_draft(agency=agency, round=round)
     posted_id = request.POST.get("response", "") if request.method == "POST" else ""
@@ -74,55 +70,74 @@ def survey(request: HttpRequest) -> HttpResponse:
         # The version this form was drawn from was submitted meanwhile: the service says so
         # and the typed answers stay on the page.
         draft = selectors.survey_response_for_agency(pk=int(posted_id), agency=agency) or draft
-    if draft is None:
-        if request.method == "POST":
-            return redirect("readiness:survey")
-        context["answered_this_round"] = selectors.survey_latest_submitted(
-            agency=agency, round=round
-        )
-        return render(request, "readiness/start.html", context)
+    if draft is not None:
+        return draft, None
+    if request.method == "POST":
+        return None, redirect("readiness:survey")
+    context["answered_this_round"] = selectors.survey_latest_submitted(agency=agency, round=round)
+    return None, render(request, "readiness/start.html", context)
 
+
+def _next_url(request: HttpRequest, *, action: str, page: int, query: str) -> str:
+    """Where a saved draft goes next: the button pressed was a page turn, a search or Save."""
+    if action.startswith("page:"):
+        return _survey_url(page=_page_number(action.removeprefix("page:")), query=query)
+    if action == "search":
+        return _survey_url(query=" ".join(request.POST.get("q", "").split())[:100])
+    messages.success(request, _("Your draft was saved. You can come back to it."))
+    return _survey_url(page=page, query=query)
+
+
+def _survey_post(request: HttpRequest, draft: SurveyResponse, *, page: int, query: str):
+    """Saves or submits the posted answers: (form, posted rows, redirect or None)."""
+    action = request.POST.get("action", "save")
+    submitting = action == "submit"
+    form = SurveyForm(request.POST, submitting=submitting, chosen_options=draft.q8_options.all())
+    posted_rows = _posted_rows(request.POST)
+    if not form.is_valid():
+        return form, posted_rows, None
+    write = services.survey_submit if submitting else services.survey_save_draft
+    try:
+        write(
+            response=draft,
+            by=request.user,
+            revision=form.cleaned_data["revision"],
+            answers=form.answers(),
+            limitations=list(form.cleaned_data["q8_options"]),
+            rows=posted_rows,
+        )
+    except services.StaleRevisionError as error:
+        form.add_error(None, error.messages)
+        data = request.POST.copy()
+        data["revision"] = str(getattr(error, "current_revision", draft.revision))
+        form.data = data
+        draft.refresh_from_db()
+        return form, posted_rows, None
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return form, posted_rows, None
+    if submitting:
+        messages.success(request, _("Thank you: your answers were submitted."))
+        return form, posted_rows, redirect(draft.get_absolute_url())
+    return form, posted_rows, redirect(_next_url(request, action=action, page=page, query=query))
+
+
+@accounts_access.require(access.can_answer_survey)
+@require_http_methods(["GET", "POST"])
+def survey(request: HttpRequest) -> HttpResponse:
+    agency = accounts_access.agency_for_officer(request.user)
+    context = {"agency": agency, "latest": selectors.survey_latest_submitted(agency=agency)}
+    draft, instead = _survey_draft(request, agency, context)
+    if draft is None:
+        return instead
     source = request.POST if request.method == "POST" else request.GET
     query = " ".join(source.get("applied_q", source.get("q", "")).split())[:100]
     page = _page_number(source.get("page"))
     posted_rows: dict[int, tuple[bool, bool]] = {}
     if request.method == "POST":
-        action = request.POST.get("action", "save")
-        submitting = action == "submit"
-        form = SurveyForm(
-            request.POST, submitting=submitting, chosen_options=draft.q8_options.all()
-        )
-        posted_rows = _posted_rows(request.POST)
-        if form.is_valid():
-            write = services.survey_submit if submitting else services.survey_save_draft
-            try:
-                write(
-                    response=draft,
-                    by=request.user,
-                    revision=form.cleaned_data["revision"],
-                    answers=form.answers(),
-                    limitations=list(form.cleaned_data["q8_options"]),
-                    rows=posted_rows,
-                )
-            except services.StaleRevisionError as error:
-                form.add_error(None, error.messages)
-                data = request.POST.copy()
-                data["revision"] = str(getattr(error, "current_revision", draft.revision))
-                form.data = data
-                draft.refresh_from_db()
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                if submitting:
-                    messages.success(request, _("Thank you: your answers were submitted."))
-                    return redirect(draft.get_absolute_url())
-                if action.startswith("page:"):
-                    return redirect(_survey_url(page=_page_number(action[5:]), query=query))
-                if action == "search":
-                    new_query = " ".join(request.POST.get("q", "").split())[:100]
-                    return redirect(_survey_url(query=new_query))
-                messages.success(request, _("Your draft was saved. You can come back to it."))
-                return redirect(_survey_url(page=page, query=query))
+        form, posted_rows, done = _survey_post(request, draft, page=page, query=query)
+        if done is not None:
+            return done
     else:
         form = SurveyForm(initial=_initial(draft), chosen_options=draft.q8_options.all())
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from accounts.access import agency_for_officer, can_oversee, is_agency_admin_of
+from accounts.access import agency_for_officer, can_oversee, is_agency_admin_of, is_ega_admin
 
 
 def can_pin(user: Any) -> bool:
@@ -25,6 +25,11 @@ def can_view_point(user: Any, point) -> bool:
 def can_edit_point(user: Any, point) -> bool:
     own = agency_for_officer(user)
     return own is not None and own.pk == point.agency_id
+
+
+def can_correct_points(user: Any) -> bool:
+    """EGA administrators correct any agency's point from the admin (through the services)."""
+    return is_ega_admin(user)
 
 
 def can_manage_api_keys(user: Any) -> bool:

@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from service_points import services
 from service_points.models import ApiKey, ServicePoint, ServicePointChange, ServicePointPhoto
 
 
@@ -16,17 +19,67 @@ class PhotoInline(admin.TabularInline):
         return False
 
 
+def _transition_action(service, description):
+    """An admin action that moves each selected point through `service` (history and audit)."""
+
+    @admin.action(description=description)
+    def action(modeladmin, request, queryset):
+        done = 0
+        for point in queryset:
+            try:
+                service(point=point, by=request.user)
+            except ValidationError as error:
+                modeladmin.message_user(
+                    request, f"{point}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(request, _("%(n)s point(s) changed.") % {"n": done})
+
+    action.__name__ = service.__name__
+    return action
+
+
 @admin.register(ServicePoint)
 class ServicePointAdmin(admin.ModelAdmin):
+    """Corrections by EGA administrators: the same services as the pin page, so every change
+    is in the point's history and the audit log and the map is refreshed."""
+
     list_display = ["name_th", "agency", "province_code", "status", "updated_at"]
     list_filter = ["status", "government"]
     search_fields = ["name_th", "name_en", "search_text", "agency__name_th", "agency__code"]
-    raw_id_fields = ["agency", "pinned_by"]
-    readonly_fields = ["search_text", "created_at", "published_at", "archived_at"]
+    fields = ["agency", "status", *services.EDITABLE_FIELDS]
+    readonly_fields = [
+        "agency",
+        "status",
+        "pinned_by",
+        "pinned_at",
+        "search_text",
+        "created_at",
+        "updated_at",
+        "published_at",
+        "archived_at",
+    ]
     inlines = [PhotoInline]
+    actions = [
+        _transition_action(services.service_point_publish, _("Publish")),
+        _transition_action(services.service_point_archive, _("Archive")),
+        _transition_action(services.service_point_restore, _("Restore as a draft")),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # pinned by the agency on the pin page, the API or the import
 
     def has_delete_permission(self, request, obj=None):
         return False  # archive instead
+
+    def save_model(self, request, obj, form, change):
+        services.service_point_update(
+            point=obj,
+            by=request.user,
+            fields={name: form.cleaned_data[name] for name in form.changed_data},
+        )
 
 
 @admin.register(ServicePointChange)

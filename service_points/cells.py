@@ -13,12 +13,14 @@ state and apply the difference, and a `pre_delete` handler takes a deleted point
 (see models.py). Raw SQL on the points table is the one way round it:
 `manage.py service_points_rebuild_cells` recounts from the points.
 
-This module imports no models at import time (models.py imports it).
+This module imports no models (models.py imports it); it finds the cell table in the app
+registry.
 """
 
 import math
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.db import connections, transaction
 
 from service_points import grid
@@ -79,11 +81,10 @@ class Deltas:
         self.cells = {}
         if not rows:
             return
-        from service_points.models import ServicePointCell
-
         connection = connections[using]
         qn = connection.ops.quote_name
-        table = qn(ServicePointCell._meta.db_table)
+        # Looked up in the app registry: models.py imports this module, not the reverse.
+        table = qn(apps.get_model("service_points", "ServicePointCell")._meta.db_table)
         columns = ["y", "x", "n", "lat_sum", "lon_sum", "id_sum"]
         updates = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in columns[2:])
         with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:

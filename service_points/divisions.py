@@ -74,15 +74,3 @@ def names(*, province_code: str, district_code: str, subdistrict_code: str) -> d
         result[f"{level}_th"] = area.name_th if area else ""
         result[f"{level}_en"] = area.name_en if area else ""
     return result
-
-
-def province_codes_matching(text: str) -> list[str]:
-    """Province codes whose Thai or English name contains the text (for search)."""
-    text = (text or "").strip().casefold()
-    if not text:
-        return []
-    return [
-        p.code
-        for p in geothai.provinces()
-        if text in p.name_th.casefold() or text in p.name_en.casefold()
-    ]

@@ -7,15 +7,17 @@ or unknown `id` creates a new draft.
 
 import csv
 import io
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEvent
 from audit.services import audit_record
+from core.imports import ImportResult
 from service_points.models import ServicePoint, ServicePointChange
-from service_points.services import EDITABLE_FIELDS, POSITION_FIELDS, _clean_value
+from service_points.selectors import bump_map_version
+from service_points.services import EDITABLE_FIELDS, point_apply, point_history, point_new
 
 REQUIRED_COLUMNS = [
     "name_th",
@@ -28,18 +30,6 @@ REQUIRED_COLUMNS = [
 ]
 MAX_ROWS = 50_000
 MAX_BYTES = 20 * 1024 * 1024
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _rows_from_csv(data: bytes) -> list[dict]:
@@ -90,148 +80,133 @@ def read_rows(*, data: bytes, filename: str) -> list[dict]:
     return rows
 
 
-def _row_fields(row: dict) -> dict:
+def _row_fields(row: dict, existing: ServicePoint | None = None) -> dict:
+    """The row's values; a missing or empty `government` keeps the point's own (a new point:
+    administrative)."""
     values = {k: (row.get(k) or "").strip() for k in EDITABLE_FIELDS if k in row}
     sub = values.get("subdistrict_code", "")
     values["district_code"] = sub[:4]
     values["province_code"] = sub[:2]
-    values.setdefault("government", ServicePoint.Government.ADMINISTRATIVE)
-    if not values["government"]:
-        values["government"] = ServicePoint.Government.ADMINISTRATIVE
+    if not values.get("government"):
+        values["government"] = (
+            existing.government if existing else ServicePoint.Government.ADMINISTRATIVE
+        )
     return values
 
 
-def service_point_import(*, agency, by, data: bytes, filename: str) -> ImportResult:
-    """Creates or updates the agency's points. Any bad row: nothing written, every error listed."""
-    result = ImportResult()
+def _row_error(result: ImportResult, index: int, error: ValidationError) -> None:
+    for field_name, messages in getattr(error, "message_dict", {"": error.messages}).items():
+        for message in messages:
+            result.errors.append((index, f"{field_name}: {message}" if field_name else message))
+
+
+def _check_file(data: bytes, filename: str, result: ImportResult) -> list[dict]:
+    """The file's rows, or none with the reason in `result.errors`."""
     try:
         rows = read_rows(data=data, filename=filename)
     except ValidationError as error:
         result.errors.append((1, " ".join(error.messages)))
-        return result
+        return []
     if not rows:
         result.errors.append((1, _("The file has no rows.")))
-        return result
+        return []
     missing = [c for c in REQUIRED_COLUMNS if c not in rows[0]]
     if missing:
         result.errors.append(
             (1, _("Missing columns: %(columns)s") % {"columns": ", ".join(missing)})
         )
-        return result
-    own = {p.pk: p for p in ServicePoint.objects.filter(agency=agency)}
-    other_ids = set()
-    ids = [int(r["id"]) for r in rows if (r.get("id") or "").strip().isdigit()]
-    if ids:
-        other_ids = set(
-            ServicePoint.objects.filter(pk__in=ids)
-            .exclude(agency=agency)
-            .values_list("pk", flat=True)
+        return []
+    return rows
+
+
+def _row_target(row: dict, agency, own: dict, other_ids: set) -> ServicePoint | None:
+    """The agency's own point the row updates, None for a new one; refuses anything else."""
+    agency_code = (row.get("agency_code") or "").strip()
+    if agency_code and agency_code != agency.code:
+        raise ValidationError(
+            _("agency_code “%(code)s” is not your agency (%(own)s).")
+            % {"code": agency_code, "own": agency.code}
         )
-    pending: list[tuple[int, ServicePoint, dict | None]] = []
+    raw_id = (row.get("id") or "").strip()
+    if not raw_id:
+        return None
+    if not raw_id.isdigit():
+        raise ValidationError(_("id “%(id)s” is not a number.") % {"id": raw_id})
+    point_id = int(raw_id)
+    if point_id in other_ids:
+        raise ValidationError(_("Point %(id)s belongs to another agency.") % {"id": point_id})
+    existing = own.get(point_id)
+    if existing is not None and existing.status == ServicePoint.Status.ARCHIVED:
+        raise ValidationError(_("Point %(id)s is archived.") % {"id": point_id})
+    return existing
+
+
+def service_point_import(*, agency, by, data: bytes, filename: str) -> ImportResult:
+    """Creates or updates the agency's points. Any bad row: nothing written, every error listed.
+
+    Each row goes through the same `point_new` / `point_apply` as the pin page, so an imported
+    point gets the same history, audit events and timestamps; only the saving is in bulk."""
+    result = ImportResult()
+    rows = _check_file(data, filename, result)
+    if not rows:
+        return result
+    own = {p.pk: p for p in ServicePoint.objects.select_related("agency").filter(agency=agency)}
+    ids = [int(r["id"]) for r in rows if (r.get("id") or "").strip().isdigit()]
+    other_ids = set(
+        ServicePoint.objects.filter(pk__in=ids).exclude(agency=agency).values_list("pk", flat=True)
+        if ids
+        else []
+    )
+    created: list[tuple[ServicePoint, dict]] = []
+    updated: list[tuple[ServicePoint, dict]] = []
     for index, row in enumerate(rows, start=2):
-        agency_code = (row.get("agency_code") or "").strip()
-        if agency_code and agency_code != agency.code:
-            result.errors.append(
-                (
-                    index,
-                    _("agency_code “%(code)s” is not your agency (%(own)s).")
-                    % {"code": agency_code, "own": agency.code},
-                )
-            )
-            continue
-        raw_id = (row.get("id") or "").strip()
-        point_id = int(raw_id) if raw_id.isdigit() else None
-        if raw_id and point_id is None:
-            result.errors.append((index, _("id “%(id)s” is not a number.") % {"id": raw_id}))
-            continue
-        if point_id in other_ids:
-            result.errors.append(
-                (index, _("Point %(id)s belongs to another agency.") % {"id": point_id})
-            )
-            continue
-        values = _row_fields(row)
-        existing = own.get(point_id) if point_id else None
-        point = ServicePoint(agency=agency, pinned_by=by) if existing is None else existing
-        before = {k: getattr(point, k) for k in EDITABLE_FIELDS} if existing else None
-        if existing is not None and existing.status == ServicePoint.Status.ARCHIVED:
-            result.errors.append((index, _("Point %(id)s is archived.") % {"id": point_id}))
-            continue
         try:
-            for name, value in values.items():
-                setattr(point, name, _clean_value(name, value))
-            point.full_clean(exclude=["agency", "pinned_by"])
+            existing = _row_target(row, agency, own, other_ids)
+            if existing is None:
+                created.append(point_new(agency=agency, by=by, fields=_row_fields(row)))
+            else:
+                history = point_apply(existing, by=by, fields=_row_fields(row, existing))
+                if history:
+                    updated.append((existing, history))
+                else:
+                    result.unchanged += 1
         except ValidationError as error:
-            for field_name, messages in getattr(
-                error, "message_dict", {"": error.messages}
-            ).items():
-                for message in messages:
-                    result.errors.append(
-                        (index, f"{field_name}: {message}" if field_name else message)
-                    )
-            continue
-        pending.append((index, point, before))
+            _row_error(result, index, error)
     if result.errors:
         result.errors.sort()
         return result
-    with transaction.atomic():
-        to_create = [p for _i, p, before in pending if before is None]
-        for point in to_create:
-            point.refresh_search_text()
-        ServicePoint.objects.bulk_create(to_create, batch_size=1000)
-        changes = [
-            ServicePointChange(
-                point=p,
-                kind=ServicePointChange.Kind.CREATED,
-                source=ServicePointChange.Source.IMPORT,
-                changed_by=by,
-                changed_by_label=getattr(by, "email", ""),
-            )
-            for p in to_create
-        ]
-        result.created = len(to_create)
-        for _index, point, before in pending:
-            if before is None:
-                continue
-            diff = {
-                k: [before[k], getattr(point, k)]
-                for k in EDITABLE_FIELDS
-                if before[k] != getattr(point, k)
-            }
-            if not diff:
-                result.unchanged += 1
-                continue
-            point.save()
-            result.updated += 1
-            moved = {k: v for k, v in diff.items() if k in POSITION_FIELDS}
-            edited = {k: v for k, v in diff.items() if k not in POSITION_FIELDS}
-            for kind, data_ in (
-                (ServicePointChange.Kind.MOVED, moved),
-                (ServicePointChange.Kind.EDITED, edited),
-            ):
-                if data_:
-                    changes.append(
-                        ServicePointChange(
-                            point=point,
-                            kind=kind,
-                            source=ServicePointChange.Source.IMPORT,
-                            changed_by=by,
-                            changed_by_label=getattr(by, "email", ""),
-                            changes=data_,
-                        )
-                    )
-        ServicePointChange.objects.bulk_create(changes, batch_size=2000)
-        audit_record(
-            action="service_point.imported",
-            actor=by,
-            agency=agency,
-            data={
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-                "file": filename[:100],
-            },
-        )
-    from service_points.selectors import bump_map_version
-
+    _save(created, updated, agency=agency, by=by, filename=filename, result=result)
     bump_map_version()
     return result
+
+
+@transaction.atomic
+def _save(created, updated, *, agency, by, filename: str, result: ImportResult) -> None:
+    new_points = [point for point, _kinds in created]
+    for point in new_points:
+        point.refresh_search_text()
+    ServicePoint.objects.bulk_create(new_points, batch_size=1000)
+    for point, _kinds in updated:
+        point.save()
+    changes, events = [], []
+    for point, history in [*created, *updated]:
+        for kind, data_ in history.items():
+            change, event = point_history(
+                point, kind=kind, by=by, source=ServicePointChange.Source.IMPORT, changes=data_
+            )
+            changes.append(change)
+            events.append(event)
+    ServicePointChange.objects.bulk_create(changes, batch_size=2000)
+    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    result.created, result.updated = len(created), len(updated)
+    audit_record(
+        action="service_point.imported",
+        actor=by,
+        agency=agency,
+        data={
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "file": filename[:100],
+        },
+    )

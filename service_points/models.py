@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalize_for_search
+from core.transitions import transition
 from service_points import cells, divisions, geo, grid
 
 phone_validator = RegexValidator(
@@ -315,22 +316,26 @@ class ServicePoint(models.Model):
             deltas.apply(using=using)
 
     # --- transitions -------------------------------------------------------------------
+    @transition(
+        source=Status.DRAFT, target=Status.PUBLISHED, refused=_("Only a draft can be published.")
+    )
     def publish(self) -> None:
-        if self.status != self.Status.DRAFT:
-            raise ValidationError(_("Only a draft can be published."))
-        self.status = self.Status.PUBLISHED
         self.published_at = timezone.now()
 
+    @transition(
+        source=(Status.DRAFT, Status.PUBLISHED),
+        target=Status.ARCHIVED,
+        refused=_("This service point is already archived."),
+    )
     def archive(self) -> None:
-        if self.status == self.Status.ARCHIVED:
-            raise ValidationError(_("This service point is already archived."))
-        self.status = self.Status.ARCHIVED
         self.archived_at = timezone.now()
 
+    @transition(
+        source=Status.ARCHIVED,
+        target=Status.DRAFT,
+        refused=_("Only an archived service point can be restored."),
+    )
     def restore(self) -> None:
-        if self.status != self.Status.ARCHIVED:
-            raise ValidationError(_("Only an archived service point can be restored."))
-        self.status = self.Status.DRAFT
         self.archived_at = None
 
 
@@ -407,10 +412,11 @@ class ServicePointPhoto(models.Model):
     def __str__(self) -> str:
         return f"{self.point} · {self.get_kind_display()}"
 
+    @transition(
+        source=Status.ACTIVE, target=Status.ARCHIVED, refused=_("This photo is already removed.")
+    )
     def archive(self) -> None:
-        if self.status == self.Status.ARCHIVED:
-            raise ValidationError(_("This photo is already removed."))
-        self.status = self.Status.ARCHIVED
+        pass
 
 
 class ServicePointChange(models.Model):

@@ -66,21 +66,21 @@ def service_point_pinned_count(*, agency) -> dict[str, int]:
 
 # --- checks shown as warnings while pinning -----------------------------------------------
 @dataclass
-class Warning:
+class PinWarning:
     code: str
     message: str
 
 
 def service_point_warnings(
     *, agency, latitude: float, longitude: float, province_code: str, exclude_pk: int | None = None
-) -> list[Warning]:
+) -> list[PinWarning]:
     """Not refusals: a pin far from its province, or close to another point of the agency."""
-    warnings: list[Warning] = []
+    warnings: list[PinWarning] = []
     distance, radius = geo.distance_from_province_km(latitude, longitude, province_code)
     if distance > radius:
         province = divisions.province(province_code)
         warnings.append(
-            Warning(
+            PinWarning(
                 "far_from_province",
                 _(
                     "The pin is about %(km)s km from the provincial town of %(province)s. Check that "
@@ -99,7 +99,7 @@ def service_point_warnings(
         metres = geo.haversine_m(latitude, longitude, other.latitude, other.longitude)
         if metres <= DUPLICATE_RADIUS_M:
             warnings.append(
-                Warning(
+                PinWarning(
                     "possible_duplicate",
                     _(
                         "“%(name)s” of your agency is %(m)s m away. If it is the same place, edit "

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from audit.services import audit_record
+from audit.models import AuditEvent
+from audit.services import audit_event, audit_record
 from service_points import access
 from service_points.images import process_upload
 from service_points.models import ApiKey, ServicePoint, ServicePointChange, ServicePointPhoto
@@ -52,11 +53,12 @@ def _actor(by) -> tuple[Any, str]:
     return by, by.email
 
 
-def _record(
+def point_history(
     point: ServicePoint, *, kind: str, by, source: str, changes: dict | None = None, label: str = ""
-) -> None:
+) -> tuple[ServicePointChange, AuditEvent]:
+    """The history row and the audit event of one change, unsaved (the importer saves many)."""
     user, user_label = _actor(by)
-    ServicePointChange.objects.create(
+    change = ServicePointChange(
         point=point,
         kind=kind,
         source=source,
@@ -64,7 +66,7 @@ def _record(
         changed_by_label=label or user_label,
         changes=changes or {},
     )
-    audit_record(
+    event = audit_event(
         action=f"service_point.{kind}",
         actor=user,
         actor_label=label or user_label,
@@ -72,14 +74,85 @@ def _record(
         agency=point.agency,
         data=changes or {},
     )
+    return change, event
+
+
+def _record(
+    point: ServicePoint, *, kind: str, by, source: str, changes: dict | None = None, label: str = ""
+) -> None:
+    change, event = point_history(
+        point, kind=kind, by=by, source=source, changes=changes, label=label
+    )
+    change.save()
+    event.save()
 
 
 def _ensure_can_edit(by, point: ServicePoint, api_agency: Agency | None) -> None:
     if api_agency is not None:
         if api_agency.pk != point.agency_id:
             raise PermissionDenied
-    elif not access.can_edit_point(by, point):
+    elif not (access.can_edit_point(by, point) or access.can_correct_points(by)):
         raise PermissionDenied
+
+
+def _refuse_unknown(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
+
+
+# The point's agency and pinner are set by the service, never from input: not re-checked.
+_NOT_CLEANED = ["agency", "pinned_by"]
+
+
+def point_new(*, agency: Agency, by, fields: dict[str, Any]) -> tuple[ServicePoint, dict]:
+    """A validated, unsaved new draft and the history of its creation.
+
+    Only for `service_point_create` and the importer (which saves many at once)."""
+    _refuse_unknown(fields)
+    user, _label = _actor(by)
+    point = ServicePoint(agency=agency, pinned_by=user)
+    for name in EDITABLE_FIELDS:
+        if name in fields:
+            setattr(point, name, _clean_value(name, fields[name]))
+    point.full_clean(exclude=_NOT_CLEANED)
+    created = {
+        name: [None, getattr(point, name)]
+        for name in EDITABLE_FIELDS
+        if name not in ("contact_name", "contact_phone")
+    }
+    return point, {ServicePointChange.Kind.CREATED: created}
+
+
+def point_apply(point: ServicePoint, *, by, fields: dict[str, Any]) -> dict[str, dict]:
+    """Applies `fields` to the (locked) point in memory: validates, works out what changed and
+    stamps `updated_at` (and `pinned_at` for a move). Returns {history kind: changes}, empty
+    when nothing changed. The caller saves; only `service_point_update` and the importer."""
+    _refuse_unknown(fields)
+    if point.status == ServicePoint.Status.ARCHIVED:
+        raise ValidationError(_("An archived service point cannot be changed. Restore it first."))
+    before = {name: getattr(point, name) for name in EDITABLE_FIELDS}
+    for name, value in fields.items():
+        setattr(point, name, _clean_value(name, value))
+    point.full_clean(exclude=_NOT_CLEANED)
+    changed = {
+        name: [before[name], getattr(point, name)]
+        for name in EDITABLE_FIELDS
+        if before[name] != getattr(point, name)
+    }
+    if not changed:
+        return {}
+    moved = {k: v for k, v in changed.items() if k in POSITION_FIELDS}
+    edited = {k: v for k, v in changed.items() if k not in POSITION_FIELDS}
+    user, _label = _actor(by)
+    point.updated_at = timezone.now()
+    if moved:
+        point.pinned_at = point.updated_at
+        point.pinned_by = user or point.pinned_by
+    kinds = {ServicePointChange.Kind.MOVED: moved, ServicePointChange.Kind.EDITED: edited}
+    return {kind: data for kind, data in kinds.items() if data}
 
 
 @transaction.atomic
@@ -93,36 +166,17 @@ def service_point_create(
     label: str = "",
 ) -> ServicePoint:
     """A new draft point. `by` is the officer; an API call passes `api_agency` instead."""
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
-        )
-    user, _label = _actor(by)
+    _refuse_unknown(fields)
     if api_agency is None and (
         access.agency_for_officer(by) is None or access.agency_for_officer(by).pk != agency.pk
     ):
         raise PermissionDenied
     if api_agency is not None and api_agency.pk != agency.pk:
         raise PermissionDenied
-    point = ServicePoint(agency=agency, pinned_by=user)
-    for name in EDITABLE_FIELDS:
-        if name in fields:
-            setattr(point, name, _clean_value(name, fields[name]))
-    point.full_clean()
+    point, history = point_new(agency=agency, by=by, fields=fields)
     point.save()
-    _record(
-        point,
-        kind=ServicePointChange.Kind.CREATED,
-        by=by,
-        source=source,
-        label=label,
-        changes={
-            name: [None, getattr(point, name)]
-            for name in EDITABLE_FIELDS
-            if name not in ("contact_name", "contact_phone")
-        },
-    )
+    for kind, changes in history.items():
+        _record(point, kind=kind, by=by, source=source, label=label, changes=changes)
     return point
 
 
@@ -136,52 +190,18 @@ def service_point_update(
     api_agency: Agency | None = None,
     label: str = "",
 ) -> ServicePoint:
-    """Changes the given fields; a move of the pin and other edits are recorded separately."""
+    """Changes the given fields; a move of the pin and other edits are recorded separately.
+
+    The pin page, the API and the admin call it; the importer uses `point_apply` directly."""
     _ensure_can_edit(by, point, api_agency)
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
-        )
+    _refuse_unknown(fields)
     point = ServicePoint.objects.select_for_update().get(pk=point.pk)
-    if point.status == ServicePoint.Status.ARCHIVED:
-        raise ValidationError(_("An archived service point cannot be changed. Restore it first."))
-    before = {name: getattr(point, name) for name in EDITABLE_FIELDS}
-    for name, value in fields.items():
-        setattr(point, name, _clean_value(name, value))
-    point.full_clean()
-    after = {name: getattr(point, name) for name in EDITABLE_FIELDS}
-    changed = {
-        name: [before[name], after[name]] for name in EDITABLE_FIELDS if before[name] != after[name]
-    }
-    if not changed:
+    history = point_apply(point, by=by, fields=fields)
+    if not history:
         return point
-    moved = {k: v for k, v in changed.items() if k in POSITION_FIELDS}
-    edited = {k: v for k, v in changed.items() if k not in POSITION_FIELDS}
-    user, _label = _actor(by)
-    point.updated_at = timezone.now()
-    if moved:
-        point.pinned_at = point.updated_at
-        point.pinned_by = user or point.pinned_by
     point.save()
-    if moved:
-        _record(
-            point,
-            kind=ServicePointChange.Kind.MOVED,
-            by=by,
-            source=source,
-            changes=moved,
-            label=label,
-        )
-    if edited:
-        _record(
-            point,
-            kind=ServicePointChange.Kind.EDITED,
-            by=by,
-            source=source,
-            changes=edited,
-            label=label,
-        )
+    for kind, changes in history.items():
+        _record(point, kind=kind, by=by, source=source, changes=changes, label=label)
     if point.is_published:
         bump_map_version()
     return point

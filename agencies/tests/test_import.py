@@ -1,5 +1,8 @@
+import io
+import re
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -68,16 +71,17 @@ def test_missing_columns_are_reported(db):
     assert Agency.objects.count() == 0
 
 
-def test_management_command_reports_errors_and_exits_non_zero(db, tmp_path, capsys):
+def test_management_command_reports_errors_and_exits_non_zero(db, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + "Bad Code,ministry,,ชื่อ,,,,\n", encoding="utf-8")
-    try:
-        call_command("import_agencies", str(bad))
-    except CommandError as error:
-        assert "1" in str(error)
-    else:
-        raise AssertionError("expected CommandError")
-    assert "3" in capsys.readouterr().err or True
+    err = io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("import_agencies", str(bad), stderr=err)
+    assert re.search(r"\b1\b", str(raised.value))
+    # Each bad line is named on stderr: the header is line 1, the bad row line 2.
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 1 and re.search(r"\b2\b", lines[0]) and "Bad Code" in lines[0]
+    assert Agency.objects.count() == 0
     good = tmp_path / "good.csv"
     good.write_text("\ufeff" + HEADER + "m1,ministry,,กระทรวง,,,,\n", encoding="utf-8")
     call_command("import_agencies", str(good))

@@ -106,8 +106,8 @@ def test_agency_home_shows_checklist_with_registered_step(client, officer_a):
     client.force_login(officer_a)
     response = client.get("/my-agency/")
     checklist = response.context["checklist"]
-    assert checklist[0]["key"] == "registered" and checklist[0]["done"]
-    assert [step["key"] for step in checklist][:4] == [
+    assert checklist[0].key == "registered" and checklist[0].done
+    assert [step.key for step in checklist][:4] == [
         "registered",
         "pinned",
         "surveyed",

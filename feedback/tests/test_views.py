@@ -211,8 +211,7 @@ def test_the_point_page_shows_the_public_figures(client, point_a, settings):
     settings.FEEDBACK_PUBLIC_MIN_RESPONSES = 1
     submit(point_a, overall=5)
     html = client.get(point_a.get_absolute_url()).content.decode()
-    if "fb-summary-title" not in html:
-        pytest.skip("the service point page does not include the feedback summary yet")
+    assert 'id="fb-summary-title"' in html
     assert "ประชาชนที่ตอบ 1 คน" in html
 
 
@@ -245,6 +244,26 @@ def test_overseers_read_comments_but_not_contacts(client, point_a, overseer):
     assert "ห้องน้ำสกปรก" in html
     assert "somchai@example.com" not in html
     assert "export" not in html and "responses.csv" not in html
+
+
+def test_contact_details_follow_can_see_contact_not_the_export_permission(
+    client, point_a, officer_a, overseer, monkeypatch
+):
+    from feedback import access
+
+    submit(point_a, comment="รอนาน", contact_email="somchai@example.com")
+    url = reverse("feedback:point", args=[point_a.pk])
+    # An export permission granted to the overseer does not show them a citizen's contact.
+    monkeypatch.setattr(access, "can_export", lambda user, agency: True)
+    client.force_login(overseer)
+    assert "somchai@example.com" not in client.get(url).content.decode()
+    # The agency's own officer, with the contact rule refused, sees none either.
+    monkeypatch.setattr(access, "can_see_contact", lambda user, response: False)
+    client.force_login(officer_a)
+    html = client.get(url).content.decode()
+    assert "รอนาน" in html and "somchai@example.com" not in html
+    monkeypatch.undo()
+    assert "somchai@example.com" in client.get(url).content.decode()
 
 
 def test_the_national_report_lists_agencies(

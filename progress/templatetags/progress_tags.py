@@ -9,8 +9,3 @@ register = template.Library()
 def pct(share) -> str:
     """0.4567 → "46%", None → "–"."""
     return percent(share)
-
-
-@register.filter
-def path_count(figures, path: str) -> int:
-    return figures.paths.get(path, 0)

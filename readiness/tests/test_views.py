@@ -327,13 +327,13 @@ def test_the_api_gives_overseers_every_agency_and_officers_their_own(
 def test_the_checklist_step_links_to_the_survey_and_is_done_after_submitting(
     client, officer_a, pinned_a, open_round
 ):
-    from agencies.selectors import agency_checklist
+    from progress.selectors import agency_checklist
 
-    step = next(s for s in agency_checklist(agency=pinned_a) if s["key"] == "surveyed")
-    assert step["available"] and step["url"] == URL and not step["done"]
+    step = next(s for s in agency_checklist(agency=pinned_a) if s.key == "surveyed")
+    assert step.url == URL and not step.done
     _submitted(pinned_a, officer_a)
-    step = next(s for s in agency_checklist(agency=pinned_a) if s["key"] == "surveyed")
-    assert step["done"]
+    step = next(s for s in agency_checklist(agency=pinned_a) if s.key == "surveyed")
+    assert step.done
 
 
 @pytest.mark.parametrize(

@@ -234,13 +234,13 @@ def test_division_options(client):
 
 
 def test_checklist_links_to_pinning(client, officer_a, agency_a):
-    from agencies.selectors import agency_checklist
+    from progress.selectors import agency_checklist
 
-    step = next(s for s in agency_checklist(agency=agency_a) if s["key"] == "pinned")
-    assert step["available"] and not step["done"] and step["url"]
+    step = next(s for s in agency_checklist(agency=agency_a) if s.key == "pinned")
+    assert step.url and not step.done
     PublishedPointFactory(agency=agency_a)
-    step = next(s for s in agency_checklist(agency=agency_a) if s["key"] == "pinned")
-    assert step["done"]
+    step = next(s for s in agency_checklist(agency=agency_a) if s.key == "pinned")
+    assert step.done
 
 
 def test_tile_server_is_configurable_and_allowed_by_csp(client, settings):
