@@ -32,6 +32,9 @@ EXCHANGE = (
     "gdx.document_type.provider_set",
     "gdx.right.granted",
     "gdx.right.withdrawn",
+    "gdx.member.identity_set",
+    "gdx.key.certified",
+    "gdx.directory.cosigned",
 )
 FEEDBACK = (
     "feedback.response_accepted",
@@ -77,6 +80,22 @@ SERVICE_POINTS = (
     "service_point.api_key_revoked",
 )
 
+COUNTER = (
+    "counter.path.set",
+    "counter.record.created",
+    "counter.record.voided",
+)
+
 ACTIONS: frozenset[str] = frozenset(
-    (*ACCOUNTS, *AGENCIES, *EXCHANGE, *FEEDBACK, *MANUAL, *PROGRESS, *READINESS, *SERVICE_POINTS)
+    (
+        *ACCOUNTS,
+        *AGENCIES,
+        *COUNTER,
+        *EXCHANGE,
+        *FEEDBACK,
+        *MANUAL,
+        *PROGRESS,
+        *READINESS,
+        *SERVICE_POINTS,
+    )
 )

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric import ed25519, mldsa, mlkem, x25519
 from cryptography.hazmat.primitives.hpke import MLKEM768X25519PrivateKey, MLKEM768X25519PublicKey
 
-from .encoding import b64e
+from .encoding import b64d, b64e
 from .errors import BadSignatureError, MalformedError, UnsupportedSuiteError
 
 MLKEM768_PUB_LEN = 1184
@@ -355,3 +355,7 @@ def load_private_pem(data: bytes) -> SigningKey | EncryptionKey:
             if kem.is_private(loaded[0]):
                 return EncryptionKey(name, loaded[0])
     raise UnsupportedSuiteError("unsupported private key type")
+
+
+def public_from_b64(value: str, *, field: str = "pub") -> bytes:
+    return b64d(value, field=field, max_len=4096)
