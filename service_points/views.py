@@ -37,7 +37,12 @@ PHOTO_GPS_SESSION_KEY = "service_points_photo_gps"
 
 
 def _map_context() -> dict:
-    return {"tile_url": conf.tile_url(), "tile_attribution": conf.tile_attribution()}
+    layer = conf.tile_layer()
+    return {
+        "tile_url": layer.url,
+        "tile_attribution": layer.attribution,
+        "tile_max_zoom": layer.max_zoom,
+    }
 
 
 def _float(value, default=None):
@@ -122,7 +127,13 @@ def near(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "service_points/near.html",
-        {"results": results, "error": error, "lat": lat, "lon": lon},
+        {
+            "results": results,
+            "error": error,
+            "lat": lat,
+            "lon": lon,
+            "search_form": SearchForm(),
+        },
     )
 
 
