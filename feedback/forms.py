@@ -1,8 +1,8 @@
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form
+from core.phone import ThaiPhoneField
 from feedback.models import COMMENT_MAX_LENGTH
 from feedback.services import normalize_comment
 
@@ -15,9 +15,6 @@ SCORE_CHOICES = [
     (1, _("1 – Very dissatisfied")),
 ]
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-phone_validator = RegexValidator(
-    r"^\+?[0-9 ()-]{9,15}$", _("Enter a phone number, for example 0812345678.")
-)
 
 
 class RadioSelect(forms.RadioSelect):
@@ -73,12 +70,8 @@ class ResponseForm(Form):
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    contact_phone = forms.CharField(
-        label=_("Phone, if you would like a call back (optional)"),
-        required=False,
-        max_length=20,
-        validators=[phone_validator],
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    contact_phone = ThaiPhoneField(
+        label=_("Phone, if you would like a call back (optional)"), required=False
     )
 
     def __init__(self, *args, services=(), **kwargs) -> None:

@@ -51,8 +51,6 @@ class ServicePointForm(ModelForm):
             "contact_phone",
         ]
         widgets = {
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-            "contact_phone": forms.TextInput(attrs={"type": "tel"}),
             "postcode": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5}),
         }
 
