@@ -66,6 +66,7 @@ def survey(request: HttpRequest) -> HttpResponse:
     round = selectors.survey_round_current()
     if round is None:
         context["next_round"] = selectors.survey_round_next()
+        context["last_round"] = selectors.survey_round_last_closed()
         return render(request, "readiness/closed.html", context)
     context["round"] = round
     draft = selectors.survey_draft(agency=agency, round=round)
