@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form
@@ -15,6 +16,12 @@ SCORE_CHOICES = [
     (1, _("1 – Very dissatisfied")),
 ]
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _service_name(service) -> str:
+    """The service's English title in the English view, when the Manual has one."""
+    english = (translation.get_language() or "th").startswith("en")
+    return (english and getattr(service, "name_en", "")) or service.name_th
 
 
 class RadioSelect(forms.RadioSelect):
@@ -79,7 +86,7 @@ class ResponseForm(Form):
         self.services = {str(s.pk): s for s in services}
         self.fields["service"].choices = [
             ("", _("Choose a service")),
-            *[(key, s.name_th) for key, s in self.services.items()],
+            *[(key, _service_name(s)) for key, s in self.services.items()],
             (OTHER, _("Other")),
         ]
 
