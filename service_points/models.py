@@ -333,6 +333,14 @@ class ServicePoint(models.Model):
     def publish(self) -> None:
         if self.status != self.Status.DRAFT:
             raise ValidationError(_("Only a draft can be published."))
+        # The seed: a point goes on the public map with a photo that shows citizens the place.
+        if (
+            self.pk is None
+            or not self.photos.filter(status=ServicePointPhoto.Status.ACTIVE).exists()
+        ):
+            raise ValidationError(
+                _("Add at least one photo of the service point before publishing it.")
+            )
         self.status = self.Status.PUBLISHED
         self.published_at = timezone.now()
 

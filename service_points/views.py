@@ -137,6 +137,13 @@ def near(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _services_here(point: ServicePoint) -> dict:
+    from manual.selectors import services_at_point
+
+    services, agency_wide = services_at_point(point=point)
+    return {"services": services, "agency_wide": agency_wide}
+
+
 @require_http_methods(["GET"])
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     point = _point_or_404(request, pk)
@@ -147,6 +154,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "point": point,
             "names": point.division_names(),
             "photos": selectors.service_point_photos(point=point),
+            "services_here": _services_here(point),
             "can_edit": access.can_edit_point(request.user, point),
             "show_contact": access.can_edit_point(request.user, point)
             or accounts_access.can_oversee(request.user),
