@@ -19,6 +19,8 @@ def test_demo_services_and_points_link_both_ways(client, settings):
     manual_html = client.get(service.get_absolute_url()).content.decode()
     assert f'href="/service-points/{point.pk}/"' in manual_html
     assert f'href="/f/{point.pk}/"' in manual_html
+    # The history names what changed, never a dangling "; ปรับปรุงเมื่อ".
+    assert "ปรับปรุงรายละเอียดอื่น" in manual_html and "ปรับปรุงเมื่อ" not in manual_html
     point_html = client.get(f"/service-points/{point.pk}/").content.decode()
     assert "งานบริการที่จุดนี้" in point_html
     assert f'href="{service.get_absolute_url()}"' in point_html

@@ -34,3 +34,10 @@ def test_pin_form_takes_the_numbers_registration_takes(client, officer_a):
     field = form.fields["phone"]
     assert field.clean("02 881 4999 ต่อ 1234") == "028814999#1234"
     assert field.clean("081 234 5678") == "0812345678"
+
+
+def test_the_list_of_points_is_headed_by_the_point_name_not_a_person(client, officer_a):
+    PublishedPointFactory(agency=officer_a.agency)
+    client.force_login(officer_a)
+    html = client.get("/my-agency/service-points/").content.decode()
+    assert "ชื่อจุดให้บริการ" in html and "ชื่อ-นามสกุล" not in html
