@@ -134,7 +134,7 @@ class ApiKeyForm(Form):
 
 class SearchForm(Form):
     q = forms.CharField(
-        label=_("Name, agency or province"),
+        label=_("Name, agency, province or district"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search"}),
