@@ -59,6 +59,10 @@ def _sheet(workbook, title: str, rows: list[selectors.Figures], total=None, colu
     if total is not None:
         total.name = _("Total")
         sheet.append([_value(total, key) for key, _label in columns])
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, int) and not isinstance(cell.value, bool):
+                cell.number_format = "#,##0"  # 40,000, as on the pages
     sheet.freeze_panes = "B2"
     sheet.column_dimensions["A"].width = 48
     return sheet

@@ -96,3 +96,16 @@ def th_en(obj, field: str = "name") -> str:
     if not _is_thai():
         return getattr(obj, f"{field}_en", "") or thai
     return thai
+
+
+@register.filter
+def num(value) -> str:
+    """A whole number with thousands separators ("40,000"); anything else unchanged."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        try:
+            value = int(str(value))
+        except (TypeError, ValueError):
+            return value
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
