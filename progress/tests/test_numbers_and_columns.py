@@ -30,3 +30,21 @@ def test_the_dashboard_shows_separated_figures(client, monkeypatch):
     monkeypatch.setattr(selectors, "point_target", lambda: 40000)
     html = client.get("/progress/").content.decode()
     assert "40,000" in html
+
+
+def test_the_schedule_chart_names_each_activity_and_has_a_month_axis(client):
+    import re
+
+    from progress.models import Activity
+
+    html = client.get("/progress/").content.decode()
+    charts = re.findall(r'<svg class="chart".*?</svg>', html, flags=re.S)
+    schedule = [c for c in charts if "<line" in c and "</text>" in c]
+    assert schedule, "no schedule chart"
+    chart = schedule[0]
+    first = Activity.objects.order_by("phase__number", "position", "pk").first()
+    assert first.name_th[:20] in chart
+    assert re.search(
+        r">(ม\.ค\.|ก\.พ\.|มี\.ค\.|เม\.ย\.|พ\.ค\.|มิ\.ย\.|ก\.ค\.|ส\.ค\.|ก\.ย\.|ต\.ค\.|พ\.ย\.|ธ\.ค\.) \d\d<",
+        chart,
+    )
