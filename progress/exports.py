@@ -150,11 +150,10 @@ def agency_xlsx(*, agency, context: dict) -> HttpResponse:
 
 
 def _pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML  # the web process needs it only for reports
+    from core.pdf import font_dir, render_pdf  # the web process needs it only for reports
 
-    context = dict(context, font_dir=FONT_DIR.as_uri(), generated_at=timezone.now())
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
+    context = dict(context, font_dir=font_dir().as_uri(), generated_at=timezone.now())
+    return render_pdf(render_to_string(template, context))
 
 
 def national_pdf(*, request) -> HttpResponse:
