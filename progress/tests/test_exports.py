@@ -79,6 +79,7 @@ def test_the_text_layer_reads_sara_am_and_the_pdf_is_tagged(client, world, overs
     assert "สำเนา" in text
     assert "สาเนา" not in text and "สำเนำ" not in text
     assert "แบบสำรวจความพร้อม" in text
+    assert "40,000" in text  # thousands separators in the PDF too
     info = subprocess.run(
         ["pdfinfo", str(tmp_path / "report.pdf")], capture_output=True, text=True
     ).stdout
