@@ -59,3 +59,14 @@ def test_the_qr_page_loads_no_htmx_and_has_a_favicon(browser_page, live_server):
     assert page.request.get(icon).status == 200
     assert page.request.get(live_server.url + "/favicon.ico").status == 200
     assert_accessible(page)
+
+
+def test_without_javascript_the_menu_still_opens(_playwright_browser, live_server):
+    context = _playwright_browser.new_context(viewport=PHONE_390, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    nav_link = page.get_by_role("banner").get_by_role("link", name="คู่มือสำหรับประชาชน", exact=True)
+    expect(nav_link).to_be_hidden()
+    page.get_by_role("link", name="เมนู").click()
+    expect(nav_link).to_be_visible()
+    context.close()

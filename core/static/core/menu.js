@@ -1,23 +1,25 @@
-/* The header's menu button on narrow screens. Runs right after the header (not deferred), so
-   a phone never shows the full menu first; without JavaScript the menu simply stays open. */
+/* The header's menu on narrow screens. Without JavaScript the "Menu" link opens it through
+   #site-menu (CSS :target); with it, the link becomes a toggle button with aria-expanded. */
 (function () {
   "use strict";
-  var header = document.querySelector(".site-header");
-  var button = header && header.querySelector(".menu-button");
+  var button = document.querySelector(".site-header .menu-button");
   var menu = document.getElementById("site-menu");
   if (!button || !menu) { return; }
-  header.classList.add("has-menu-button");
-  button.hidden = false;
-  button.addEventListener("click", function () {
-    var open = button.getAttribute("aria-expanded") !== "true";
+  button.setAttribute("role", "button");
+  button.setAttribute("aria-expanded", "false");
+
+  function set(open) {
     button.setAttribute("aria-expanded", open ? "true" : "false");
     menu.classList.toggle("open", open);
+  }
+  button.addEventListener("click", function (event) {
+    event.preventDefault();
+    set(button.getAttribute("aria-expanded") !== "true");
+  });
+  button.addEventListener("keydown", function (event) {
+    if (event.key === " ") { event.preventDefault(); button.click(); }
   });
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && menu.classList.contains("open")) {
-      menu.classList.remove("open");
-      button.setAttribute("aria-expanded", "false");
-      button.focus();
-    }
+    if (event.key === "Escape" && menu.classList.contains("open")) { set(false); button.focus(); }
   });
 })();
