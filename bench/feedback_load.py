@@ -60,6 +60,7 @@ ENV = {
     "DJANGO_SETTINGS_MODULE": "citizeninfo.settings.production",
     "SECRET_KEY": "bench-" + secrets.token_urlsafe(60),
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}",
     "CITIZENINFO_VAR_DIR": str(VAR_DIR),
     "CLIENT_IP_META": "HTTP_X_REAL_IP",
     "DB_CONN_MAX_AGE": "600",

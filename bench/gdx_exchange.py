@@ -283,6 +283,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "citizeninfo.settings.production",
         "SECRET_KEY": "bench-" + "k" * 60,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{hub_port}",
         "SECURE_SSL_REDIRECT": "0",
         "DB_CONN_MAX_AGE": "600",
     }

@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 # Django's own Thai says "ฟิลด์นี้จำเป็น"; citizens read "please fill in this field" better.
 # Keeping the msgid here lets core's catalogue override Django's everywhere.
 REQUIRED_MESSAGE = _("This field is required.")
+# A question answered by choosing (radios, lists, boxes) is not "filled in".
+CHOOSE_MESSAGE = _("Please choose an answer.")
+CHOICE_WIDGETS = (forms.RadioSelect, forms.Select, forms.CheckboxSelectMultiple)
 
 
 class AccessibleFormMixin:
@@ -12,7 +15,8 @@ class AccessibleFormMixin:
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         for bound in self.fields.values():  # type: ignore[attr-defined]
-            bound.error_messages["required"] = REQUIRED_MESSAGE
+            choosing = isinstance(bound.widget, CHOICE_WIDGETS)
+            bound.error_messages["required"] = CHOOSE_MESSAGE if choosing else REQUIRED_MESSAGE
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]

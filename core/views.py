@@ -32,3 +32,12 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
+
+
+def favicon(request):
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    response = redirect(static("core/favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -1,8 +1,9 @@
 from django import forms
-from django.core.validators import RegexValidator
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form
+from core.phone import ThaiPhoneField
 from feedback.models import COMMENT_MAX_LENGTH
 from feedback.services import normalize_comment
 
@@ -15,9 +16,12 @@ SCORE_CHOICES = [
     (1, _("1 – Very dissatisfied")),
 ]
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-phone_validator = RegexValidator(
-    r"^\+?[0-9 ()-]{9,15}$", _("Enter a phone number, for example 0812345678.")
-)
+
+
+def _service_name(service) -> str:
+    """The service's English title in the English view, when the Manual has one."""
+    english = (translation.get_language() or "th").startswith("en")
+    return (english and getattr(service, "name_en", "")) or service.name_th
 
 
 class RadioSelect(forms.RadioSelect):
@@ -73,12 +77,8 @@ class ResponseForm(Form):
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    contact_phone = forms.CharField(
-        label=_("Phone, if you would like a call back (optional)"),
-        required=False,
-        max_length=20,
-        validators=[phone_validator],
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    contact_phone = ThaiPhoneField(
+        label=_("Phone, if you would like a call back (optional)"), required=False
     )
 
     def __init__(self, *args, services=(), **kwargs) -> None:
@@ -86,7 +86,7 @@ class ResponseForm(Form):
         self.services = {str(s.pk): s for s in services}
         self.fields["service"].choices = [
             ("", _("Choose a service")),
-            *[(key, s.name_th) for key, s in self.services.items()],
+            *[(key, _service_name(s)) for key, s in self.services.items()],
             (OTHER, _("Other")),
         ]
 

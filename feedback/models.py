@@ -37,6 +37,7 @@ class Response(models.Model):
         DUPLICATE = "duplicate", _("Same device, same point, within the duplicate window")
         DEVICE_RATE = "device_rate", _("Too many answers from one device")
         NETWORK_RATE = "network_rate", _("Too many answers from one network")
+        POINT_BURST = "point_burst", _("Too many answers for one point from one network")
 
     # Every index costs each answer's insert (thousands a second at peak, ADR 0044): the
     # point and agency are covered by the (…, created_at) indexes below, so their foreign

@@ -28,7 +28,7 @@ def qr_svg(url: str) -> str:
 
 
 def poster_pdf(*, point) -> bytes:
-    from weasyprint import HTML  # imported here: the web process only needs it for posters
+    from core.pdf import font_dir, render_pdf
 
     url = feedback_url(point)
     with translation.override("th"):  # the poster hangs in a Thai office, whoever prints it
@@ -38,7 +38,7 @@ def poster_pdf(*, point) -> bytes:
                 "point": point,
                 "url": url,
                 "qr": qr_svg(url),
-                "font_dir": FONT_DIR.as_uri(),
+                "font_dir": font_dir().as_uri(),
             },
         )
-    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
+    return render_pdf(html)

@@ -80,7 +80,10 @@ def _seen_sql() -> str:
         f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE device_hash = %(device_hash)s "
         f"AND created_at >= %(hour_ago)s LIMIT %(device_limit)s) AS d) AS from_device, "
         f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE network_hash = %(network_hash)s "
-        f"AND created_at >= %(hour_ago)s LIMIT %(hard_limit)s) AS n) AS from_network"
+        f"AND created_at >= %(hour_ago)s LIMIT %(hard_limit)s) AS n) AS from_network, "
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE network_hash = %(network_hash)s "
+        f"AND point_id = %(point_id)s AND created_at >= %(hour_ago)s "
+        f"LIMIT %(point_limit)s) AS np) AS from_network_to_point"
     )
 
 
@@ -96,6 +99,7 @@ def _limit_params(response: Response) -> dict:
         "device_limit": conf.get("FEEDBACK_DEVICE_LIMIT_PER_HOUR"),
         "hard_limit": conf.get("FEEDBACK_NETWORK_HARD_LIMIT_PER_HOUR"),
         "soft_limit": conf.get("FEEDBACK_NETWORK_LIMIT_PER_HOUR"),
+        "point_limit": conf.get("FEEDBACK_NETWORK_POINT_LIMIT_PER_HOUR"),
     }
 
 
@@ -103,7 +107,7 @@ def _flag_reason(response: Response, *, honeypot: str) -> str:
     params = _limit_params(response)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {_seen_sql()}", params)
-        duplicate, from_device, from_network = cursor.fetchone()
+        duplicate, from_device, from_network, from_network_to_point = cursor.fetchone()
     # A flooding network is refused first, so not even a robot's held answers pile up.
     if from_network >= params["hard_limit"]:
         raise TooManyResponsesError
@@ -115,6 +119,8 @@ def _flag_reason(response: Response, *, honeypot: str) -> str:
         return Response.FlagReason.DEVICE_RATE
     if from_network >= params["soft_limit"]:
         return Response.FlagReason.NETWORK_RATE
+    if from_network_to_point >= params["point_limit"]:
+        return Response.FlagReason.POINT_BURST
     return ""
 
 
@@ -267,7 +273,8 @@ def _one_statement_sql() -> str:
     """Checks, limits, the answer and its day's figures in one data-modifying statement.
 
     The flag reasons are decided in the same order as `_flag_reason`: network hard limit
-    (refused: nothing written), honeypot, duplicate, device limit, network soft limit.
+    (refused: nothing written), honeypot, duplicate, device limit, network soft limit, one
+    network's answers for this point.
     """
     from manual.models import Service
     from service_points.models import ServicePoint
@@ -293,6 +300,7 @@ WITH target AS (
     WHEN seen.duplicate THEN %(duplicate_reason)s
     WHEN seen.from_device >= %(device_limit)s THEN %(device_reason)s
     WHEN seen.from_network >= %(soft_limit)s THEN %(network_reason)s
+    WHEN seen.from_network_to_point >= %(point_limit)s THEN %(point_reason)s
     ELSE '' END AS reason
   FROM target, seen
 ), stored AS (
@@ -346,6 +354,7 @@ def _store_in_one_statement(response: Response, *, honeypot: str) -> Response:
         duplicate_reason=Response.FlagReason.DUPLICATE.value,
         device_reason=Response.FlagReason.DEVICE_RATE.value,
         network_reason=Response.FlagReason.NETWORK_RATE.value,
+        point_reason=Response.FlagReason.POINT_BURST.value,
         accepted=Response.Status.ACCEPTED.value,
         flagged=Response.Status.FLAGGED.value,
         day=timezone.localdate(response.created_at),

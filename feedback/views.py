@@ -57,7 +57,7 @@ def give(request: HttpRequest, point_pk: int) -> HttpResponse:
             data = form.cleaned_data if form.is_valid() else None
         if data is not None:
             try:
-                services.response_submit(
+                stored = services.response_submit(
                     point=point,
                     service=data["service_obj"],
                     service_other=data["service_other"],
@@ -96,7 +96,9 @@ def give(request: HttpRequest, point_pk: int) -> HttpResponse:
                 )
                 unavailable = True
             else:
-                response = redirect("feedback:thanks", point_pk=point.pk)
+                response = _held_page(request, stored, point) or redirect(
+                    "feedback:thanks", point_pk=point.pk
+                )
                 _remember_device(response, request, device)
                 return response
     if form is None:
@@ -112,6 +114,27 @@ def give(request: HttpRequest, point_pk: int) -> HttpResponse:
     if unavailable:
         response["Retry-After"] = "5"
     _remember_device(response, request, device)
+    return response
+
+
+def _held_page(request: HttpRequest, stored, point) -> HttpResponse | None:
+    """An answer held for review is said to be held, not thanked for as if it counted.
+
+    Held for a rate (device, network, or one network's burst at this point): 429 with
+    Retry-After, as the limit says. Held as a repeat of the same device's answer: 200. The
+    honeypot (a robot) gets the usual thanks, so it learns nothing."""
+    reason = stored.flag_reason
+    if stored.is_counted or reason == stored.FlagReason.HONEYPOT:
+        return None
+    limited = reason != stored.FlagReason.DUPLICATE
+    response = render(
+        request,
+        "feedback/held.html",
+        {"point": point, "limited": limited, "duplicate": not limited},
+        status=429 if limited else 200,
+    )
+    if limited:
+        response["Retry-After"] = "3600"
     return response
 
 

@@ -38,8 +38,9 @@ def labelled(record: dict[str, Any]) -> dict[str, Any]:
         point["province_name"] = province_name(point["province"]) if point["province"] else ""
         try:
             point["url"] = reverse("service_points:detail", kwargs={"pk": point["id"]})
+            point["feedback_url"] = reverse("feedback:give", kwargs={"point_pk": point["id"]})
         except NoReverseMatch:
-            point["url"] = ""
+            point["url"] = point["feedback_url"] = ""
     for channel in record["channels"]:
         channel["kind_label"] = _label(ServiceChannel.Kind, channel["kind"])
         channel["province_name"] = province_name(channel["province"]) if channel["province"] else ""

@@ -64,6 +64,16 @@ def published_services() -> QuerySet[Service]:
     return Service.objects.filter(status=Service.Status.PUBLISHED, current_version__isnull=False)
 
 
+def services_at_point(*, point, limit: int = 30) -> tuple[list[Service], bool]:
+    """The published services a point offers; when its agency has linked none to it, the
+    agency's published services (the flag says which of the two it is)."""
+    linked = list(published_services().filter(offered_at=point).order_by("name_th")[:limit])
+    if linked:
+        return linked, False
+    agency_wide = published_services().filter(agency_id=point.agency_id).order_by("name_th")
+    return list(agency_wide[:limit]), True
+
+
 @dataclass
 class SearchResult:
     services: list[Service] = field(default_factory=list)

@@ -123,17 +123,21 @@ def stacked(parts_in: list[tuple[str, int]], *, width: int = 640) -> SafeString:
 
 
 def timeline(phase: dict, *, today, width: int = 640) -> SafeString:
-    """Each activity's window on a shared date axis; its progress filled in the window,
-    and a line for today."""
+    """Each activity's name and window on a shared date axis (months marked below), its
+    progress filled in the window, and a line for today."""
     start, end = phase["starts_on"], phase["ends_on"]
-    span = max((end - start).days + 1, 1)
-    label_w, axis_w, row_h = 0, width, 44
     rows = phase["activities"]
-    height = row_h * len(rows) + 24
+    # The axis covers the phase and every activity, so no bar is cut off or left floating.
+    for item in rows:
+        start = min(start, item.activity.starts_on)
+        end = max(end, item.activity.ends_on)
+    span = max((end - start).days + 1, 1)
+    axis_w, row_h, axis_h = width, 44, 34
+    height = row_h * len(rows) + axis_h
 
     def x(day) -> float:
         offset = min(max((day - start).days, 0), span)
-        return label_w + axis_w * offset / span
+        return axis_w * offset / span
 
     parts = [
         format_html(
@@ -148,15 +152,18 @@ def timeline(phase: dict, *, today, width: int = 640) -> SafeString:
         a = item.activity
         x0, x1 = x(a.starts_on), x(a.ends_on + _one_day())
         share = min(item.share or 0.0, 1.0)
+        name = str(a)
+        name = name if len(name) <= 60 else name[:59] + "…"
         parts.append(
             format_html(
-                '<text x="{}" y="{}" fill="{}">{}. {}</text>'
+                '<text x="{}" y="{}" fill="{}">{}. {} ({})</text>'
                 '<rect x="{}" y="{}" width="{}" height="16" fill="{}"/>'
                 '<rect x="{}" y="{}" width="{}" height="16" fill="{}"/>',
                 0,
                 y + 13,
                 INK,
                 index + 1,
+                name,
                 percent(item.share),
                 x0,
                 y + 18,
@@ -168,6 +175,33 @@ def timeline(phase: dict, *, today, width: int = 640) -> SafeString:
                 BAR,
             )
         )
+    axis_y = row_h * len(rows) + 2
+    parts.append(
+        format_html(
+            '<line x1="0" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>',
+            axis_y,
+            width,
+            axis_y,
+            INK,
+        )
+    )
+    for day, label in _month_ticks(start, end):
+        tx = x(day)
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>'
+                '<text x="{}" y="{}" fill="{}">{}</text>',
+                tx,
+                axis_y,
+                tx,
+                axis_y + 5,
+                INK,
+                min(tx + 2, width - 48),
+                axis_y + 18,
+                INK,
+                label,
+            )
+        )
     if start <= today <= end:
         tx = x(today)
         parts.append(
@@ -176,7 +210,7 @@ def timeline(phase: dict, *, today, width: int = 640) -> SafeString:
                 'stroke-width="2"/><text x="{}" y="{}" fill="#b50909">{}</text>',
                 tx,
                 tx,
-                height - 14,
+                axis_y,
                 min(tx + 3, width - 60),
                 height - 2,
                 _("today"),
@@ -184,6 +218,31 @@ def timeline(phase: dict, *, today, width: int = 640) -> SafeString:
         )
     parts.append(mark_safe("</svg>"))  # noqa: S308
     return mark_safe("".join(parts))  # noqa: S308
+
+
+def _month_ticks(start, end) -> list[tuple]:
+    """The first day of each month on the axis, labelled "ม.ค. 69" (Thai) or "Jan 26"; at most
+    about eight labels, so they never overlap."""
+    import datetime
+
+    from core.templatetags.thai_dates import THAI_MONTHS_SHORT, _is_thai
+
+    months = []
+    day = datetime.date(start.year, start.month, 1)
+    while day <= end:
+        if day >= start:
+            months.append(day)
+        day = datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    step = max(1, -(-len(months) // 8))
+    thai = _is_thai()
+    ticks = []
+    for day in months[::step]:
+        if thai:
+            label = f"{THAI_MONTHS_SHORT[day.month - 1]} {(day.year + 543) % 100:02d}"
+        else:
+            label = f"{day:%b} {day.year % 100:02d}"
+        ticks.append((day, label))
+    return ticks
 
 
 def _f(value: float) -> str:

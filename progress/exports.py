@@ -60,6 +60,10 @@ def _sheet(workbook, title: str, rows: list[selectors.Figures], total=None, colu
     if total is not None:
         total.name = _("Total")
         sheet.append([_value(total, key) for key, _label in columns])
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, int) and not isinstance(cell.value, bool):
+                cell.number_format = "#,##0"  # 40,000, as on the pages
     sheet.freeze_panes = "B2"
     sheet.column_dimensions["A"].width = 48
     return sheet
@@ -147,11 +151,10 @@ def agency_xlsx(*, agency, context: dict) -> HttpResponse:
 
 
 def _pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML  # the web process needs it only for reports
+    from core.pdf import font_dir, render_pdf  # the web process needs it only for reports
 
-    context = dict(context, font_dir=FONT_DIR.as_uri(), generated_at=timezone.now())
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
+    context = dict(context, font_dir=font_dir().as_uri(), generated_at=timezone.now())
+    return render_pdf(render_to_string(template, context))
 
 
 def national_pdf(*, request) -> HttpResponse:

@@ -95,6 +95,25 @@ def readiness_latest_for(*, agency) -> Any | None:
     return {"response": response, "recommendation": recommend(response)}
 
 
+def processes_with_survey(*, agency, readiness: dict | None) -> list[dict]:
+    """The Manual's processes (the truth: what citizens are told to bring), each with what the
+    agency's latest submitted survey said of it, and whether the two differ."""
+    rows = process_list(agency=agency)
+    ticks: dict[int, tuple[bool, bool]] = {}
+    if readiness is not None:
+        response = readiness["response"]
+        ticks = {
+            r.service_id: (r.needs_id_card_copy, r.needs_house_registration_copy)
+            for r in response.rows.all()
+        }
+    for row in rows:
+        survey = ticks.get(row["pk"])
+        row["survey_id"], row["survey_house"] = survey if survey else (None, None)
+        row["differs_id"] = survey is not None and survey[0] != row["asks_id_now"]
+        row["differs_house"] = survey is not None and survey[1] != row["asks_house_now"]
+    return rows
+
+
 def path_labels() -> dict[str, Any]:
     """The readiness app's own labels of the paths (one wording everywhere)."""
     return dict(PATH_LABELS)

@@ -93,12 +93,15 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
 
 def _agency_context(agency) -> dict:
     figures = selectors.agency_figures(agency=agency)
+    readiness = sources.readiness_latest_for(agency=agency)
+    processes = sources.processes_with_survey(agency=agency, readiness=readiness)
     return {
         "agency": agency,
         "figures": figures,
         "checklist": selectors.agency_checklist(agency=agency, figures=figures),
-        "processes": sources.process_list(agency=agency),
-        "readiness": sources.readiness_latest_for(agency=agency),
+        "processes": processes,
+        "processes_differ": any(r["differs_id"] or r["differs_house"] for r in processes),
+        "readiness": readiness,
         "evidence": sources.copy_request_rate(agency=agency),
         "copies_avoided": sources.copies_avoided(agency=agency),
         "children": agency.children.filter(status="active").exists(),

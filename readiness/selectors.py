@@ -34,6 +34,12 @@ def survey_round_next(*, today=None) -> SurveyRound | None:
     )
 
 
+def survey_round_last_closed(*, today=None) -> SurveyRound | None:
+    """The round that closed most recently (archived or not), for "the last round closed on"."""
+    today = today or timezone.localdate()
+    return SurveyRound.objects.filter(closes_on__lt=today).order_by("-closes_on").first()
+
+
 # --- who may answer ---------------------------------------------------------------------
 def agency_has_published_point(*, agency) -> bool:
     """The seed: only agencies that have pinned take the survey."""

@@ -62,6 +62,7 @@ def _survey_draft(request: HttpRequest, agency, context: dict):
     round = selectors.survey_round_current()
     if round is None:
         context["next_round"] = selectors.survey_round_next()
+        context["last_round"] = selectors.survey_round_last_closed()
         return None, render(request, "readiness/closed.html", context)
     context["round"] = round
     draft = selectors.survey_draft(agency=agency, round=round)

@@ -4,8 +4,9 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.security import APIKeyHeader
 
 from service_points import selectors, services
@@ -151,3 +152,35 @@ def update_point(request, point_id: int, payload: PointPatch):
     except PermissionDenied:
         raise Http404 from None
     return point
+
+
+class PhotoOut(Schema):
+    id: int
+    kind: str
+    width: int
+    height: int
+
+
+@router.post(
+    "/mine/{point_id}/photos",
+    response={201: PhotoOut},
+    summary="Add a photo (JPEG, PNG or WebP; kind: entrance, sign or counter); "
+    "a point is published only with a photo",
+)
+def add_photo(request, point_id: int, photo: File[UploadedFile], kind: Form[str] = "entrance"):
+    point = _own(request, point_id)
+    try:
+        stored, _gps = services.service_point_photo_add(
+            point=point,
+            by=None,
+            upload=photo,
+            kind=kind,
+            api_agency=request.auth,
+            label=f"api:{request.auth.code}",
+            source=ServicePointChange.Source.API,
+        )
+    except ValidationError as error:
+        raise _errors(error) from None
+    except PermissionDenied:
+        raise Http404 from None
+    return 201, stored

@@ -51,8 +51,6 @@ class ServicePointForm(ModelForm):
             "contact_phone",
         ]
         widgets = {
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-            "contact_phone": forms.TextInput(attrs={"type": "tel"}),
             "postcode": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5}),
         }
 
@@ -136,7 +134,7 @@ class ApiKeyForm(Form):
 
 class SearchForm(Form):
     q = forms.CharField(
-        label=_("Name, agency or province"),
+        label=_("Name, agency, province or district"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search"}),

@@ -9,24 +9,20 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.address import thai_address
+from core.phone import ThaiPhoneModelField, normalize_thai_phone, validate_thai_phone
 from core.text import normalize_for_search
 from core.transitions import transition
 from service_points import cells, divisions, geo, grid
 
-phone_validator = RegexValidator(
-    r"^(0\d{8,9}|1\d{3})$",
-    _(
-        "Enter a Thai phone number of 9 or 10 digits starting with 0 (for example 021234567), "
-        "or a 4-digit hotline."
-    ),
-)
+phone_validator = validate_thai_phone
 postcode_validator = RegexValidator(r"^\d{5}$", _("Enter the 5-digit postcode."))
 
 
-def normalize_phone(value: str) -> str:
-    return "".join(ch for ch in (value or "") if ch.isdigit() or ch == "+").replace("+66", "0")
+normalize_phone = normalize_thai_phone
 
 
 def _cell_states(queryset, pks) -> dict[int, tuple]:
@@ -158,15 +154,15 @@ class ServicePoint(models.Model):
     longitude = models.FloatField(
         _("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
     )
-    phone = models.CharField(_("phone"), max_length=10, validators=[phone_validator])
+    phone = ThaiPhoneModelField(_("phone"), validators=[validate_thai_phone])
     contact_name = models.CharField(
         _("contact person"),
         max_length=200,
         blank=True,
         help_text=_("Not published: only your agency and the programme team see it."),
     )
-    contact_phone = models.CharField(
-        _("contact person's phone"), max_length=10, blank=True, validators=[phone_validator]
+    contact_phone = ThaiPhoneModelField(
+        _("contact person's phone"), blank=True, validators=[validate_thai_phone]
     )
     opening_hours = models.CharField(
         _("opening hours"),
@@ -223,6 +219,25 @@ class ServicePoint(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    def address(self, *, english: bool = False) -> str:
+        names = self.division_names()
+        lang = "en" if english else "th"
+        return thai_address(
+            province_code=self.province_code,
+            subdistrict=names[f"subdistrict_{lang}"],
+            district=names[f"district_{lang}"],
+            province=names[f"province_{lang}"],
+            house_number=self.house_number,
+            road=self.road,
+            postcode=self.postcode,
+            english=english,
+        )
+
+    @property
+    def address_text(self) -> str:
+        """The address in the reader's language (English names where the list has them)."""
+        return self.address(english=(get_language() or "th").startswith("en"))
 
     def division_names(self) -> dict[str, str]:
         return divisions.names(
@@ -320,6 +335,14 @@ class ServicePoint(models.Model):
         source=Status.DRAFT, target=Status.PUBLISHED, refused=_("Only a draft can be published.")
     )
     def publish(self) -> None:
+        # The seed: a point goes on the public map with a photo that shows citizens the place.
+        if (
+            self.pk is None
+            or not self.photos.filter(status=ServicePointPhoto.Status.ACTIVE).exists()
+        ):
+            raise ValidationError(
+                _("Add at least one photo of the service point before publishing it.")
+            )
         self.published_at = timezone.now()
 
     @transition(

@@ -275,10 +275,17 @@ def service_point_restore(*, point: ServicePoint, by) -> ServicePoint:
 
 @transaction.atomic
 def service_point_photo_add(
-    *, point: ServicePoint, by, upload, kind: str
+    *,
+    point: ServicePoint,
+    by,
+    upload,
+    kind: str,
+    api_agency: Agency | None = None,
+    label: str = "",
+    source: str = ServicePointChange.Source.WEB,
 ) -> tuple[ServicePointPhoto, tuple[float, float] | None]:
     """Stores a cleaned copy of the photo. Returns it and the GPS position it carried, if any."""
-    _ensure_can_edit(by, point, None)
+    _ensure_can_edit(by, point, api_agency)
     if point.status == ServicePoint.Status.ARCHIVED:
         raise ValidationError(_("An archived service point cannot be changed. Restore it first."))
     if kind not in ServicePointPhoto.Kind.values:
@@ -294,7 +301,8 @@ def service_point_photo_add(
         point,
         kind=ServicePointChange.Kind.PHOTO_ADDED,
         by=by,
-        source=ServicePointChange.Source.WEB,
+        source=source,
+        label=label,
         changes={"photo": [None, photo.pk]},
     )
     return photo, processed.gps

@@ -37,7 +37,12 @@ PHOTO_GPS_SESSION_KEY = "service_points_photo_gps"
 
 
 def _map_context() -> dict:
-    return {"tile_url": conf.tile_url(), "tile_attribution": conf.tile_attribution()}
+    layer = conf.tile_layer()
+    return {
+        "tile_url": layer.url,
+        "tile_attribution": layer.attribution,
+        "tile_max_zoom": layer.max_zoom,
+    }
 
 
 def _float(value, default=None):
@@ -122,8 +127,21 @@ def near(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "service_points/near.html",
-        {"results": results, "error": error, "lat": lat, "lon": lon},
+        {
+            "results": results,
+            "error": error,
+            "lat": lat,
+            "lon": lon,
+            "search_form": SearchForm(),
+        },
     )
+
+
+def _services_here(point: ServicePoint) -> dict:
+    from manual.selectors import services_at_point
+
+    services, agency_wide = services_at_point(point=point)
+    return {"services": services, "agency_wide": agency_wide}
 
 
 @require_http_methods(["GET"])
@@ -136,6 +154,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "point": point,
             "names": point.division_names(),
             "photos": selectors.service_point_photos(point=point),
+            "services_here": _services_here(point),
             "can_edit": access.can_edit_point(request.user, point),
             "show_contact": access.can_edit_point(request.user, point)
             or accounts_access.can_oversee(request.user),

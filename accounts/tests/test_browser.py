@@ -17,6 +17,7 @@ def test_officer_registers_activates_and_signs_in(browser_page, live_server):
     page = browser_page
     page.goto(live_server.url + "/")
     assert_accessible(page)
+    page.get_by_role("button", name="เมนู").click()  # the phone's compact header
     page.get_by_role("link", name="ลงทะเบียน", exact=True).first.click()
 
     page.get_by_label("ชื่อหรือรหัสหน่วยงาน").fill("สรรพากร")

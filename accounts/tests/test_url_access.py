@@ -12,6 +12,7 @@ from core.tests.url_access import OPEN, ROLES, only, role_failures, uncovered
 TABLE: dict[str, dict[str, int]] = {
     "/": OPEN,
     "/healthz": OPEN,
+    "/favicon.ico": dict.fromkeys(ROLES, 302),  # to the static file
     "/jsi18n/": OPEN,
     "/agencies/": OPEN,
     "/agencies/agency-a/": OPEN,

@@ -209,7 +209,15 @@ EMAIL_LINK_MAX_AGE_HOURS = int(os.environ.get("EMAIL_LINK_MAX_AGE_HOURS", "48"))
 READINESS_REMINDER_INTERVAL_DAYS = int(os.environ.get("READINESS_REMINDER_INTERVAL_DAYS", "7"))
 SIGN_IN_MAX_FAILURES = int(os.environ.get("SIGN_IN_MAX_FAILURES", "5"))
 SIGN_IN_LOCKOUT_MINUTES = int(os.environ.get("SIGN_IN_LOCKOUT_MINUTES", "15"))
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000")
+# The address citizens reach this portal at: QR posters, the open data's `url` column, the DCAT
+# catalogue and emailed links are built from it. `script/server` sets it from HOST and PORT;
+# production refuses to start without it (settings/production.py).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").strip().rstrip("/") or (
+    f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
+)
+# Whom agencies contact about the programme (the seed's EGA contact).
+EGA_CONTACT_EMAIL = os.environ.get("EGA_CONTACT_EMAIL", "contact@ega.or.th")
+EGA_CONTACT_PHONE = os.environ.get("EGA_CONTACT_PHONE", "02-612-6060")
 # Where a request's client address is: REMOTE_ADDR, or the header a trusted reverse proxy sets
 # (e.g. HTTP_X_REAL_IP). The audit log and the feedback rate limits both read it.
 CLIENT_IP_META = os.environ.get("CLIENT_IP_META", "REMOTE_ADDR")

@@ -1,6 +1,7 @@
 """Production: `script/web` (Granian) behind TLS, PostgreSQL from DATABASE_URL, a task worker beside it."""
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -11,6 +12,12 @@ DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
     raise ImproperlyConfigured("Set SECRET_KEY to a random string of at least 50 characters.")
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").strip().rstrip("/")
+if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", PUBLIC_BASE_URL):
+    raise ImproperlyConfigured(
+        "Set PUBLIC_BASE_URL to the address citizens reach the portal at, e.g. https://info.go.th "
+        "(QR posters, open data and emailed links are built from it)."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "info.go.th")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

@@ -85,3 +85,27 @@ def be_datetime(value, style: str = "") -> str:
         value.isoformat(),
         format_datetime(value, short=style == "short"),
     )
+
+
+@register.filter
+def th_en(obj, field: str = "name") -> str:
+    """obj.<field>_en in the English view when there is one, else obj.<field>_th."""
+    if obj is None:
+        return ""
+    thai = getattr(obj, f"{field}_th", "") or ""
+    if not _is_thai():
+        return getattr(obj, f"{field}_en", "") or thai
+    return thai
+
+
+@register.filter
+def num(value) -> str:
+    """A whole number with thousands separators ("40,000"); anything else unchanged."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        try:
+            value = int(str(value))
+        except (TypeError, ValueError):
+            return value
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"

@@ -20,6 +20,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
+PHONE_390 = {"width": 390, "height": 844}  # the phone of issue 16's walk-through
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +43,11 @@ def browser_page(_playwright_browser, live_server):
     """A phone-sized page; `page.goto(live_server.url + path)`."""
     context = _playwright_browser.new_context(
         viewport=PHONE, locale="th-TH", service_workers="block", reduced_motion="reduce"
+    )
+    # Tests never leave the machine (no tile servers): anything not served by us fails at once.
+    context.route(
+        lambda url: not url.startswith(live_server.url) and not url.startswith("data:"),
+        lambda route: route.abort(),
     )
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -20,7 +20,7 @@ from feedback.tests.factories import form_post, submit
 from manual.models import Service
 from manual.tests.factories import make_published
 from service_points.models import ServicePoint
-from service_points.tests.factories import PublishedPointFactory
+from service_points.tests.factories import PublishedPointFactory, with_photo
 
 NOT_OPEN = "จุดให้บริการนี้ไม่ได้เปิดรับการประเมิน"  # "This service point does not take feedback."
 CHOOSE_SERVICE = "กรุณาเลือกบริการจากรายการ"  # "Choose a service from the list."
@@ -164,6 +164,7 @@ def test_a_draft_or_unknown_point_is_not_found_and_not_remembered(draft_point_a)
 def test_a_point_published_afterwards_is_found_at_once(draft_point_a):
     feedback_target_forget()
     assert feedback_target(point_pk=draft_point_a.pk) is None
+    with_photo(draft_point_a)
     draft_point_a.publish()
     draft_point_a.save()  # the signal empties the cache too
     assert feedback_target(point_pk=draft_point_a.pk).point == draft_point_a

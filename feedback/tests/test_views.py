@@ -133,11 +133,13 @@ def test_unknown_draft_and_archived_points_take_no_answers(client, point_a, draf
     assert not Response.objects.exists()
 
 
-def test_the_same_phone_twice_is_held_but_thanked(client, point_a):
+def test_the_same_phone_twice_is_held_and_told_so(client, point_a):
     client.get(give_url(point_a))
     first = client.post(give_url(point_a), form_post())
     second = client.post(give_url(point_a), form_post())
-    assert first.status_code == second.status_code == 302
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert "เราเก็บคำตอบของท่านไว้เพื่อตรวจสอบก่อน" in second.content.decode()
     assert sorted(Response.objects.values_list("status", flat=True)) == ["accepted", "flagged"]
 
 
@@ -149,9 +151,11 @@ def test_the_honeypot_holds_the_answer(client, point_a):
 def test_a_flooding_network_is_told_to_wait(client, point_a, settings):
     settings.FEEDBACK_NETWORK_LIMIT_PER_HOUR = 1
     settings.FEEDBACK_NETWORK_HARD_LIMIT_PER_HOUR = 2
+    statuses = []
     for n in range(2):
         client.cookies["fb_device"] = f"phone-{n}"
-        assert client.post(give_url(point_a), form_post()).status_code == 302
+        statuses.append(client.post(give_url(point_a), form_post()).status_code)
+    assert statuses == [302, 429]  # the second is over the soft limit: held, and told so
     client.cookies["fb_device"] = "phone-x"
     page = client.post(give_url(point_a), form_post())
     assert page.status_code == 429 and page["Retry-After"] == "3600"

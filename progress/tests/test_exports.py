@@ -1,5 +1,6 @@
 import io
 import os
+import re
 import shutil
 import subprocess
 
@@ -22,9 +23,8 @@ def _pdf_text(content: bytes, tmp_path) -> str:
 
 
 def _thai(text: str) -> str:
-    """Compare Thai without layout: Sarabun draws sara am (ำ) as nikhahit + sara aa, and
-    the PDF's text layer maps that pair back to sara aa, so extraction reads "อาเภอ"; and
-    pdftotext may split a big bold heading's stacked marks onto their own line."""
+    """Compare Thai without layout: pdftotext may split a big bold heading's stacked marks
+    onto their own line. (Sara am is read right since issue 16: see the test below.)"""
     return "".join(text.replace("ำ", "า").split())
 
 
@@ -69,3 +69,22 @@ def test_agency_xlsx_has_checklist_and_processes(client, world, overseer):
     checklist, processes = book.worksheets[0], book.worksheets[1]
     assert checklist.max_row == 6
     assert processes.max_row == 4  # header + three processes
+
+
+def test_the_text_layer_reads_sara_am_and_the_pdf_is_tagged(client, world, overseer, tmp_path):
+    """Issue 16: searching a report for "สำเนา" finds it (pdftotext once read "สาเนา")."""
+    client.force_login(overseer)
+    response = client.get(reverse("progress:export", kwargs={"kind": "pdf"}))
+    text = "".join(_pdf_text(response.content, tmp_path).split())
+    assert "สำเนา" in text
+    assert "สาเนา" not in text and "สำเนำ" not in text
+    assert "แบบสำรวจความพร้อม" in text
+    assert "40,000" in text  # thousands separators in the PDF too
+    info = subprocess.run(
+        ["pdfinfo", str(tmp_path / "report.pdf")], capture_output=True, text=True
+    ).stdout
+    assert re.search(r"Tagged:\s+yes", info)
+    response = client.get(
+        reverse("progress:agency_export", kwargs={"code": world.u1.code, "kind": "pdf"})
+    )
+    assert "การทำบัตรประจำตัวประชาชน" in "".join(_pdf_text(response.content, tmp_path).split())

@@ -83,3 +83,13 @@ def gps_exif(lat: float, lon: float):
     exif[0x8825] = gps
     exif[0x010F] = "PhoneMaker"
     return exif
+
+
+def with_photo(point):
+    """A photo of the point's entrance: the seed publishes no point without one."""
+    from service_points.services import service_point_photo_add
+
+    service_point_photo_add(
+        point=point, by=None, upload=image_upload(), kind="entrance", api_agency=point.agency
+    )
+    return point

@@ -2,7 +2,7 @@ import pytest
 
 from service_points import services
 from service_points.models import ServicePoint
-from service_points.tests.factories import ServicePointFactory, point_fields
+from service_points.tests.factories import ServicePointFactory, image_upload, point_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,19 @@ def test_create_list_update_publish(client, key_a, agency_a):
     assert response.json()["district_code"] == "1001"
     listed = client.get("/api/service-points/mine", headers=headers).json()
     assert [p["id"] for p in listed] == [point_id]
+    refused = client.patch(
+        f"/api/service-points/mine/{point_id}",
+        {"status": "published"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert refused.status_code == 422  # the seed: no photo, no publishing
+    photo = client.post(
+        f"/api/service-points/mine/{point_id}/photos",
+        {"photo": image_upload(), "kind": "entrance"},
+        headers=headers,
+    )
+    assert photo.status_code == 201, photo.content
     response = client.patch(
         f"/api/service-points/mine/{point_id}",
         {"latitude": 13.7505, "status": "published"},

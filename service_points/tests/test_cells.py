@@ -14,6 +14,7 @@ from service_points.tests.factories import (
     PublishedPointFactory,
     ServicePointFactory,
     point_fields,
+    with_photo,
 )
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,7 @@ def assert_cells_right() -> None:
 def test_create_publish_move_archive_restore_through_services(agency_a, officer_a):
     point = services.service_point_create(agency=agency_a, by=officer_a, fields=point_fields())
     assert not ServicePointCell.objects.exists()  # a draft is not on the map
+    with_photo(point)
     point = services.service_point_publish(point=point, by=officer_a)
     assert_cells_right()
     assert ServicePointCell.objects.get().n == 1
@@ -142,6 +144,7 @@ def test_api_update_publish_and_archive(client, admin_a, agency_a):
         "/api/service-points/mine", fields, content_type="application/json", headers=headers
     )
     point_id = created.json()["id"]
+    with_photo(ServicePoint.objects.get(pk=point_id))
     for change in ({"status": "published"}, {"latitude": 13.8}, {"status": "archived"}):
         response = client.patch(
             f"/api/service-points/mine/{point_id}",

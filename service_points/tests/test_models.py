@@ -3,13 +3,16 @@ from django.core.exceptions import ValidationError
 
 from service_points import geo
 from service_points.models import ApiKey, ServicePoint, ServicePointPhoto
-from service_points.tests.factories import ServicePointFactory, point_fields
+from service_points.tests.factories import ServicePointFactory, point_fields, with_photo
 
 pytestmark = pytest.mark.django_db
 
 
 def test_publish_from_draft_only():
     point = ServicePointFactory()
+    with pytest.raises(ValidationError):
+        point.publish()  # no photo yet
+    with_photo(point)
     point.publish()
     assert point.status == ServicePoint.Status.PUBLISHED and point.published_at
     with pytest.raises(ValidationError):

@@ -13,6 +13,7 @@ from service_points.tests.factories import (
     gps_exif,
     image_upload,
     point_fields,
+    with_photo,
 )
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,9 @@ def test_officer_of_b_cannot_change_a_point_of_a(officer_b, agency_a):
 
 def test_publish_archive_restore(officer_a, agency_a):
     point = ServicePointFactory(agency=agency_a)
+    with pytest.raises(ValidationError):  # the seed: a photo first
+        services.service_point_publish(point=point, by=officer_a)
+    with_photo(point)
     point = services.service_point_publish(point=point, by=officer_a)
     assert point.status == "published"
     point = services.service_point_archive(point=point, by=officer_a)

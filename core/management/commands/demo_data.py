@@ -43,6 +43,7 @@ class Command(BaseCommand):
             raise CommandError("Demo data is for development only (DEBUG is off).")
         if once and Agency.objects.exists():
             self.stdout.write("Demo data already loaded.")
+            self.ensure_survey_round()
             return
         result = agency_import_csv(text=DIRECTORY_CSV.read_text(encoding="utf-8"))
         if not result.ok:
@@ -79,6 +80,42 @@ class Command(BaseCommand):
         )
         call_command("load_manual_demo", stdout=self.stdout)
         call_command("load_service_points_demo", stdout=self.stdout)
+        self.ensure_survey_round()
+
+    def ensure_survey_round(self) -> None:
+        """A survey round open today, so the demo's survey is never a closed door.
+
+        Checked on every start: a demo database kept for months gets a new round when the
+        last one has closed.
+        """
+        import datetime
+
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        from readiness.models import SurveyRound
+        from readiness.selectors import survey_round_current
+        from readiness.services import survey_round_save
+
+        if survey_round_current() is not None:
+            return
+        admin = User.objects.filter(email="admin@ega.or.th").first()
+        if admin is None:
+            return
+        today = timezone.localdate()
+        year = today.year + 543
+        round = SurveyRound(
+            name_th=f"รอบสาธิต ปี {year}",
+            name_en=f"Demo round {today.year}",
+            opens_on=today - datetime.timedelta(days=7),
+            closes_on=today + datetime.timedelta(days=60),
+        )
+        try:
+            survey_round_save(round=round, by=admin)
+        except ValidationError as error:
+            self.stderr.write(f"No demo survey round: {'; '.join(error.messages)}")
+            return
+        self.stdout.write(f"Survey round open until {round.closes_on.isoformat()}.")
 
     @staticmethod
     def accounts_text() -> str:

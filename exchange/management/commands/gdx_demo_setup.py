@@ -106,7 +106,9 @@ class Command(BaseCommand):
                         by=None,
                     )
         self.stdout.write(
-            f"GDX demo ready: {demo.PROVIDER} (provider) and {demo.CONSUMER} (consumer) in {base}"
+            f"GDX demo configured: {demo.PROVIDER} (provider, port {provider_port}) and "
+            f"{demo.CONSUMER} (consumer, port {consumer_port}) in {base}; start the nodes with "
+            "script/gdx-nodes start"
         )
 
     def _member(self, agency: Agency, endpoint: str, key_dir: Path) -> Member:

@@ -3,7 +3,11 @@ from django.db import transaction
 
 from agencies.models import Agency
 from service_points.models import ServicePoint, ServicePointChange
-from service_points.services import service_point_create, service_point_publish
+from service_points.services import (
+    service_point_create,
+    service_point_photo_add,
+    service_point_publish,
+)
 
 HOURS = "จันทร์–ศุกร์ 08:30–16:30 น. ปิดวันหยุดราชการ"
 # agency code, Thai name, English name, government=*, subdistrict, postcode, lat, lon, phone
@@ -165,6 +169,29 @@ DEMO_POINTS = [
 ]
 
 
+def demo_photo(seed: int):
+    """A drawn office front (the demo has no real photos; the seed requires one to publish)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    width, height = 800, 600
+    image = Image.new("RGB", (width, height), (196, 223, 242))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 470, width, height], fill=(150, 150, 150))
+    wall = [(235, 228, 214), (240, 236, 220), (226, 232, 238)][seed % 3]
+    draw.rectangle([120, 170, 680, 470], fill=wall, outline=(90, 90, 90), width=3)
+    draw.polygon([(100, 175), (400, 80), (700, 175)], fill=(150, 60, 45))
+    draw.rectangle([250, 195, 550, 245], fill=(11, 61, 145))  # the office sign
+    for x in (160, 560):
+        draw.rectangle([x, 280, x + 80, 360], fill=(120, 160, 190), outline=(90, 90, 90), width=3)
+    draw.rectangle([345, 320, 455, 470], fill=(110, 70, 40))  # the main entrance
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return SimpleUploadedFile("demo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
 class Command(BaseCommand):
     help = "Pin and publish a few demo service points (once; running it again changes nothing)."
 
@@ -200,6 +227,15 @@ class Command(BaseCommand):
                 source=ServicePointChange.Source.IMPORT,
                 label="demo",
             )
+            service_point_photo_add(
+                point=point,
+                by=None,
+                upload=demo_photo(len(name_th)),
+                kind="entrance",
+                api_agency=agency,
+                label="demo",
+                source=ServicePointChange.Source.IMPORT,
+            )
             service_point_publish(
                 point=point,
                 api_agency=agency,
@@ -207,4 +243,30 @@ class Command(BaseCommand):
                 source=ServicePointChange.Source.IMPORT,
             )
             created += 1
-        self.stdout.write(f"Service points: {created} demo points published.")
+        linked = self.link_manual_services()
+        self.stdout.write(
+            f"Service points: {created} demo points published; {linked} Manual services "
+            "linked to their agency's points."
+        )
+
+    @staticmethod
+    def link_manual_services() -> int:
+        """Each demo Manual service names the points that offer it (and says so once published),
+        so a service links to its point and its feedback page, and the point back to it."""
+        from manual.models import Service
+        from manual.services import service_points_set, service_publish
+
+        linked = 0
+        for service in Service.objects.filter(
+            status=Service.Status.PUBLISHED, offered_at__isnull=True
+        ):
+            points = list(
+                ServicePoint.objects.filter(
+                    agency_id=service.agency_id, status=ServicePoint.Status.PUBLISHED
+                )
+            )
+            if points:
+                service_points_set(service=service, by=None, points=points)
+                service_publish(service=service, by=None)
+                linked += 1
+        return linked

@@ -10,6 +10,11 @@
       document.getElementById("near-lat").value = pos.coords.latitude.toFixed(6);
       document.getElementById("near-lon").value = pos.coords.longitude.toFixed(6);
       form.submit();
-    }, function () { status.textContent = button.dataset.denied || ""; });
+    }, function () {
+      status.textContent = button.dataset.denied || "";
+      status.classList.add("error");
+      var place = document.getElementById("id_q");
+      if (place) { place.focus(); }
+    }, { timeout: 15000, maximumAge: 60000 });
   });
 })();

@@ -5,6 +5,15 @@
   var config = document.getElementById("map-config");
   if (!el || !window.L || !config) { return; }
   var map = SPMap.makeMap(el);
+  // "#zoom/lat/lon" in the address opens the map there, and follows it: a view can be shared.
+  var view = /^#(\d{1,2})\/(-?\d{1,2}(?:\.\d+)?)\/(-?\d{1,3}(?:\.\d+)?)$/.exec(window.location.hash);
+  if (view) { map.setView([parseFloat(view[2]), parseFloat(view[3])], parseInt(view[1], 10)); }
+  map.on("moveend", function () {
+    var c = map.getCenter();
+    if (window.history.replaceState) {
+      window.history.replaceState(null, "", "#" + map.getZoom() + "/" + c.lat.toFixed(4) + "/" + c.lng.toFixed(4));
+    }
+  });
   var layer = L.layerGroup().addTo(map);
   var icon = SPMap.pinIcon(el);
   var pending = null;
