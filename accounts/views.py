@@ -25,12 +25,13 @@ from accounts.services import (
 from agencies.selectors import agency_get, agency_search
 from core.forms import add_service_errors
 from core.http import form_data, is_htmx
+from core.mail import public_base_url
 
 LAST_REGISTRATION = "last_registration_id"
 
 
 def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
+    return public_base_url()  # never the Host header: links in mail must not be steerable
 
 
 @require_http_methods(["GET"])

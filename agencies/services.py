@@ -1,5 +1,3 @@
-import csv
-import io
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -13,6 +11,7 @@ from accounts.access import is_ega_admin
 from agencies.models import Agency, AgencyRequest, agency_code_validator
 from audit.services import audit_record
 from core.mail import email_enqueue
+from core.parsing import csv_table
 
 IMPORT_COLUMNS = [
     "code",
@@ -150,17 +149,21 @@ class ImportResult:
 
 
 def _read_rows(text: str, result: ImportResult) -> list[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in IMPORT_REQUIRED + ["parent_code"] if c not in (reader.fieldnames or [])]
+    try:
+        table = csv_table(text)
+    except ValidationError as error:
+        result.errors.append((1, " ".join(error.messages)))
+        return []
+    missing = [c for c in IMPORT_REQUIRED + ["parent_code"] if c not in table.fieldnames]
     if missing:
         result.errors.append(
             (1, _("Missing columns: %(columns)s") % {"columns": ", ".join(missing)})
         )
         return []
     rows = []
-    for row in reader:
+    for line, row in table.rows:
         clean = {k: (row.get(k) or "").strip() for k in IMPORT_COLUMNS}
-        rows.append((reader.line_num, clean))
+        rows.append((line, clean))
     return rows
 
 

@@ -20,6 +20,7 @@ from agencies.selectors import (
 from agencies.services import agency_request_approve, agency_request_reject, agency_request_submit
 from core.forms import add_service_errors
 from core.http import form_data, is_htmx
+from core.mail import public_base_url
 
 
 @require_http_methods(["GET"])
@@ -140,7 +141,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
                 agency = agency_request_approve(
                     report=report,
                     by=request.user,
-                    base_url=request.build_absolute_uri("/"),
+                    base_url=public_base_url(),
                     **approve_form.cleaned_data,
                 )
                 messages.success(

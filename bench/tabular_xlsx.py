@@ -6,17 +6,19 @@
 Rows are shaped like the open-data set (27 columns of `OPEN_COLUMNS`, Thai and English text,
 codes, coordinates as text as the selector gives them). Each engine writes the same rows,
 cleaned by `core.tabular.safe_row`, to a temporary file; the baseline (openpyxl's write-only
-workbook, what the exports used before) runs in the same process. Reported: rows/s (wall),
-CPU seconds, and the peak of Python allocations (tracemalloc, a separate run) so that "flat
-memory" can be read off the two sizes. No database: this measures the writer only.
+workbook, what the exports used before) runs in the same invocation. Reported: rows/s (wall),
+rows per CPU-second (the steadier figure on a shared machine), and the peak RSS of a fresh
+process per engine and size, so that "flat memory" can be read off the two sizes. No database: this measures the writer only.
 """
 
 import argparse
-import gc
+import json
 import random
+import resource
+import subprocess
+import sys
 import tempfile
 import time
-import tracemalloc
 
 from core.tabular import Sheet, safe_row, xlsx_write
 
@@ -80,37 +82,50 @@ ENGINES = {
 }
 
 
-def run(n: int) -> dict[str, tuple[float, float, float]]:
+def measure(name: str, n: int) -> None:
+    """One engine, one size, in this (fresh) process: prints rows/s, CPU and peak RSS."""
+    write = ENGINES[name]
+    with tempfile.TemporaryFile() as out:
+        wall, cpu = time.perf_counter(), time.process_time()
+        write(make_rows(n), out)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        size = out.tell()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"rows_s": n / wall, "rows_cpu_s": n / cpu, "rss_mb": rss, "mb": size / 1e6}))
+
+
+def run(n: int) -> None:
     results = {}
-    for name, write in ENGINES.items():
-        gc.collect()
-        with tempfile.TemporaryFile() as out:
-            wall, cpu = time.perf_counter(), time.process_time()
-            write(make_rows(n), out)
-            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            size = out.tell()
-        gc.collect()
-        tracemalloc.start()
-        with tempfile.TemporaryFile() as out:
-            write(make_rows(n), out)
-        peak = tracemalloc.get_traced_memory()[1] / 1e6
-        tracemalloc.stop()
-        results[name] = (n / wall, cpu, peak)
+    for name in ENGINES:
+        # A fresh process per engine and size: the RSS high-water mark is that engine's own.
+        child = subprocess.run(
+            [sys.executable, "-m", "bench.tabular_xlsx", "--child", name, "--rows", str(n)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        r = results[name] = json.loads(child.stdout.strip().splitlines()[-1])
         print(
-            f"{n:>8,} rows  {name:<32} {n / wall:>9,.0f} rows/s  {n / cpu:>9,.0f} rows/CPU-s"
-            f"  peak {peak:6.1f} MB  file {size / 1e6:.1f} MB",
+            f"{n:>8,} rows  {name:<32} {r['rows_s']:>9,.0f} rows/s  {r['rows_cpu_s']:>9,.0f}"
+            f" rows/CPU-s  peak RSS {r['rss_mb']:6.1f} MB  file {r['mb']:.1f} MB",
             flush=True,
         )
-    base = results["openpyxl write_only (baseline)"][0]
-    fast = results["XlsxWriter constant_memory"][0]
-    print(f"{n:>8,} rows  ratio XlsxWriter / openpyxl: {fast / base:.2f}x", flush=True)
-    return results
+    base, fast = (results[name] for name in ENGINES)
+    print(
+        f"{n:>8,} rows  XlsxWriter / openpyxl: {fast['rows_s'] / base['rows_s']:.2f}x wall,"
+        f" {fast['rows_cpu_s'] / base['rows_cpu_s']:.2f}x CPU",
+        flush=True,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[40_000, 400_000])
+    parser.add_argument("--child", choices=list(ENGINES), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        measure(args.child, args.rows[0])
+        return
     for n in args.rows:
         run(n)
 

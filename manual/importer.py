@@ -3,15 +3,13 @@
 Every problem is reported with where it is (CSV line, or JSON service number and item).
 """
 
-import csv
-import io
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.parsing import csv_table, json_document
 from manual.models import Service
 from manual.provinces import province_code_for
 from manual.services import CHILDREN, SERVICE_FIELDS
@@ -110,8 +108,12 @@ def _clean(values: dict[str, Any], allowed, where: str, result: ImportResult) ->
 
 
 def parse_csv(text: str, result: ImportResult) -> list[ParsedService]:
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("service_code", "record") if c not in (reader.fieldnames or [])]
+    try:
+        table = csv_table(text)
+    except ValidationError as error:
+        result.errors.append(("CSV", " ".join(error.messages)))
+        return []
+    missing = [c for c in ("service_code", "record") if c not in table.fieldnames]
     if missing:
         result.errors.append(
             (
@@ -120,7 +122,7 @@ def parse_csv(text: str, result: ImportResult) -> list[ParsedService]:
             )
         )
         return []
-    unknown = [c for c in reader.fieldnames or [] if c and c not in CSV_COLUMNS]
+    unknown = [c for c in table.fieldnames if c and c not in CSV_COLUMNS]
     if unknown:
         result.errors.append(
             (
@@ -131,8 +133,8 @@ def parse_csv(text: str, result: ImportResult) -> list[ParsedService]:
         return []
     services: dict[str, ParsedService] = {}
     pending: list[tuple[str, str, str, dict]] = []
-    for row in reader:
-        where = _("line %(line)s") % {"line": reader.line_num}
+    for line, row in table.rows:
+        where = _("line %(line)s") % {"line": line}
         code = (row.get("service_code") or "").strip()
         record = (row.get("record") or "").strip().lower()
         if not code:
@@ -170,14 +172,9 @@ def parse_csv(text: str, result: ImportResult) -> list[ParsedService]:
 
 def parse_json(text: str, result: ImportResult) -> list[ParsedService]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        result.errors.append(
-            (
-                _("line %(line)s") % {"line": error.lineno},
-                _("This is not valid JSON: %(error)s") % {"error": error.msg},
-            )
-        )
+        data = json_document(text)
+    except ValidationError as error:
+        result.errors.append(("JSON", " ".join(error.messages)))
         return []
     items = data.get("services") if isinstance(data, dict) else data
     if not isinstance(items, list):

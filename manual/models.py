@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.models import CleanTextMixin
 
 service_code_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$",
@@ -31,7 +32,7 @@ class DurationUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("working days")
 
 
-class Service(models.Model):
+class Service(CleanTextMixin, models.Model):
     """A service (process) in an agency's Citizen's Manual."""
 
     class Status(models.TextChoices):
@@ -184,7 +185,7 @@ class Service(models.Model):
         self.has_unpublished_changes = True
 
 
-class ServiceStep(models.Model):
+class ServiceStep(CleanTextMixin, models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     description = models.TextField(_("what happens"), max_length=2000)
@@ -203,7 +204,7 @@ class ServiceStep(models.Model):
         return self.description[:60]
 
 
-class RequiredDocument(models.Model):
+class RequiredDocument(CleanTextMixin, models.Model):
     class Form(models.TextChoices):
         ORIGINAL = "original", _("Original")
         COPY = "copy", _("Copy")
@@ -245,7 +246,7 @@ class RequiredDocument(models.Model):
             )
 
 
-class ServiceFee(models.Model):
+class ServiceFee(CleanTextMixin, models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="fees")
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     description = models.CharField(_("what the fee is for"), max_length=300)
@@ -267,7 +268,7 @@ class ServiceFee(models.Model):
         return self.description
 
 
-class ServiceChannel(models.Model):
+class ServiceChannel(CleanTextMixin, models.Model):
     class Kind(models.TextChoices):
         OFFICE = "office", _("At the office")
         E_SERVICE = "e_service", _("Online (e-service)")
@@ -367,7 +368,7 @@ def sample_form_path(instance: "SampleForm", filename: str) -> str:
     return f"manual/forms/{instance.service_id}/{timezone.now():%Y%m%d%H%M%S%f}{extension}"
 
 
-class SampleForm(models.Model):
+class SampleForm(CleanTextMixin, models.Model):
     """A blank or filled-in example of a form the citizen fills in (แบบฟอร์ม ตัวอย่าง)."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="sample_forms")

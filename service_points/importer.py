@@ -5,7 +5,6 @@ private contact columns. `id` of one of the agency's own points updates that poi
 or unknown `id` creates a new draft.
 """
 
-import csv
 import io
 from dataclasses import dataclass, field
 
@@ -14,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core.parsing import csv_table, optional_id
 from service_points.models import ServicePoint, ServicePointChange
 from service_points.services import EDITABLE_FIELDS, POSITION_FIELDS, _clean_value
 
@@ -47,7 +47,7 @@ def _rows_from_csv(data: bytes) -> list[dict]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError(_("The CSV file is not UTF-8. Save it as “CSV UTF-8”.")) from None
-    return list(csv.DictReader(io.StringIO(text)))
+    return [row for _line, row in csv_table(text).rows]
 
 
 def _rows_from_xlsx(data: bytes) -> list[dict]:
@@ -120,7 +120,7 @@ def service_point_import(*, agency, by, data: bytes, filename: str) -> ImportRes
         return result
     own = {p.pk: p for p in ServicePoint.objects.filter(agency=agency)}
     other_ids = set()
-    ids = [int(r["id"]) for r in rows if (r.get("id") or "").strip().isdigit()]
+    ids = [i for r in rows if (i := optional_id(r.get("id"))) is not None]
     if ids:
         other_ids = set(
             ServicePoint.objects.filter(pk__in=ids)
@@ -140,7 +140,7 @@ def service_point_import(*, agency, by, data: bytes, filename: str) -> ImportRes
             )
             continue
         raw_id = (row.get("id") or "").strip()
-        point_id = int(raw_id) if raw_id.isdigit() else None
+        point_id = optional_id(raw_id)
         if raw_id and point_id is None:
             result.errors.append((index, _("id “%(id)s” is not a number.") % {"id": raw_id}))
             continue

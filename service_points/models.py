@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import CleanTextMixin
 from core.text import normalize_for_search
 from service_points import cells, divisions, geo, grid
 
@@ -107,7 +108,7 @@ def rebuild_cells(*, using: str = "default") -> int:
     return len(counted)
 
 
-class ServicePoint(models.Model):
+class ServicePoint(CleanTextMixin, models.Model):
     """A place where citizens are served: one pin on the map (ปักหมุด)."""
 
     class Status(models.TextChoices):
