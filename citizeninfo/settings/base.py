@@ -220,3 +220,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# Sign-in (issue 17): every failed attempt computes this many password hashes, whatever the
+# identifier, and the agency identity tries at most this many members (ADR 0070).
+SIGN_IN_AGENCY_MEMBERS_TRIED = int(os.environ.get("SIGN_IN_AGENCY_MEMBERS_TRIED", "3"))
