@@ -40,7 +40,7 @@ SERVICE_FIELDS = (
     "complaint_channels",
     "notes",
 )
-CHILDREN = {
+CHILDREN: dict[str, tuple[Any, tuple[str, ...]]] = {
     # relation: (model, fields, label for errors)
     "steps": (ServiceStep, ("description", "duration_value", "duration_unit", "responsible_unit")),
     "documents": (
