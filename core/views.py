@@ -2,7 +2,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 
 @require_GET
@@ -32,3 +32,11 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
+
+
+@require_http_methods(["GET", "HEAD"])
+def media(request: HttpRequest, name: str) -> HttpResponse:
+    """Uploaded files through the owning app's access rule (core.media)."""
+    from core.media import media_response
+
+    return media_response(request, name)
