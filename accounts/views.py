@@ -27,6 +27,7 @@ from agencies.selectors import agency_get, agency_search
 from core.forms import add_service_errors
 from core.http import form_data, is_htmx
 from core.mail import public_base_url
+from core.text import search_text
 
 LAST_REGISTRATION = "last_registration_id"
 
@@ -37,7 +38,7 @@ def _base_url(request: HttpRequest) -> str:
 
 @require_http_methods(["GET"])
 def register_start(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_text(request.GET.get("q"))
     results = agency_search(query=query, limit=25) if query else []
     template = (
         "agencies/includes/search_results.html"

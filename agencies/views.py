@@ -21,11 +21,12 @@ from agencies.services import agency_request_approve, agency_request_reject, age
 from core.forms import add_service_errors
 from core.http import form_data, is_htmx
 from core.mail import public_base_url
+from core.text import search_text
 
 
 @require_http_methods(["GET"])
 def directory(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_text(request.GET.get("q"))
     results = agency_search(query=query, limit=50) if query else []
     if is_htmx(request):
         return render(

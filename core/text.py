@@ -122,3 +122,11 @@ def clean_model_text(instance, *, exclude=None) -> None:
             setattr(instance, field.attname, cleaned)
     if errors:
         raise ValidationError(errors)
+
+
+def search_text(value: str | None, *, max_length: int = 100) -> str:
+    """A search box's text, forgiving: NFC, invisible and control characters dropped (a NUL
+    would fail PostgreSQL's full-text search), white space folded, cut to `max_length`."""
+    text = unicodedata.normalize("NFC", value or "")
+    text = _STRIPPED.sub("", _REFUSED.sub("", text))
+    return _SPACES.sub(" ", text).strip()[:max_length]

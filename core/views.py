@@ -26,6 +26,13 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """Django's own 400 view re-runs the CSRF check, which reads the body that could not be
+    read in the first place (a form POST declaring charset=latin-1): a 500. This one does
+    not (issue 17)."""
+    return render(request, "400.html", status=400)
+
+
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "403.html", status=403)
 

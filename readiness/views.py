@@ -13,7 +13,7 @@ from accounts import access as accounts_access
 from core.forms import add_service_errors
 from core.http import is_htmx
 from core.parsing import optional_id
-from core.text import grapheme_length
+from core.text import grapheme_length, search_text
 from readiness import access, exports, selectors, services
 from readiness.forms import RowSearchForm, SurveyForm
 from readiness.models import SurveyResponse, SurveyRound
@@ -173,7 +173,7 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if response is None:
         raise Http404
     accounts_access.ensure(access.can_view_response(request.user, response))
-    query = " ".join(request.GET.get("q", "").split())[:100]
+    query = search_text(request.GET.get("q"))
     rows_page = selectors.survey_rows_page(
         response=response, query=query, page=request.GET.get("page", 1)
     )

@@ -148,3 +148,30 @@ def test_a_form_refuses_bidi_text_with_a_field_error(client, agency_a):
     )
     assert response.status_code == 200
     assert "first_name" in response.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_a_form_post_in_latin_1_is_400_not_500(officer_a):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.get("/accounts/sign-in/")
+    token = client.cookies["csrftoken"].value
+    response = client.generic(
+        "POST",
+        "/accounts/sign-in/",
+        f"csrfmiddlewaretoken={token}&identifier=x%E9&password=y".encode(),
+        content_type="application/x-www-form-urlencoded; charset=latin-1",
+    )
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_nul_and_controls_in_search_boxes_are_dropped(client):
+    from core.text import search_text
+
+    assert search_text(" บัตร\x00ประชาชน\u202e  ") == "บัตรประชาชน"
+    response = client.get("/api/manual/services", {"q": "บัตร\x00", "province": "1\x00"})
+    assert response.status_code == 200
+    assert client.get("/agencies/", {"q": "\x00"}).status_code == 200
