@@ -175,3 +175,28 @@ def test_nul_and_controls_in_search_boxes_are_dropped(client):
     response = client.get("/api/manual/services", {"q": "บัตร\x00", "province": "1\x00"})
     assert response.status_code == 200
     assert client.get("/agencies/", {"q": "\x00"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_one_megabyte_service_description_is_refused_and_nothing_stored(agency_a, officer_a):
+    from manual.models import Service
+    from manual.tests.factories import make_service
+
+    with pytest.raises(ValidationError) as caught:
+        make_service(agency=agency_a, by=officer_a, description="ก" * 1_000_000)
+    assert "description" in caught.value.message_dict
+    assert not Service.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_stored_name_is_normalised_once_for_every_door(agency_a, officer_a):
+    from service_points import services
+    from service_points.models import ServicePoint
+    from service_points.tests.factories import point_fields
+
+    point = services.service_point_create(
+        agency=agency_a,
+        fields=point_fields(name_th="  สำนัก\u200bงาน\nเขต  "),
+        by=officer_a,
+    )
+    assert ServicePoint.objects.get(pk=point.pk).name_th == "สำนักงาน เขต"
