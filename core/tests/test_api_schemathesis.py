@@ -9,7 +9,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -27,10 +29,18 @@ EXAMPLES = int(os.environ.get("API_EXAMPLES", "25"))
 
 
 @pytest.fixture
-def operations(db, settings) -> list:
+def operations(db, settings):
     settings.ALLOWED_HOSTS = ["*"]
-    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
-    return [result.ok() for result in schema.get_all_operations()]
+    # As Django's test client does: a request's start and end must not close the connection
+    # that holds the test's transaction (PostgreSQL).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+        yield [result.ok() for result in schema.get_all_operations()]
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
