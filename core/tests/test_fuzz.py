@@ -4,7 +4,7 @@ Every named URL of the portal (the same set the URL-by-role tables cover, less t
 admin, the JSON API, which schemathesis drives, and the PDF renderers, which are slow and
 take no parameters but ids) is requested with hostile path parameters and query strings,
 and every form found on its page is posted back with hostile values, as anonymous, an
-agency officer and an EGA administrator. Asserted: never a 5xx, and a refused POST (anything
+agency officer, an agency administrator and an EGA administrator. Asserted: never a 5xx, and a refused POST (anything
 but a redirect) leaves the records people write unchanged.
 
 Bounded for CI: FUZZ_EXAMPLES examples per role (default 60; about 20 s on the standard
@@ -158,12 +158,13 @@ def world(agency_a, agency_b, officer_a, admin_a, officer_b, ega_admin, settings
         "users": {
             "anonymous": None,
             "officer_a": officer_a,
+            "admin_a": admin_a,
             "ega_admin": ega_admin,
         },
     }
 
 
-@pytest.mark.parametrize("role", ["anonymous", "officer_a", "ega_admin"])
+@pytest.mark.parametrize("role", ["anonymous", "officer_a", "admin_a", "ega_admin"])
 @pytest.mark.django_db
 def test_no_page_or_form_answers_5xx_to_hostile_input(world, role):
     routes = sorted(set(_routes()))
