@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_thai_phone
+from core.models import CleanTextMixin
 from core.transitions import transition
 
 
@@ -73,7 +74,7 @@ class User(AbstractUser):
         )
 
 
-class Registration(models.Model):
+class Registration(CleanTextMixin, models.Model):
     """One request for an agency's credentials: the seed's ระบบลงทะเบียน.
 
     Every row stays: the agency's members see everyone who ever claimed to be them.

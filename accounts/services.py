@@ -53,21 +53,34 @@ def registration_submit(
     phone: str,
     base_url: str,
     request: HttpRequest | None = None,
-) -> Registration:
+) -> Registration | None:
+    """The new registration, or None when the email already has an account (its owner is
+    mailed instead; the visitor sees the same page either way)."""
     email = email.strip().lower()
     if agency.status != Agency.Status.ACTIVE:
         raise ValidationError({"agency": _("This agency is no longer in the directory.")})
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
-        raise ValidationError(
-            {
-                "email": _(
-                    "This email is already registered. Sign in, or reset your password "
-                    "if you have forgotten it."
-                )
-            },
-            code="duplicate",
+        # The page says what it says for a new registration; the owner hears by mail.
+        # Telling the visitor would tell anyone whether an email has an account.
+        audit_record(
+            action="accounts.registration.duplicate",
+            actor_label=email,
+            target=existing,
+            agency=agency,
+            request=request,
         )
+        _email(
+            to=existing.email,
+            template="already_registered",
+            context={
+                "user": existing,
+                "agency": agency,
+                "sign_in": urljoin(base_url, reverse("accounts:sign_in")),
+                "reset": urljoin(base_url, reverse("accounts:password_reset")),
+            },
+        )
+        return None
     government = email_is_government(email)
     user = User(
         username=email,
@@ -279,7 +292,9 @@ def sign_in_attempt(*, identifier: str, password: str, request: HttpRequest) -> 
         else:
             user = IdentityBackend().authenticate(request, identifier=key, password=password)
             if user is not None:
-                throttle.delete()
+                # The person's own count starts again; an agency identity's count is the
+                # agency's and is left to run out with its window.
+                SignInThrottle.objects.filter(identifier=user.email.lower()).delete()
                 audit_record(
                     action="signin.succeeded",
                     actor=user,

@@ -13,5 +13,5 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("approvals/", views.approvals, name="approvals"),
-    path("approvals/<int:pk>/<str:decision>/", views.decide, name="decide"),
+    path("approvals/<id:pk>/<str:decision>/", views.decide, name="decide"),
 ]

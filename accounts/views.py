@@ -14,6 +14,7 @@ from accounts.models import EmailToken, Registration
 from accounts.selectors import registration_pending_for
 from accounts.services import (
     SignInRefusedError,
+    email_is_government,
     email_token_check,
     password_reset_request,
     password_set_with_token,
@@ -25,17 +26,19 @@ from accounts.services import (
 from agencies.selectors import agency_get, agency_search
 from core.forms import add_service_errors
 from core.http import form_data, is_htmx
+from core.mail import public_base_url
+from core.text import search_text
 
 LAST_REGISTRATION = "last_registration_id"
 
 
 def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
+    return public_base_url()  # never the Host header: links in mail must not be steerable
 
 
 @require_http_methods(["GET"])
 def register_start(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_text(request.GET.get("q"))
     results = agency_search(query=query, limit=25) if query else []
     template = (
         "agencies/includes/search_results.html"
@@ -59,24 +62,32 @@ def register(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            request.session[LAST_REGISTRATION] = registration.pk
+            email = form.cleaned_data["email"].strip().lower()
+            # What the done page shows, the same whether the email was new or not.
+            request.session[LAST_REGISTRATION] = {
+                "agency": agency.code,
+                "email": email,
+                "status": (
+                    Registration.Status.AWAITING_ACTIVATION
+                    if email_is_government(email)
+                    else Registration.Status.PENDING_APPROVAL
+                ),
+                "id": registration.pk if registration is not None else None,
+            }
             return redirect("accounts:register_done", code=agency.code)
     return render(request, "accounts/register.html", {"agency": agency, "form": form})
 
 
 @require_http_methods(["GET"])
 def register_done(request: HttpRequest, code: str) -> HttpResponse:
-    registration = (
-        Registration.objects.filter(pk=request.session.get(LAST_REGISTRATION), agency__code=code)
-        .select_related("agency")
-        .first()
-    )
-    if registration is None:
+    shown = request.session.get(LAST_REGISTRATION)
+    agency = agency_get(code=code)
+    if not isinstance(shown, dict) or agency is None or shown.get("agency") != code:
         raise Http404
     return render(
         request,
         "accounts/register_done.html",
-        {"registration": registration, "agency": registration.agency},
+        {"registration": shown, "agency": agency},
     )
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import CleanTextMixin
 from core.text import normalize_for_search
 from core.transitions import transition
 
@@ -18,7 +19,7 @@ agency_code_validator = RegexValidator(
 digits_validator = RegexValidator(r"^\d+$", _("Use digits only."))
 
 
-class Agency(models.Model):
+class Agency(CleanTextMixin, models.Model):
     """A ministry, department or unit in the national directory.
 
     `code` is ours and never changes; official codes from other registries are stored
@@ -134,7 +135,7 @@ class Agency(models.Model):
         pass
 
 
-class AgencyRequest(models.Model):
+class AgencyRequest(CleanTextMixin, models.Model):
     """ "My agency is not listed" (แจ้งหน่วยงาน): reviewed by an EGA administrator."""
 
     class Status(models.TextChoices):

@@ -1,5 +1,3 @@
-import csv
-import io
 from urllib.parse import urljoin
 
 from django.core.exceptions import ValidationError
@@ -13,6 +11,7 @@ from agencies.models import Agency, AgencyRequest, agency_code_validator
 from audit.services import audit_record
 from core.imports import ImportResult
 from core.mail import email_enqueue
+from core.parsing import csv_table
 
 IMPORT_COLUMNS = [
     "code",
@@ -138,17 +137,21 @@ def agency_request_reject(*, report: AgencyRequest, by, note: str) -> AgencyRequ
 
 
 def _read_rows(text: str, result: ImportResult) -> list[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in IMPORT_REQUIRED + ["parent_code"] if c not in (reader.fieldnames or [])]
+    try:
+        table = csv_table(text)
+    except ValidationError as error:
+        result.errors.append((1, " ".join(error.messages)))
+        return []
+    missing = [c for c in IMPORT_REQUIRED + ["parent_code"] if c not in table.fieldnames]
     if missing:
         result.errors.append(
             (1, _("Missing columns: %(columns)s") % {"columns": ", ".join(missing)})
         )
         return []
     rows = []
-    for row in reader:
+    for line, row in table.rows:
         clean = {k: (row.get(k) or "").strip() for k in IMPORT_COLUMNS}
-        rows.append((reader.line_num, clean))
+        rows.append((line, clean))
     return rows
 
 

@@ -19,12 +19,14 @@ from agencies.selectors import (
 from agencies.services import agency_request_approve, agency_request_reject, agency_request_submit
 from core.forms import add_service_errors
 from core.http import form_data, is_htmx
+from core.mail import public_base_url
+from core.text import search_text
 from progress.selectors import agency_checklist
 
 
 @require_http_methods(["GET"])
 def directory(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_text(request.GET.get("q"))
     results = agency_search(query=query, limit=50) if query else []
     if is_htmx(request):
         return render(
@@ -140,7 +142,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
                 agency = agency_request_approve(
                     report=report,
                     by=request.user,
-                    base_url=request.build_absolute_uri("/"),
+                    base_url=public_base_url(),
                     **approve_form.cleaned_data,
                 )
                 messages.success(

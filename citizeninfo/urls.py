@@ -28,13 +28,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "core.views.bad_request"
 handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"
 
-if (
-    settings.DEBUG
-):  # pragma: no cover - media files in the demo only; production serves them elsewhere
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files, in the demo and in production alike, through the owning app's access rule
+# (core.media; X-Accel-Redirect / X-Sendfile when MEDIA_ACCEL_REDIRECT / MEDIA_X_SENDFILE).
+urlpatterns += [
+    path(settings.MEDIA_URL.strip("/") + "/<path:name>", core_views.media, name="media"),
+]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form
 from core.phone import ThaiPhoneField
+from core.text import text_is_clean
 from feedback.models import COMMENT_MAX_LENGTH
 from feedback.services import normalize_comment
 
@@ -140,8 +141,10 @@ def response_quick_clean(data, *, services) -> dict | None:
     cleaned.update(asked_for_copy=copy, contact_email="", contact_phone="")
     for name, longest in _TEXTS.items():
         value = (get(name) or "").strip()
-        if "\x00" in value or (longest is not None and len(value) > longest):
-            return None
+        if (longest is not None and len(value) > longest) or not text_is_clean(
+            value, multiline=name == "comment"
+        ):
+            return None  # the form's core.text.clean_text decides
         cleaned[name] = value
     cleaned["comment"] = normalize_comment(cleaned["comment"])
     if len(cleaned["comment"]) > COMMENT_MAX_LENGTH:

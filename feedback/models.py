@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import CleanTextMixin
 from core.transitions import transition
 
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
@@ -25,7 +26,7 @@ def score_field(label):
     return models.PositiveSmallIntegerField(label, validators=SCORE_VALIDATORS)
 
 
-class Response(models.Model):
+class Response(CleanTextMixin, models.Model):
     class Status(models.TextChoices):
         ACCEPTED = "accepted", _("Counted")
         FLAGGED = "flagged", _("Held for review")
@@ -193,7 +194,7 @@ class Response(models.Model):
         self.reviewed_at = timezone.now()
 
 
-class Reply(models.Model):
+class Reply(CleanTextMixin, models.Model):
     """An agency's answer to a citizen who left an email address; sent by the task queue."""
 
     response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="replies")

@@ -5,16 +5,16 @@ from feedback import views
 app_name = "feedback"
 urlpatterns = [
     # What the poster's QR code encodes: short, stable for the life of the point.
-    path("f/<int:point_pk>/", views.give, name="give"),
-    path("f/<int:point_pk>/thanks/", views.thanks, name="thanks"),
+    path("f/<id:point_pk>/", views.give, name="give"),
+    path("f/<id:point_pk>/thanks/", views.thanks, name="thanks"),
     path("my-agency/feedback/", views.home, name="home"),
     path("feedback/national/", views.national, name="national"),
     path("feedback/agencies/<slug:code>/", views.agency, name="agency"),
     path("feedback/agencies/<slug:code>/responses.csv", views.export_csv, name="export_csv"),
     path("feedback/agencies/<slug:code>/responses.xlsx", views.export_xlsx, name="export_xlsx"),
-    path("feedback/points/<int:pk>/", views.point, name="point"),
-    path("feedback/points/<int:pk>/poster.pdf", views.poster, name="poster"),
-    path("feedback/responses/<int:pk>/reply/", views.reply, name="reply"),
+    path("feedback/points/<id:pk>/", views.point, name="point"),
+    path("feedback/points/<id:pk>/poster.pdf", views.poster, name="poster"),
+    path("feedback/responses/<id:pk>/reply/", views.reply, name="reply"),
     path("feedback/review/", views.review, name="review"),
-    path("feedback/review/<int:pk>/<str:action>/", views.review_decide, name="review_decide"),
+    path("feedback/review/<id:pk>/<str:action>/", views.review_decide, name="review_decide"),
 ]

@@ -1,17 +1,13 @@
-import csv
 import logging
 import secrets
-import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -20,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access as accounts_access
 from agencies.selectors import agency_get
+from core import tabular
 from core.forms import add_service_errors
 from core.http import client_ip, form_data
 from feedback import access, conf, selectors, services
@@ -361,13 +358,6 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _safe_cell(value):
-    """No spreadsheet formulas from citizens' text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _export_row(response: Response) -> list:
     return [
         response.pk,
@@ -375,14 +365,14 @@ def _export_row(response: Response) -> list:
         response.point_id,
         response.point.name_th,
         response.service.name_th if response.service_id else "",
-        _safe_cell(response.service_other),
+        response.service_other,
         response.overall,
         response.process,
         response.staff,
         response.facilities,
         response.outcome,
         "yes" if response.asked_for_copy else "no",
-        _safe_cell(response.comment),
+        response.comment,
         response.status,
     ]
 
@@ -394,45 +384,22 @@ def _export_agency(request: HttpRequest, code: str, kind: str):
     return found
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @accounts_access.require(access.can_view_reports)
 @require_http_methods(["GET"])
 def export_csv(request: HttpRequest, code: str) -> HttpResponse:
     found = _export_agency(request, code, "csv")
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield "\ufeff"  # Excel opens UTF-8 Thai correctly with a byte-order mark
-        yield writer.writerow(EXPORT_COLUMNS)
-        for response in selectors.response_export_rows(agency=found):
-            yield writer.writerow(_export_row(response))
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="feedback-{found.code}.csv"'
-    return response
+    return tabular.csv_response(
+        EXPORT_COLUMNS,
+        map(_export_row, selectors.response_export_rows(agency=found)),
+        filename=f"feedback-{found.code}.csv",
+    )
 
 
 @accounts_access.require(access.can_view_reports)
 @require_http_methods(["GET"])
 def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
-    from openpyxl import Workbook
-
     found = _export_agency(request, code, "xlsx")
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("feedback")
-    sheet.append(EXPORT_COLUMNS)
-    for response in selectors.response_export_rows(agency=found):
-        sheet.append(_export_row(response))
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    workbook.save(spool)
-    spool.seek(0)
-    return FileResponse(
-        spool,
-        as_attachment=True,
-        filename=f"feedback-{found.code}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    rows = map(_export_row, selectors.response_export_rows(agency=found))
+    return tabular.xlsx_response(
+        [tabular.Sheet("feedback", EXPORT_COLUMNS, rows)], filename=f"feedback-{found.code}.xlsx"
     )

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import Http404
 from ninja import Router, Schema
 
+from core.text import search_text
 from manual.display import jsonld
 from manual.selectors import service_get_public, service_public_view, service_search
 
@@ -66,10 +67,10 @@ def search_services(
     """Published services only. Thai needs no spaces: "บัตรประชาชน" finds
     "การทำบัตรประจำตัวประชาชน". `province` is a two-digit province code (10 = Bangkok)."""
     result = service_search(
-        query=q[:100],
-        agency=agency[:32],
-        category=category[:32],
-        province=province[:2],
+        query=search_text(q),
+        agency=search_text(agency, max_length=32),
+        category=search_text(category, max_length=32),
+        province=search_text(province, max_length=2),
         limit=max(1, min(limit, 100)),
     )
     return [_summary(s, request) for s in result.services]

@@ -88,7 +88,8 @@ class SampleFormUploadForm(Form):
     title = forms.CharField(label=_("title"), max_length=300)
     file = forms.FileField(
         label=_("file"),
-        help_text=_("PDF, Word, OpenDocument, Excel, PNG or JPEG, at most 5 MB."),
+        help_text=_("PDF, Word (.docx) or Excel (.xlsx), at most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx"}),
     )
 
 

@@ -3,9 +3,6 @@
 Every problem is reported with where it is (CSV line, or JSON service number and item).
 """
 
-import csv
-import io
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.imports import ImportResult
+from core.parsing import csv_table, json_document
 from manual.fields import CHILDREN, SERVICE_FIELDS
 from manual.models import Service
 from manual.provinces import province_code_for
@@ -108,15 +106,19 @@ def _row_error(code: str, record: str) -> str | None:
 
 
 def parse_csv(text: str, result: ImportResult) -> list[ParsedService]:
-    reader = csv.DictReader(io.StringIO(text))
-    header_error = _header_error(reader.fieldnames or [])
+    try:
+        table = csv_table(text)
+    except ValidationError as error:
+        result.errors.append(("CSV", " ".join(error.messages)))
+        return []
+    header_error = _header_error(table.fieldnames)
     if header_error:
         result.errors.append((_("line %(line)s") % {"line": 1}, header_error))
         return []
     services: dict[str, ParsedService] = {}
     pending: list[tuple[str, str, str, dict]] = []
-    for row in reader:
-        where = _("line %(line)s") % {"line": reader.line_num}
+    for line, row in table.rows:
+        where = _("line %(line)s") % {"line": line}
         code = (row.get("service_code") or "").strip()
         record = (row.get("record") or "").strip().lower()
         error = _row_error(code, record)
@@ -143,14 +145,9 @@ def parse_csv(text: str, result: ImportResult) -> list[ParsedService]:
 
 def parse_json(text: str, result: ImportResult) -> list[ParsedService]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        result.errors.append(
-            (
-                _("line %(line)s") % {"line": error.lineno},
-                _("This is not valid JSON: %(error)s") % {"error": error.msg},
-            )
-        )
+        data = json_document(text)
+    except ValidationError as error:
+        result.errors.append(("JSON", " ".join(error.messages)))
         return []
     items = data.get("services") if isinstance(data, dict) else data
     if not isinstance(items, list):

@@ -6,6 +6,8 @@ latest `ServiceVersion`, written when the service is published. Every publicatio
 version, so a citizen can see when the requirements changed (ADR 0020).
 """
 
+import io
+import secrets
 from pathlib import Path
 
 from django.conf import settings
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.models import CleanTextMixin
 from core.transitions import transition
 
 service_code_validator = RegexValidator(
@@ -32,7 +35,7 @@ class DurationUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("working days")
 
 
-class Service(models.Model):
+class Service(CleanTextMixin, models.Model):
     """A service (process) in an agency's Citizen's Manual."""
 
     class Status(models.TextChoices):
@@ -187,7 +190,7 @@ class Service(models.Model):
         self.has_unpublished_changes = True
 
 
-class ServiceStep(models.Model):
+class ServiceStep(CleanTextMixin, models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     description = models.TextField(_("what happens"), max_length=2000)
@@ -206,7 +209,7 @@ class ServiceStep(models.Model):
         return self.description[:60]
 
 
-class RequiredDocument(models.Model):
+class RequiredDocument(CleanTextMixin, models.Model):
     class Form(models.TextChoices):
         ORIGINAL = "original", _("Original")
         COPY = "copy", _("Copy")
@@ -248,7 +251,7 @@ class RequiredDocument(models.Model):
             )
 
 
-class ServiceFee(models.Model):
+class ServiceFee(CleanTextMixin, models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="fees")
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     description = models.CharField(_("what the fee is for"), max_length=300)
@@ -270,7 +273,7 @@ class ServiceFee(models.Model):
         return self.description
 
 
-class ServiceChannel(models.Model):
+class ServiceChannel(CleanTextMixin, models.Model):
     class Kind(models.TextChoices):
         OFFICE = "office", _("At the office")
         E_SERVICE = "e_service", _("Online (e-service)")
@@ -312,7 +315,8 @@ class ServiceChannel(models.Model):
 
 
 SAMPLE_FORM_TYPES = {
-    # extension: (content type, leading bytes it must start with)
+    # extension: (content type, leading bytes it must start with). Issue 17: PDF, DOCX and
+    # XLSX only, each checked by its content (`_content_is`), not by its name.
     ".pdf": ("application/pdf", (b"%PDF-",)),
     ".docx": (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -322,12 +326,35 @@ SAMPLE_FORM_TYPES = {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         (b"PK\x03\x04",),
     ),
-    ".odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
-    ".doc": ("application/msword", (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
 }
+# The part every such package must hold (ECMA-376 Part 2: [Content_Types].xml, then the
+# main document part).
+_OOXML_MAIN_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
+_OOXML_MAX_UNPACKED = 100 * 1024 * 1024
+_OOXML_MAX_PARTS = 2000
+
+
+def _content_is(extension: str, upload) -> bool:
+    """The whole file is what its extension says: a PDF that ends as one, or an OOXML
+    package (not a zip bomb) with its main part."""
+    import zipfile
+
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if extension == ".pdf":
+        return data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            infos = package.infolist()
+            if len(infos) > _OOXML_MAX_PARTS:
+                return False
+            if sum(i.file_size for i in infos) > _OOXML_MAX_UNPACKED:
+                return False
+            names = {i.filename for i in infos}
+            return "[Content_Types].xml" in names and _OOXML_MAIN_PART[extension] in names
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def sample_form_max_bytes() -> int:
@@ -347,10 +374,7 @@ def validate_sample_form_file(upload) -> None:
     extension = Path(upload.name or "").suffix.lower()
     if extension not in SAMPLE_FORM_TYPES:
         raise ValidationError(
-            _(
-                "This type of file is not accepted. Use PDF, Word (.docx, .doc), "
-                "OpenDocument (.odt), Excel (.xlsx), PNG or JPEG."
-            ),
+            _("This type of file is not accepted. Use PDF, Word (.docx) or Excel (.xlsx)."),
             code="wrong_type",
         )
     _content_type, signatures = SAMPLE_FORM_TYPES[extension]
@@ -358,7 +382,9 @@ def validate_sample_form_file(upload) -> None:
     upload.seek(0)
     head = upload.read(16)
     upload.seek(position)
-    if not any(head.startswith(signature) for signature in signatures):
+    if not any(head.startswith(signature) for signature in signatures) or not _content_is(
+        extension, upload
+    ):
         raise ValidationError(
             _("The file's content does not match its name (%(ext)s).") % {"ext": extension},
             code="wrong_content",
@@ -367,10 +393,11 @@ def validate_sample_form_file(upload) -> None:
 
 def sample_form_path(instance: "SampleForm", filename: str) -> str:
     extension = Path(filename).suffix.lower()
-    return f"manual/forms/{instance.service_id}/{timezone.now():%Y%m%d%H%M%S%f}{extension}"
+    # Unguessable: a name cannot be found by counting timestamps.
+    return f"manual/forms/{instance.service_id}/{secrets.token_urlsafe(24)}{extension}"
 
 
-class SampleForm(models.Model):
+class SampleForm(CleanTextMixin, models.Model):
     """A blank or filled-in example of a form the citizen fills in (แบบฟอร์ม ตัวอย่าง)."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="sample_forms")

@@ -1,9 +1,8 @@
-"""XLSX (openpyxl) and PDF (WeasyPrint: Pango + HarfBuzz shape Thai, libthai breaks lines
+"""XLSX (`core.tabular`, the one safe writer) and PDF (WeasyPrint: Pango + HarfBuzz shape Thai, libthai breaks lines
 between words, in the vendored Sarabun font) exports of the reports (ADR 0063)."""
 
 from __future__ import annotations
 
-import io
 import logging
 
 from django.http import HttpResponse
@@ -11,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import tabular
 from core.fonts import THAI_FONT_DIR
 from progress import charts, selectors, sources
 from progress.pages import map_context, summary_context
@@ -47,26 +47,24 @@ def _value(figures: selectors.Figures, key: str):
     return getattr(figures, key)
 
 
-def _sheet(workbook, title: str, rows: list[selectors.Figures], total=None, columns=None):
-    from openpyxl.styles import Font
-
-    sheet = workbook.create_sheet(title=title[:31])
+def _sheet(title: str, rows: list[selectors.Figures], total=None, columns=None) -> tabular.Sheet:
     columns = columns or _columns()
-    sheet.append([label for _key, label in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for figures in rows:
-        sheet.append([_value(figures, key) for key, _label in columns])
-    if total is not None:
-        total.name = _("Total")
-        sheet.append([_value(total, key) for key, _label in columns])
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, int) and not isinstance(cell.value, bool):
-                cell.number_format = "#,##0"  # 40,000, as on the pages
-    sheet.freeze_panes = "B2"
-    sheet.column_dimensions["A"].width = 48
-    return sheet
+
+    def values():
+        for figures in rows:
+            yield [_value(figures, key) for key, _label in columns]
+        if total is not None:
+            total.name = _("Total")
+            yield [_value(total, key) for key, _label in columns]
+
+    return tabular.Sheet(
+        title,
+        [label for _key, label in columns],
+        values(),
+        freeze=(1, 1),
+        widths={0: 48},
+        thousands=True,
+    )
 
 
 def _response(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -76,78 +74,72 @@ def _response(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _workbook_bytes(workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def national_xlsx(*, every_agency: bool) -> HttpResponse:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
     rows, total = selectors.report(selectors.Level("nation"))
-    _sheet(workbook, _("Ministries"), rows, total)
     province_rows, province_total = selectors.provinces()
-    _sheet(
-        workbook,
-        _("Provinces"),
-        province_rows,
-        province_total,
-        columns=[
-            ("name", _("Province")),
-            ("points", _("Service points pinned")),
-            ("pinned_agencies", _("Agencies that pinned")),
-            ("copy_free_points", _("Points whose agency asks for no copy")),
-        ],
+    sheets = [
+        _sheet(_("Ministries"), rows, total),
+        _sheet(
+            _("Provinces"),
+            province_rows,
+            province_total,
+            columns=[
+                ("name", _("Province")),
+                ("points", _("Service points pinned")),
+                ("pinned_agencies", _("Agencies that pinned")),
+                ("copy_free_points", _("Points whose agency asks for no copy")),
+            ],
+        ),
+    ]
+    schedule = [
+        [
+            str(item.activity),
+            item.activity.starts_on,
+            item.activity.ends_on,
+            item.value,
+            item.target,
+            round(item.share, 4) if item.share is not None else None,
+        ]
+        for phase in selectors.timeline(total=total)
+        for item in phase["activities"]
+    ]
+    sheets.append(
+        tabular.Sheet(
+            _("Schedule"),
+            [_("Activity"), _("Starts"), _("Ends"), _("Done"), _("Target"), _("Share")],
+            schedule,
+        )
     )
-    timeline = workbook.create_sheet(_("Schedule"))
-    timeline.append([_("Activity"), _("Starts"), _("Ends"), _("Done"), _("Target"), _("Share")])
-    for phase in selectors.timeline(total=total):
-        for item in phase["activities"]:
-            timeline.append(
-                [
-                    str(item.activity),
-                    item.activity.starts_on,
-                    item.activity.ends_on,
-                    item.value,
-                    item.target,
-                    round(item.share, 4) if item.share is not None else None,
-                ]
-            )
     if every_agency:
         agencies, _t = selectors.report(selectors.Level("every_agency"))
-        _sheet(workbook, _("Agencies"), agencies)
+        sheets.append(_sheet(_("Agencies"), agencies))
     stamp = timezone.localdate().isoformat()
-    return _response(_workbook_bytes(workbook), XLSX, f"no-copy-progress-{stamp}.xlsx")
+    return _response(tabular.xlsx_bytes(sheets), XLSX, f"no-copy-progress-{stamp}.xlsx")
 
 
 def agency_xlsx(*, agency, context: dict) -> HttpResponse:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Checklist")
-    sheet.append([_("Step"), _("Done"), _("What is missing")])
-    for step in context["checklist"]:
-        sheet.append(
-            [str(step.label), _("Yes") if step.done else _("No"), "" if step.done else step.missing]
-        )
-    processes = workbook.create_sheet(_("Processes"))
-    processes.append(
-        [_("Process"), _("Asks for an ID-card copy"), _("Asks for a house-registration copy")]
-    )
-    for row in context["processes"]:
-        processes.append(
-            [
-                row["name_th"],
-                _("Yes") if row["asks_id_now"] else _("No"),
-                _("Yes") if row["asks_house_now"] else _("No"),
-            ]
-        )
-    _sheet(workbook, _("Figures"), [context["figures"]])
-    return _response(_workbook_bytes(workbook), XLSX, f"no-copy-progress-{agency.code}.xlsx")
+    checklist = [
+        [str(step.label), _("Yes") if step.done else _("No"), "" if step.done else step.missing]
+        for step in context["checklist"]
+    ]
+    processes = [
+        [
+            row["name_th"],
+            _("Yes") if row["asks_id_now"] else _("No"),
+            _("Yes") if row["asks_house_now"] else _("No"),
+        ]
+        for row in context["processes"]
+    ]
+    sheets = [
+        tabular.Sheet(_("Checklist"), [_("Step"), _("Done"), _("What is missing")], checklist),
+        tabular.Sheet(
+            _("Processes"),
+            [_("Process"), _("Asks for an ID-card copy"), _("Asks for a house-registration copy")],
+            processes,
+        ),
+        _sheet(_("Figures"), [context["figures"]]),
+    ]
+    return _response(tabular.xlsx_bytes(sheets), XLSX, f"no-copy-progress-{agency.code}.xlsx")
 
 
 def _pdf(template: str, context: dict) -> bytes:

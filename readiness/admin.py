@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.mail import public_base_url
 from readiness import services, tasks
 from readiness.models import (
     LimitationOption,
@@ -30,7 +31,7 @@ class SurveyRoundAdmin(admin.ModelAdmin):
             tasks.send_reminders.enqueue(
                 round_id=round.pk,
                 by_id=request.user.pk,
-                base_url=request.build_absolute_uri("/"),
+                base_url=public_base_url(),
             )
         self.message_user(
             request,

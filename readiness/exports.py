@@ -6,8 +6,6 @@ submitted response) and "processes" (one row per process of those responses). Th
 export gives the same two tables as two files.
 """
 
-import csv
-import io
 from collections.abc import Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -15,17 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core import tabular
 from readiness.models import SurveyResponse, SurveyRound
 from readiness.selectors import readiness_export_rows, readiness_latest_by_agency
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _safe(value) -> object:
-    """No spreadsheet formulas from user text (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+XLSX_TYPE = tabular.XLSX_CONTENT_TYPE
 
 
 def _date(value) -> str:
@@ -160,54 +152,27 @@ def process_rows(*, round: SurveyRound | None = None) -> Iterator[list]:
         ]
 
 
-def _csv_stream(headers: list[str], rows: Iterator[list]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")  # Excel opens UTF-8 Thai correctly only with the BOM
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_safe(v) for v in row])
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
 def _filename(stem: str, extension: str) -> str:
     return f"readiness-{stem}-{timezone.localdate().isoformat()}.{extension}"
 
 
 def answers_csv(*, round: SurveyRound | None = None) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        _csv_stream(answer_headers(), answer_rows(round=round)), content_type="text/csv"
+    return tabular.csv_response(
+        answer_headers(), answer_rows(round=round), filename=_filename("answers", "csv")
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("answers", "csv")}"'
-    return response
 
 
 def processes_csv(*, round: SurveyRound | None = None) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        _csv_stream(process_headers(), process_rows(round=round)), content_type="text/csv"
+    return tabular.csv_response(
+        process_headers(), process_rows(round=round), filename=_filename("processes", "csv")
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("processes", "csv")}"'
-    return response
 
 
 def workbook(*, round: SurveyRound | None = None) -> HttpResponse:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    answers = book.create_sheet(_("answers"))
-    answers.append(answer_headers())
-    for row in answer_rows(round=round):
-        answers.append([_safe(v) for v in row])
-    processes = book.create_sheet(_("processes"))
-    processes.append(process_headers())
-    for row in process_rows(round=round):
-        processes.append([_safe(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
+    sheets = [
+        tabular.Sheet(_("answers"), answer_headers(), answer_rows(round=round)),
+        tabular.Sheet(_("processes"), process_headers(), process_rows(round=round)),
+    ]
+    response = HttpResponse(tabular.xlsx_bytes(sheets), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename("all", "xlsx")}"'
     return response

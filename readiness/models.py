@@ -16,6 +16,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_thai_phone
+from core.models import CleanTextMixin
 from core.text import grapheme_length
 from core.transitions import transition
 
@@ -94,7 +95,7 @@ class SurveyReminder(models.Model):
         return f"{self.round_id} → {self.user_id} at {self.sent_at:%Y-%m-%d %H:%M}"
 
 
-class LimitationOption(models.Model):
+class LimitationOption(CleanTextMixin, models.Model):
     """One of question 8's limitations (ก / ข / ค …): not in the seed, edited by administrators."""
 
     letter = models.CharField(_("letter"), max_length=4, unique=True)
@@ -122,7 +123,7 @@ class LimitationOption(models.Model):
         return self.text_th
 
 
-class SurveyResponse(models.Model):
+class SurveyResponse(CleanTextMixin, models.Model):
     """One version of one agency's answers in one round."""
 
     class Status(models.TextChoices):
@@ -468,7 +469,7 @@ class SurveyResponse(models.Model):
         """submitted → superseded, when a later version of the same round is submitted."""
 
 
-class SurveyProcessRow(models.Model):
+class SurveyProcessRow(CleanTextMixin, models.Model):
     """One process (a Citizen's Manual service) in the survey's table, with its two ticks."""
 
     response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="rows")

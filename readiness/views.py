@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods
 from accounts import access as accounts_access
 from core.forms import add_service_errors
 from core.http import is_htmx
-from core.text import grapheme_length
+from core.parsing import optional_id
+from core.text import grapheme_length, search_text
 from readiness import access, exports, selectors, services
 from readiness.forms import RowSearchForm, SurveyForm
 from readiness.models import SurveyResponse, SurveyRound
@@ -39,14 +40,13 @@ def _initial(draft: SurveyResponse) -> dict:
 def _posted_rows(data) -> dict[int, tuple[bool, bool]]:
     rows: dict[int, tuple[bool, bool]] = {}
     for raw in data.getlist("row")[:MAX_ROWS_PER_POST]:
-        if raw.isdigit():
-            pk = int(raw)
+        if (pk := optional_id(raw)) is not None:
             rows[pk] = (f"row-{pk}-id" in data, f"row-{pk}-house" in data)
     return rows
 
 
 def _page_number(value) -> int:
-    return int(value) if str(value or "").isdigit() and int(value) > 0 else 1
+    return optional_id(str(value or "")) or 1
 
 
 def _survey_url(*, page: int = 1, query: str = "") -> str:
@@ -66,11 +66,11 @@ def _survey_draft(request: HttpRequest, agency, context: dict):
         return None, render(request, "readiness/closed.html", context)
     context["round"] = round
     draft = selectors.survey_draft(agency=agency, round=round)
-    posted_id = request.POST.get("response", "") if request.method == "POST" else ""
-    if posted_id.isdigit() and (draft is None or draft.pk != int(posted_id)):
+    posted_id = optional_id(request.POST.get("response")) if request.method == "POST" else None
+    if posted_id is not None and (draft is None or draft.pk != posted_id):
         # The version this form was drawn from was submitted meanwhile: the service says so
         # and the typed answers stay on the page.
-        draft = selectors.survey_response_for_agency(pk=int(posted_id), agency=agency) or draft
+        draft = selectors.survey_response_for_agency(pk=posted_id, agency=agency) or draft
     if draft is not None:
         return draft, None
     if request.method == "POST":
@@ -189,7 +189,7 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if response is None:
         raise Http404
     accounts_access.ensure(access.can_view_response(request.user, response))
-    query = " ".join(request.GET.get("q", "").split())[:100]
+    query = search_text(request.GET.get("q"))
     rows_page = selectors.survey_rows_page(
         response=response, query=query, page=request.GET.get("page", 1)
     )
@@ -215,10 +215,8 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _round_from(request: HttpRequest) -> SurveyRound | None:
-    raw = request.GET.get("round", "")
-    if raw.isdigit():
-        return SurveyRound.objects.filter(pk=int(raw)).first()
-    return None
+    pk = optional_id(request.GET.get("round"))
+    return SurveyRound.objects.filter(pk=pk).first() if pk is not None else None
 
 
 @accounts_access.require(access.can_see_overview)

@@ -5,7 +5,6 @@ private contact columns. `id` of one of the agency's own points updates that poi
 or unknown `id` creates a new draft.
 """
 
-import csv
 import io
 
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.imports import ImportResult
+from core.parsing import csv_table, optional_id
 from service_points.models import ServicePoint, ServicePointChange
 from service_points.selectors import bump_map_version
 from service_points.services import EDITABLE_FIELDS, point_apply, point_history, point_new
@@ -37,7 +37,7 @@ def _rows_from_csv(data: bytes) -> list[dict]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError(_("The CSV file is not UTF-8. Save it as “CSV UTF-8”.")) from None
-    return list(csv.DictReader(io.StringIO(text)))
+    return [row for _line, row in csv_table(text).rows]
 
 
 def _rows_from_xlsx(data: bytes) -> list[dict]:
@@ -130,9 +130,9 @@ def _row_target(row: dict, agency, own: dict, other_ids: set) -> ServicePoint | 
     raw_id = (row.get("id") or "").strip()
     if not raw_id:
         return None
-    if not raw_id.isdigit():
+    point_id = optional_id(raw_id)
+    if point_id is None:
         raise ValidationError(_("id “%(id)s” is not a number.") % {"id": raw_id})
-    point_id = int(raw_id)
     if point_id in other_ids:
         raise ValidationError(_("Point %(id)s belongs to another agency.") % {"id": point_id})
     existing = own.get(point_id)
@@ -151,7 +151,7 @@ def service_point_import(*, agency, by, data: bytes, filename: str) -> ImportRes
     if not rows:
         return result
     own = {p.pk: p for p in ServicePoint.objects.select_related("agency").filter(agency=agency)}
-    ids = [int(r["id"]) for r in rows if (r.get("id") or "").strip().isdigit()]
+    ids = [i for r in rows if (i := optional_id(r.get("id"))) is not None]
     other_ids = set(
         ServicePoint.objects.filter(pk__in=ids).exclude(agency=agency).values_list("pk", flat=True)
         if ids

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.address import thai_address
+from core.models import CleanTextMixin
 from core.phone import ThaiPhoneModelField, normalize_thai_phone, validate_thai_phone
 from core.text import normalize_for_search
 from core.transitions import transition
@@ -104,7 +105,7 @@ def rebuild_cells(*, using: str = "default") -> int:
     return len(counted)
 
 
-class ServicePoint(models.Model):
+class ServicePoint(CleanTextMixin, models.Model):
     """A place where citizens are served: one pin on the map (ปักหมุด)."""
 
     class Status(models.TextChoices):

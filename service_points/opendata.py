@@ -11,14 +11,12 @@ are the same as `json.dumps(geojson_feature(row), ensure_ascii=False, separators
 (tested) at a fraction of the cost; CSV goes through `csv.writer.writerows` per batch.
 """
 
-import csv
-import io
 import json
-import tempfile
 from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring
 from operator import itemgetter
 
+from core import tabular
 from service_points.selectors import OPEN_COLUMNS
 
 GEOJSON_PROPERTIES = [c for c in OPEN_COLUMNS if c not in ("latitude", "longitude")]
@@ -103,20 +101,8 @@ class _FeatureWriter:
 
 
 def csv_chunks(rows: Iterable[tuple]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(OPEN_COLUMNS)
-    batch: list[tuple] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            writer.writerows(batch)
-            batch.clear()
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    writer.writerows(batch)
-    yield buffer.getvalue()
+    """Through the one safe tabular writer: formulas escaped, control characters dropped."""
+    return tabular.csv_chunks(OPEN_COLUMNS, rows)
 
 
 def geojson_feature(row: dict) -> dict:
@@ -148,14 +134,4 @@ def geojson_chunks(rows: Iterable[tuple]) -> Iterator[str]:
 
 def xlsx_file(rows: Iterable[tuple]):
     """A temporary file holding the workbook, positioned at its start."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("service-points")
-    sheet.append(OPEN_COLUMNS)
-    for row in rows:
-        sheet.append(row)
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
+    return tabular.xlsx_file([tabular.Sheet("service-points", OPEN_COLUMNS, rows)])

@@ -12,7 +12,8 @@ from core.tests.browser import assert_accessible
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_officer_registers_activates_and_signs_in(browser_page, live_server):
+def test_officer_registers_activates_and_signs_in(browser_page, live_server, settings):
+    settings.PUBLIC_BASE_URL = live_server.url  # links in mail use the configured address
     DepartmentFactory(code="rd", name_th="กรมสรรพากร", name_en="The Revenue Department")
     page = browser_page
     page.goto(live_server.url + "/")

@@ -185,14 +185,30 @@ def test_thai_mobile_and_landline_formats_are_accepted(client, agency_a, phone):
     assert register(client, agency_a, phone=phone).status_code == 302
 
 
-def test_duplicate_registration_is_refused_and_changes_nothing(client, agency_a, agency_b):
+def test_duplicate_registration_looks_the_same_changes_nothing_and_mails_the_owner(
+    client, agency_a, agency_b
+):
+    first = register(client, agency_a, email="someone@rd.go.th")
+    first_page = client.get(first["Location"]).content.decode()
     register(client, agency_a)
     mail.outbox.clear()
     response = register(client, agency_b, email="SOMYING@rd.go.th")
-    assert response.status_code == 200
-    assert "ลงทะเบียนไว้แล้ว" in response.content.decode()
-    assert Registration.objects.count() == 1
-    assert mail.outbox == []
+    assert response.status_code == 302  # the same answer as for a new email
+    page = client.get(response["Location"]).content.decode()
+    assert "ลงทะเบียนไว้แล้ว" not in page
+
+    def main(html, email, name, code):
+        html = html[html.index("<main") : html.index("</main>")]
+        return html.replace(email, "X").replace(name, "Y").replace(code, "Z")
+
+    assert main(page, "somying@rd.go.th", "กรมบี", "agency-b") == main(
+        first_page, "someone@rd.go.th", "กรมเอ", "agency-a"
+    )
+    assert Registration.objects.count() == 2
+    [message] = mail.outbox
+    assert message.to == ["somying@rd.go.th"]
+    assert "/accounts/sign-in/" in message.body and "/accounts/password-reset/" in message.body
+    assert AuditEvent.objects.filter(action="accounts.registration.duplicate").exists()
 
 
 def test_unknown_or_archived_agency_cannot_be_registered_for(client, agency_a):

@@ -237,3 +237,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# Sign-in (issue 17): every failed attempt computes this many password hashes, whatever the
+# identifier, and the agency identity tries at most this many members (ADR 0070).
+SIGN_IN_AGENCY_MEMBERS_TRIED = int(os.environ.get("SIGN_IN_AGENCY_MEMBERS_TRIED", "3"))
+
+# Uploaded files go out through core.media's access check. Behind nginx, set
+# MEDIA_ACCEL_REDIRECT to an `internal` location that maps to MEDIA_ROOT (e.g.
+# "/protected-media/"); behind Apache or lighttpd, MEDIA_X_SENDFILE=1.
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
+MEDIA_X_SENDFILE = os.environ.get("MEDIA_X_SENDFILE", "") in ("1", "true", "yes")

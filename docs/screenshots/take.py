@@ -35,7 +35,9 @@ def main() -> None:
         page.evaluate("document.getElementById('map-title').scrollIntoView()")
         page.screenshot(path=HERE / "map-district.png")
 
-        page.goto(BASE + "/service-points/?province=50")  # Chiang Mai: its district office offers Manual services
+        page.goto(
+            BASE + "/service-points/?province=50"
+        )  # Chiang Mai: its district office offers Manual services
         point_url = page.locator("section[aria-labelledby=results-title] a").first.get_attribute(
             "href"
         )

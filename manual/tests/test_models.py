@@ -78,7 +78,7 @@ def test_e_service_needs_a_link_and_office_a_place():
 
 def test_sample_form_checks(settings):
     settings.MANUAL_FORM_MAX_BYTES = 1024
-    validate_sample_form_file(SimpleUploadedFile("form.pdf", b"%PDF-1.7 small"))
+    validate_sample_form_file(SimpleUploadedFile("form.pdf", b"%PDF-1.7 small\n%%EOF\n"))
     with pytest.raises(ValidationError, match="too large"):
         validate_sample_form_file(SimpleUploadedFile("form.pdf", b"%PDF-" + b"x" * 2000))
     with pytest.raises(ValidationError, match="not accepted"):

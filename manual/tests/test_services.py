@@ -179,9 +179,9 @@ def test_sample_form_oversized_or_wrong_type_is_refused_and_nothing_stored(
         service=service,
         by=officer_a,
         title="แบบคำขอ บ.ป.1",
-        upload=SimpleUploadedFile("bp1.pdf", b"%PDF-1.4 form"),
+        upload=SimpleUploadedFile("bp1.pdf", b"%PDF-1.4 form\n%%EOF\n"),
     )
-    assert form.content_type == "application/pdf" and form.size == 13
+    assert form.content_type == "application/pdf" and form.size == 20
 
 
 CSV_OK = """service_code,record,name_th,category,no_fee,description,duration_value,duration_unit,responsible_unit,name,form,count,is_id_card_copy,kind,place,province

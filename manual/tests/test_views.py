@@ -187,7 +187,7 @@ def test_sample_form_download_only_when_published(client, agency_a, published_a)
         service=published_a,
         by=None,
         title="แบบ บ.ป.1",
-        upload=SimpleUploadedFile("bp1.pdf", b"%PDF-1.4 x"),
+        upload=SimpleUploadedFile("bp1.pdf", b"%PDF-1.4 x\n%%EOF\n"),
     )
     url = reverse("manual:sample_form", args=[published_a.pk, form.pk])
     assert client.get(url).status_code == 404  # not in the published version yet

@@ -1,0 +1,134 @@
+"""XLSX engines for the one safe tabular writer (`core.tabular`): openpyxl vs XlsxWriter.
+
+    .venv/bin/python -m bench.tabular_xlsx                 # 40,000 rows, then 400,000
+    .venv/bin/python -m bench.tabular_xlsx --rows 40000
+
+Rows are shaped like the open-data set (27 columns of `OPEN_COLUMNS`, Thai and English text,
+codes, coordinates as text as the selector gives them). Each engine writes the same rows,
+cleaned by `core.tabular.safe_row`, to a temporary file; the baseline (openpyxl's write-only
+workbook, what the exports used before) runs in the same invocation. Reported: rows/s (wall),
+rows per CPU-second (the steadier figure on a shared machine), and the peak RSS of a fresh
+process per engine and size, so that "flat memory" can be read off the two sizes. No database: this measures the writer only.
+"""
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+from core.tabular import Sheet, safe_row, xlsx_write
+
+COLUMNS = 27
+
+
+def make_rows(n: int, seed: int = 1):
+    rng = random.Random(seed)
+    provinces = ["กรุงเทพมหานคร", "เชียงใหม่", "ขอนแก่น", "ภูเก็ต", "สงขลา"]
+    for i in range(n):
+        p = rng.choice(provinces)
+        yield (
+            str(i + 1),
+            f"สำนักงานเขต {p} สาขา {i}",
+            f"District office {i}",
+            f"{rng.randrange(10000):05d}",
+            "กรมการปกครอง",
+            "Department of Provincial Administration",
+            f"{rng.randrange(999)}/{rng.randrange(99)}",
+            "ถนนพหลโยธิน",
+            "100101",
+            "พระบรมมหาราชวัง",
+            "Phra Borom Maha Ratchawang",
+            "1001",
+            "พระนคร",
+            "Phra Nakhon",
+            "10",
+            p,
+            "Bangkok",
+            "10200",
+            f"{13 + rng.random():.6f}",
+            f"{100 + rng.random():.6f}",
+            "+66 2 141 7000" if i % 3 else '=HYPERLINK("http://x")',
+            "จันทร์–ศุกร์ 08:30–16:30",
+            "district",
+            "central",
+            "2026-11-25T10:00:00+07:00",
+            "2026-11-25T10:00:00+07:00",
+            f"https://citizen.info.go.th/points/{i}/",
+        )
+
+
+def write_openpyxl(rows, out) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("service-points")
+    sheet.append([f"c{i}" for i in range(COLUMNS)])
+    for row in rows:
+        sheet.append(safe_row(row))
+    workbook.save(out)
+
+
+def write_xlsxwriter(rows, out) -> None:
+    xlsx_write([Sheet("service-points", [f"c{i}" for i in range(COLUMNS)], rows)], out)
+
+
+ENGINES = {
+    "openpyxl write_only (baseline)": write_openpyxl,
+    "XlsxWriter constant_memory": write_xlsxwriter,
+}
+
+
+def measure(name: str, n: int) -> None:
+    """One engine, one size, in this (fresh) process: prints rows/s, CPU and peak RSS."""
+    write = ENGINES[name]
+    with tempfile.TemporaryFile() as out:
+        wall, cpu = time.perf_counter(), time.process_time()
+        write(make_rows(n), out)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        size = out.tell()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"rows_s": n / wall, "rows_cpu_s": n / cpu, "rss_mb": rss, "mb": size / 1e6}))
+
+
+def run(n: int) -> None:
+    results = {}
+    for name in ENGINES:
+        # A fresh process per engine and size: the RSS high-water mark is that engine's own.
+        child = subprocess.run(
+            [sys.executable, "-m", "bench.tabular_xlsx", "--child", name, "--rows", str(n)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        r = results[name] = json.loads(child.stdout.strip().splitlines()[-1])
+        print(
+            f"{n:>8,} rows  {name:<32} {r['rows_s']:>9,.0f} rows/s  {r['rows_cpu_s']:>9,.0f}"
+            f" rows/CPU-s  peak RSS {r['rss_mb']:6.1f} MB  file {r['mb']:.1f} MB",
+            flush=True,
+        )
+    base, fast = (results[name] for name in ENGINES)
+    print(
+        f"{n:>8,} rows  XlsxWriter / openpyxl: {fast['rows_s'] / base['rows_s']:.2f}x wall,"
+        f" {fast['rows_cpu_s'] / base['rows_cpu_s']:.2f}x CPU",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[40_000, 400_000])
+    parser.add_argument("--child", choices=list(ENGINES), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        measure(args.child, args.rows[0])
+        return
+    for n in args.rows:
+        run(n)
+
+
+if __name__ == "__main__":
+    main()

