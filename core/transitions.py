@@ -1,4 +1,4 @@
-"""One way to declare a status workflow (ADR 0070).
+"""One way to declare a status workflow (ADR 0008).
 
 A model's transition is a method decorated with `@transition(source=..., target=...)`. The
 decorator refuses the move from any other state with a `ValidationError` (code

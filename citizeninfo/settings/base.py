@@ -239,7 +239,7 @@ LOGGING = {
 }
 
 # Sign-in (issue 17): every failed attempt computes this many password hashes, whatever the
-# identifier, and the agency identity tries at most this many members (ADR 0070).
+# identifier, and the agency identity tries at most this many members (ADR 0007).
 SIGN_IN_AGENCY_MEMBERS_TRIED = int(os.environ.get("SIGN_IN_AGENCY_MEMBERS_TRIED", "3"))
 
 # Uploaded files go out through core.media's access check. Behind nginx, set
