@@ -4,6 +4,7 @@ names below are kept as they are: they are already in the stored audit log and i
 
 ACCOUNTS = (
     "registration.submitted",
+    "accounts.registration.duplicate",
     "registration.approved",
     "registration.rejected",
     "account.activated",

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import transition
+
 
 class ServicePath(models.Model):
     """Which of the seed's ways an agency uses for one service (ADR 0080)."""
@@ -155,12 +157,14 @@ class VerificationRecord(models.Model):
             raise ValidationError(errors)
 
     # --- transitions --------------------------------------------------------------------
+    @transition(
+        source=Status.RECORDED,
+        target=Status.VOIDED,
+        refused=_("Only a recorded transaction can be voided."),
+    )
     def void(self, *, by, reason: str) -> None:
-        if self.status != self.Status.RECORDED:
-            raise ValidationError(_("Only a recorded transaction can be voided."))
         if not reason.strip():
             raise ValidationError({"void_reason": _("Say why the record is voided.")})
-        self.status = self.Status.VOIDED
         self.voided_at = timezone.now()
         self.voided_by = by
         self.void_reason = reason.strip()

@@ -331,16 +331,19 @@ class ServicePoint(CleanTextMixin, models.Model):
             deltas.change(self.pk, before, after)
             deltas.apply(using=using)
 
+    def has_active_photo(self) -> bool:
+        return (
+            self.pk is not None
+            and self.photos.filter(status=ServicePointPhoto.Status.ACTIVE).exists()
+        )
+
     # --- transitions -------------------------------------------------------------------
     @transition(
         source=Status.DRAFT, target=Status.PUBLISHED, refused=_("Only a draft can be published.")
     )
     def publish(self) -> None:
         # The seed: a point goes on the public map with a photo that shows citizens the place.
-        if (
-            self.pk is None
-            or not self.photos.filter(status=ServicePointPhoto.Status.ACTIVE).exists()
-        ):
+        if not self.has_active_photo():
             raise ValidationError(
                 _("Add at least one photo of the service point before publishing it.")
             )

@@ -13,6 +13,7 @@ CALLS = {
     ("accounts.registration", "reject"): {"by": None},
     ("accounts.registration", "activate"): {},
     ("agencies.agency", "archive"): {},
+    ("counter.verificationrecord", "void"): {"by": None, "reason": "พิมพ์ผิด"},
     ("agencies.agencyrequest", "approve"): {"by": None, "agency": None},
     ("agencies.agencyrequest", "reject"): {"by": None, "note": "ซ้ำ"},
     ("exchange.member", "suspend"): {},
@@ -50,6 +51,8 @@ def _instance(model, field, state):
     setattr(instance, field, state)
     if model._meta.label_lower == "manual.service":
         instance.has_unpublished_changes = True
+    if model._meta.label_lower == "service_points.servicepoint":
+        instance.has_active_photo = lambda: True
     if model._meta.label_lower == "readiness.surveyresponse":
         instance.missing_answers = lambda **kwargs: {}
     return instance
