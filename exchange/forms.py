@@ -1,12 +1,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import BEDateEndField
 from core.forms import Form
 from exchange.models import DocumentType, MemberKey
 
 
 class ReasonForm(Form):
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    """Revoking a key: a reason (kept in the history) and an explicit confirmation."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    confirm = forms.BooleanField(
+        label=_("I confirm: the hub refuses this key from now on, and it cannot be added again.")
+    )
 
 
 class KeyAddForm(Form):
@@ -26,7 +32,11 @@ class KeyAddForm(Form):
         max_length=6000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    valid_until = forms.DateTimeField(label=_("Valid until"), required=False)
+    valid_until = BEDateEndField(
+        label=_("Valid until"),
+        required=False,
+        help_text=_("The last day it may be used: day/month/year, for example 31/12/2569."),
+    )
 
     def clean_public_key(self) -> bytes:
         from gdx_protocol.encoding import b64d
@@ -44,7 +54,11 @@ class RightGrantForm(Form):
     )
     purpose = forms.CharField(label=_("Declared purpose"), max_length=200)
     legal_basis = forms.CharField(label=_("Legal basis"), max_length=256, required=False)
-    valid_until = forms.DateTimeField(label=_("Valid until"), required=False)
+    valid_until = BEDateEndField(
+        label=_("Valid until"),
+        required=False,
+        help_text=_("The last day it may be used: day/month/year, for example 31/12/2569."),
+    )
 
 
 class DemoExchangeForm(Form):

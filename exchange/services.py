@@ -15,10 +15,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from agency_node.http_client import HttpClient
 from audit.services import audit_record
+from core.templatetags.thai_dates import format_date
 from exchange import conf, log
 from exchange.hub import DbDirectory, HubSnapshot, hub_signing_key
 from exchange.models import (
@@ -136,8 +138,26 @@ def member_key_add(
         valid_until=valid_until,
     )
     key.full_clean(exclude=["kid"])
-    if MemberKey.objects.filter(kid=key.kid).exists():
-        raise ValidationError({"public_key": "This public key is already registered."})
+    existing = MemberKey.objects.filter(kid=key.kid).select_related("member").first()
+    if existing is not None:
+        if existing.revoked_at is not None:
+            # A revoked key never comes back (it may have leaked): say what to do instead.
+            raise ValidationError(
+                {
+                    "public_key": _(
+                        "This key was revoked on %(date)s and cannot be registered again. "
+                        "Make a new key pair (python -m agency_node keygen) and add its "
+                        "public key."
+                    )
+                    % {"date": format_date(timezone.localtime(existing.revoked_at).date())}
+                }
+            )
+        raise ValidationError(
+            {
+                "public_key": _("This public key is already registered for %(member)s.")
+                % {"member": existing.member.code}
+            }
+        )
     key.save()
     audit_record(
         action="gdx.key.added",
@@ -150,7 +170,9 @@ def member_key_add(
 
 
 @transaction.atomic
-def member_key_revoke(*, key: MemberKey, by: Any, reason: str = "") -> MemberKey:
+def member_key_revoke(*, key: MemberKey, by: Any, reason: str) -> MemberKey:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for revoking this key.")})
     key.revoke(reason=reason.strip()[:200])
     key.save(update_fields=["revoked_at", "revoked_reason"])
     audit_record(

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.dates import date_formfield_overrides
 from readiness import services, tasks
 from readiness.models import (
     LimitationOption,
@@ -17,6 +18,7 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     list_display = ["name_th", "opens_on", "closes_on", "status"]
     list_filter = ["status"]
     actions = ["send_reminders", "archive_rounds"]
+    formfield_overrides = date_formfield_overrides()
 
     def save_model(self, request, obj, form, change):
         services.survey_round_save(round=obj, by=request.user)
