@@ -410,6 +410,14 @@ def readiness_send_reminders(*, round: SurveyRound, by: Any = None, base_url: st
         actor_label="" if by else "system",
         action="readiness.reminders_sent",
         target=round,
-        data={"agencies": len(agencies), "emails": sent, "reminded_recently": skipped},
+        data={
+            "agencies": len(agencies),
+            "emails": sent,
+            "reminded_recently": skipped,
+            "agencies_reached": len({r.user.agency_id for r in reminders}),
+            "agencies_without_members": len(
+                set(a.pk for a in agencies) - set(members.values_list("agency_id", flat=True))
+            ),
+        },
     )
     return sent

@@ -1,0 +1,64 @@
+# mypy: ignore-errors
+"""Who may see what in the console: EGA runs it, overseers read it, nobody else gets in."""
+
+import pytest
+
+from core.tests.url_access import ROLES, only, role_failures, uncovered
+from readiness.tests.factories import SurveyRoundFactory
+
+READERS = only({"ega_admin": 200, "overseer": 200})
+TABLE: dict[str, dict[str, int]] = {
+    "/console/": READERS,
+    "/console/rounds/": READERS,
+    "/console/rounds/new/": only({"ega_admin": 200}),
+    "/console/rounds/{round}/": READERS,
+    "/console/rounds/{round}/reminders/": READERS,
+    "/console/audit/": READERS,
+    "/console/audit/?date_from=30/11/2569&action=gdx": READERS,
+    "/console/dates/": READERS,
+}
+
+
+@pytest.fixture
+def objects(db):
+    return {"round": SurveyRoundFactory().pk}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_status_everywhere(
+    client, role_users, officer_b, objects, role
+):
+    users = {**role_users, "officer_b": officer_b}
+    failures = role_failures(client, users[role], TABLE, objects, role)
+    assert not failures, failures
+
+
+def test_every_console_url_is_in_the_table(objects):
+    missing = uncovered(TABLE, objects, ("console:",))
+    assert not missing, f"add these to TABLE: {sorted(missing)}"
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/console/rounds/new/", {"name_th": "x", "opens_on": "1/1/2570", "closes_on": "2/1/2570"}),
+        ("/console/rounds/{round}/", {"action": "archive"}),
+        ("/console/rounds/{round}/reminders/", {"confirm": "on"}),
+    ],
+)
+def test_overseers_and_agency_staff_change_nothing(client, role_users, objects, path, data):
+    from audit.models import AuditEvent
+    from readiness.models import SurveyRound
+
+    before = list(SurveyRound.objects.values_list("pk", "status", "opens_on", "closes_on"))
+    for who in ("overseer", "admin_a", "officer_a"):
+        client.force_login(role_users[who])
+        assert client.post(path.format(**objects), data).status_code == 403
+    assert list(SurveyRound.objects.values_list("pk", "status", "opens_on", "closes_on")) == before
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_header_offers_the_console_to_ega_and_overseers_only(client, role_users):
+    for who, shown in [("ega_admin", True), ("overseer", True), ("admin_a", False)]:
+        client.force_login(role_users[who])
+        assert ('href="/console/"' in client.get("/").content.decode()) is shown, who

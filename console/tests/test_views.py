@@ -1,0 +1,180 @@
+# mypy: ignore-errors
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from readiness.models import SurveyReminder, SurveyRound
+from readiness.tests.factories import SurveyRoundFactory, pin
+
+
+def _clear_rounds():
+    SurveyRound.objects.filter(responses__isnull=True).update(status="archived")
+
+
+@pytest.mark.django_db
+def test_ega_opens_a_round_typing_buddhist_era_dates(client, ega_admin):
+    _clear_rounds()
+    client.force_login(ega_admin)
+    response = client.post(
+        "/console/rounds/new/",
+        {"name_th": "รอบสำรวจ 2570", "opens_on": "30/11/2569", "closes_on": "31/12/2569"},
+    )
+    assert response.status_code == 302
+    round = SurveyRound.objects.get(name_th="รอบสำรวจ 2570")
+    assert round.opens_on == datetime.date(2026, 11, 30)
+    assert round.closes_on == datetime.date(2026, 12, 31)
+    page = client.get(response["Location"]).content.decode()
+    assert "30 พฤศจิกายน 2569" in page and "3112" not in page
+    assert 'value="30/11/2569"' in page  # the edit form shows it back in B.E.
+    event = AuditEvent.objects.get(action="readiness.round_created")
+    assert event.actor == ega_admin and event.data["opens_on"] == "2026-11-30"
+
+
+@pytest.mark.django_db
+def test_an_ambiguous_year_is_refused_and_nothing_saved(client, ega_admin):
+    client.force_login(ega_admin)
+    before = SurveyRound.objects.count()
+    response = client.post(
+        "/console/rounds/new/", {"name_th": "x", "opens_on": "30/11/69", "closes_on": "1/12/2569"}
+    )
+    assert response.status_code == 200
+    assert "อ่านได้มากกว่าหนึ่งแบบ" in response.content.decode()
+    assert SurveyRound.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_extend_then_close_a_round(client, ega_admin):
+    _clear_rounds()
+    round = SurveyRoundFactory()
+    client.force_login(ega_admin)
+    url = f"/console/rounds/{round.pk}/"
+    new_end = round.closes_on + datetime.timedelta(days=30)
+    response = client.post(
+        url,
+        {
+            "action": "save",
+            "name_th": round.name_th,
+            "opens_on": round.opens_on.isoformat(),
+            "closes_on": f"{new_end.day}/{new_end.month}/{new_end.year + 543}",
+        },
+    )
+    assert response.status_code == 302
+    round.refresh_from_db()
+    assert round.closes_on == new_end
+    # closing before opening is refused by the model, shown on the form, nothing saved
+    response = client.post(
+        url,
+        {"action": "save", "name_th": "x", "opens_on": "2/1/2570", "closes_on": "1/1/2570"},
+    )
+    assert response.status_code == 200
+    round.refresh_from_db()
+    assert round.closes_on == new_end and round.name_th != "x"
+    assert client.post(url, {"action": "archive"}).status_code == 302
+    round.refresh_from_db()
+    assert round.status == "archived"
+    assert AuditEvent.objects.filter(action="readiness.round_archived").exists()
+
+
+@pytest.mark.django_db
+def test_reminder_preview_confirm_and_record(client, ega_admin, overseer, officer_a, agency_b):
+    _clear_rounds()
+    round = SurveyRoundFactory()
+    pin(officer_a.agency)
+    pin(agency_b)  # pinned, but nobody of agency B has registered
+    client.force_login(ega_admin)
+    url = f"/console/rounds/{round.pk}/reminders/"
+    page = client.get(url).content.decode()
+    assert officer_a.email in page
+    assert "agency-b" in page and "ยังไม่มีผู้ใช้ที่ลงทะเบียน" in page
+    assert not mail.outbox
+    # no confirmation, no mail
+    response = client.post(url, {})
+    assert response.status_code == 200 and not mail.outbox
+    response = client.post(url, {"confirm": "on"})
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [[officer_a.email]]
+    assert SurveyReminder.objects.filter(round=round, user=officer_a).exists()
+    event = AuditEvent.objects.get(action="readiness.reminders_sent")
+    assert event.data["emails"] == 1
+    assert event.data["agencies_without_members"] == 1
+    # the overseer reads the record on the round's page
+    client.force_login(overseer)
+    page = client.get(f"/console/rounds/{round.pk}/").content.decode()
+    assert "admin@ega.or.th" in page
+    # a second preview shows officer A as reminded recently, not to be mailed twice
+    assert "ระบบจะไม่ส่งซ้ำ" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_audit_trail_search_by_actor_agency_action_and_date(
+    client, overseer, ega_admin, agency_a, agency_b
+):
+    audit_record(action="gdx.key.revoked", actor=ega_admin, agency=agency_a, data={"reason": "r"})
+    audit_record(action="readiness.round_created", actor=ega_admin, agency=agency_b)
+    old = audit_record(action="gdx.key.added", actor=ega_admin, agency=agency_a)
+    AuditEvent.objects.filter(pk=old.pk).update(
+        created_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    )
+    client.force_login(overseer)
+
+    def actions(query):
+        page = client.get("/console/audit/", query).context["page"]
+        return sorted(e.action for e in page)
+
+    assert actions({"action": "gdx"}) == ["gdx.key.added", "gdx.key.revoked"]
+    assert actions({"agency": "agency-b"}) == ["readiness.round_created"]
+    assert actions({"agency": "กรมเอ"}) == ["gdx.key.added", "gdx.key.revoked"]
+    assert actions({"actor": "admin@ega"}) == [
+        "gdx.key.added",
+        "gdx.key.revoked",
+        "readiness.round_created",
+    ]
+    assert actions({"actor": "nobody"}) == []
+    assert actions({"date_from": "1/1/2568", "date_to": "1/1/2568"}) == ["gdx.key.added"]
+    assert "gdx.key.added" not in actions({"date_from": "2/1/2568"})
+    response = client.get("/console/audit/", {"date_from": "1/1/68"})
+    assert response.status_code == 200 and "อ่านได้มากกว่าหนึ่งแบบ" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_date_check_finds_years_stored_543_years_ahead(client, overseer, ega_admin):
+    call_command("check_be_dates")  # nothing yet: no error
+    round = SurveyRoundFactory(
+        status="archived",
+        opens_on=datetime.date(2569, 11, 30),
+        closes_on=datetime.date(2569, 12, 31),
+    )
+    with pytest.raises(CommandError, match="2 date"):
+        call_command("check_be_dates")
+    client.force_login(overseer)
+    page = client.get("/console/dates/").content.decode()
+    assert f"readiness.SurveyRound {round.pk}" in page
+    assert "2569-11-30" in page and "30 พฤศจิกายน 2569" in page
+
+
+@pytest.mark.django_db
+def test_home_counts_what_needs_attention(client, overseer):
+    from exchange.models import MemberKey
+    from exchange.tests.factories import MemberFactory
+    from gdx_protocol import SigningKey
+
+    member = MemberFactory()
+    key = SigningKey.generate()
+    MemberKey.objects.create(
+        member=member,
+        use="sig",
+        algorithm="ed25519",
+        public_key=key.public_raw,
+        valid_until=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=3),
+    )
+    client.force_login(overseer)
+    response = client.get("/console/")
+    assert response.context["attention"].keys_expiring == 1
+    page = response.content.decode()
+    for link in ("/progress/dashboard/", "/gdx/", "/console/audit/", "/feedback/review/"):
+        assert f'href="{link}"' in page

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from console import views
+
+app_name = "console"
+urlpatterns = [
+    path("console/", views.home, name="home"),
+    path("console/rounds/", views.rounds, name="rounds"),
+    path("console/rounds/new/", views.round_create, name="round_create"),
+    path("console/rounds/<int:pk>/", views.round_detail, name="round"),
+    path("console/rounds/<int:pk>/reminders/", views.reminders, name="reminders"),
+    path("console/audit/", views.audit, name="audit"),
+    path("console/dates/", views.dates, name="dates"),
+]

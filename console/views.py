@@ -1,0 +1,158 @@
+"""The programme console: thin views over the owning apps' services and selectors."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.access import require
+from audit.models import AuditEvent
+from console import access, selectors
+from console.forms import AuditSearchForm, ConfirmForm, RoundForm
+from core.forms import add_service_errors
+from core.http import form_data
+from readiness import selectors as readiness_selectors
+from readiness import services as readiness_services
+from readiness import tasks as readiness_tasks
+from readiness.models import SurveyRound
+
+
+@require(access.can_view_console)
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "console/home.html",
+        {
+            "attention": selectors.attention(),
+            "can_run": access.can_run_programme(request.user),
+            "keys_days": selectors.KEYS_EXPIRING_DAYS,
+        },
+    )
+
+
+@require(access.can_view_console)
+def rounds(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "console/rounds.html",
+        {
+            "rounds": SurveyRound.objects.order_by("-opens_on"),
+            "can_run": access.can_run_programme(request.user),
+        },
+    )
+
+
+@require(access.can_run_programme)
+@require_http_methods(["GET", "POST"])
+def round_create(request: HttpRequest) -> HttpResponse:
+    form = RoundForm(form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            round = readiness_services.survey_round_save(round=form.instance, by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The round was saved."))
+            return redirect("console:round", pk=round.pk)
+    return render(request, "console/round_form.html", {"form": form})
+
+
+@require(access.can_view_console)
+@require_http_methods(["GET", "POST"])
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    round = get_object_or_404(SurveyRound, pk=pk)
+    can_run = access.can_run_programme(request.user)
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = RoundForm(
+        form_data(request) if action == "save" else None,
+        instance=SurveyRound.objects.get(pk=round.pk),
+    )
+    if request.method == "POST":
+        if not can_run:
+            return HttpResponse(status=403)
+        try:
+            if action == "save" and form.is_valid():
+                readiness_services.survey_round_save(round=form.instance, by=request.user)
+                messages.success(request, _("The round was saved."))
+                return redirect("console:round", pk=round.pk)
+            if action == "archive":
+                readiness_services.survey_round_archive(round=round, by=request.user)
+                messages.success(request, _("The round was closed and archived."))
+                return redirect("console:round", pk=round.pk)
+        except ValidationError as error:
+            round.refresh_from_db()
+            add_service_errors(form, error)
+    return render(
+        request,
+        "console/round_detail.html",
+        {
+            "round": round,
+            "form": form,
+            "can_run": can_run,
+            "sent": AuditEvent.objects.filter(
+                action="readiness.reminders_sent",
+                target_type=round._meta.label_lower,
+                target_id=str(round.pk),
+            ).select_related("actor")[:20],
+        },
+    )
+
+
+@require(access.can_view_console)
+@require_http_methods(["GET", "POST"])
+def reminders(request: HttpRequest, pk: int) -> HttpResponse:
+    round = get_object_or_404(SurveyRound, pk=pk)
+    can_run = access.can_run_programme(request.user)
+    form = ConfirmForm(form_data(request))
+    targets = readiness_selectors.reminder_preview(round=round)
+    if request.method == "POST":
+        if not can_run:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            readiness_tasks.send_reminders.enqueue(
+                round_id=round.pk,
+                by_id=request.user.pk,
+                base_url=request.build_absolute_uri("/"),
+            )
+            messages.success(
+                request,
+                _("The reminders are being sent. The record below shows what went out."),
+            )
+            return redirect("console:round", pk=round.pk)
+    unreachable = [t for t in targets if not t.to_mail and not t.reminded_recently]
+    return render(
+        request,
+        "console/reminders.html",
+        {
+            "round": round,
+            "form": form,
+            "can_run": can_run,
+            "targets": [t for t in targets if t.to_mail],
+            "recent": [t for t in targets if not t.to_mail and t.reminded_recently],
+            "unreachable": unreachable,
+            "emails": sum(len(t.to_mail) for t in targets),
+        },
+    )
+
+
+@require(access.can_view_console)
+def audit(request: HttpRequest) -> HttpResponse:
+    form = AuditSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_search(**{k: v for k, v in filters.items() if v})
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "console/audit.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@require(access.can_view_console)
+def dates(request: HttpRequest) -> HttpResponse:
+    return render(request, "console/dates.html", {"found": selectors.suspicious_dates()})
