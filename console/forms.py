@@ -34,3 +34,42 @@ class AuditSearchForm(Form):
     )
     date_from = BEDateField(label=_("From"), required=False, help_text=DATE_HELP)
     date_to = BEDateField(label=_("To"), required=False)
+
+
+def _ministries():
+    from agencies.models import Agency
+
+    return Agency.objects.filter(
+        kind__in=[Agency.Kind.MINISTRY, Agency.Kind.INDEPENDENT], status=Agency.Status.ACTIVE
+    ).order_by("name_th")
+
+
+def _province_choices():
+    from progress import sources
+
+    return [("", _("Every province"))] + sorted(
+        sources.province_names().items(), key=lambda item: item[1]
+    )
+
+
+class FollowUpForm(Form):
+    gap = forms.ChoiceField(
+        label=_("Show agencies"),
+        required=False,
+        choices=[
+            ("", _("Every agency")),
+            ("not_registered", _("Not registered")),
+            ("not_pinned", _("No service point pinned")),
+            ("not_surveyed", _("Not surveyed in the current round")),
+            ("not_copy_free", _("Still asking for copies")),
+        ],
+    )
+    ministry = forms.ModelChoiceField(
+        label=_("Ministry"), required=False, queryset=None, empty_label=_("Every ministry")
+    )
+    province = forms.ChoiceField(label=_("Province"), required=False, choices=())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ministry"].queryset = _ministries()  # type: ignore[attr-defined]
+        self.fields["province"].choices = _province_choices()  # type: ignore[attr-defined]

@@ -142,3 +142,116 @@ def suspicious_dates(*, limit: int = 100) -> list[SuspiciousDates]:
                     )
                 )
     return found
+
+
+# --- follow-up lists ---------------------------------------------------------------------
+GAPS = ("not_registered", "not_pinned", "not_surveyed", "not_copy_free")
+
+
+def current_round():
+    """The round agencies are answering now, else the latest one that has opened."""
+    from readiness.models import SurveyRound
+
+    today = timezone.localdate()
+    rounds = SurveyRound.objects.filter(status=SurveyRound.Status.ACTIVE, opens_on__lte=today)
+    return rounds.filter(closes_on__gte=today).first() or rounds.order_by("-opens_on").first()
+
+
+def followup_agencies(*, gap: str = "", ministry=None, province: str = "") -> QuerySet:
+    """Active agencies below the ministries, each annotated registered / pinned / surveyed /
+    copy_free (booleans), filtered by one gap, one ministry and one province."""
+    from django.db.models import Exists, OuterRef
+
+    from accounts.models import User
+    from agencies.models import Agency
+    from progress.models import ProcessTally
+    from readiness.models import SurveyResponse
+    from service_points.models import ServicePoint
+
+    staff = User.objects.filter(
+        agency=OuterRef("pk"),
+        is_active=True,
+        role__in=[User.Role.AGENCY_ADMIN, User.Role.AGENCY_OFFICER],
+    )
+    points = ServicePoint.objects.filter(
+        agency=OuterRef("pk"), status=ServicePoint.Status.PUBLISHED
+    )
+    answered = SurveyResponse.objects.filter(
+        agency=OuterRef("pk"),
+        status__in=[SurveyResponse.Status.SUBMITTED, SurveyResponse.Status.SUPERSEDED],
+    )
+    round = current_round()
+    if round is not None:
+        answered = answered.filter(round=round)
+    copy_free = ProcessTally.objects.filter(agency=OuterRef("pk"), processes__gt=0, asking_any=0)
+    agencies = (
+        Agency.objects.filter(status=Agency.Status.ACTIVE)
+        .exclude(kind=Agency.Kind.MINISTRY)
+        .select_related("ministry", "parent")
+        .annotate(
+            registered=Exists(staff),
+            pinned=Exists(points),
+            surveyed=Exists(answered),
+            copy_free=Exists(copy_free),
+        )
+        .order_by("ministry__name_th", "name_th", "pk")
+    )
+    if gap in GAPS:
+        agencies = agencies.filter(**{gap.removeprefix("not_"): False})
+    if ministry is not None:
+        agencies = agencies.filter(Q(ministry=ministry) | Q(pk=ministry.pk))
+    if province:
+        agencies = agencies.filter(Exists(points.filter(province_code=province)))
+    return agencies
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    agency: Any
+    ministry: Any
+    provinces: list[str]
+    contact: Any  # a User or None
+    registered: bool
+    pinned: bool
+    surveyed: bool
+    copy_free: bool
+
+
+def followup_rows(agencies) -> list[FollowUpRow]:
+    """Adds provinces (where the agency's points are) and a contact person to each agency:
+    its agency administrator, else any active officer. Three queries for the whole batch."""
+    from accounts.models import User
+    from progress import sources
+    from service_points.models import ServicePoint
+
+    agencies = list(agencies)
+    ids = [a.pk for a in agencies]
+    names = sources.province_names()
+    provinces: dict[int, list[str]] = {}
+    for agency_id, code in (
+        ServicePoint.objects.filter(agency_id__in=ids, status=ServicePoint.Status.PUBLISHED)
+        .values_list("agency_id", "province_code")
+        .distinct()
+        .order_by("agency_id", "province_code")
+    ):
+        provinces.setdefault(agency_id, []).append(names.get(code, code))
+    contacts: dict[int, Any] = {}
+    for user in User.objects.filter(
+        agency_id__in=ids,
+        is_active=True,
+        role__in=[User.Role.AGENCY_ADMIN, User.Role.AGENCY_OFFICER],
+    ).order_by("agency_id", "role", "pk"):  # "agency_admin" sorts before "agency_officer"
+        contacts.setdefault(user.agency_id, user)
+    return [
+        FollowUpRow(
+            agency=a,
+            ministry=a.ministry or a,
+            provinces=provinces.get(a.pk, []),
+            contact=contacts.get(a.pk),
+            registered=a.registered,
+            pinned=a.pinned,
+            surveyed=a.surveyed,
+            copy_free=a.copy_free,
+        )
+        for a in agencies
+    ]

@@ -10,5 +10,7 @@ urlpatterns = [
     path("console/rounds/<int:pk>/", views.round_detail, name="round"),
     path("console/rounds/<int:pk>/reminders/", views.reminders, name="reminders"),
     path("console/audit/", views.audit, name="audit"),
+    path("console/follow-up/", views.followup, name="followup"),
+    path("console/follow-up/export.<str:kind>", views.followup, name="followup_export"),
     path("console/dates/", views.dates, name="dates"),
 ]

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import require
 from audit.models import AuditEvent
 from console import access, selectors
-from console.forms import AuditSearchForm, ConfirmForm, RoundForm
+from console import exports
+from console.forms import AuditSearchForm, ConfirmForm, FollowUpForm, RoundForm
 from core.forms import add_service_errors
 from core.http import form_data
 from readiness import selectors as readiness_selectors
@@ -156,3 +157,34 @@ def audit(request: HttpRequest) -> HttpResponse:
 @require(access.can_view_console)
 def dates(request: HttpRequest) -> HttpResponse:
     return render(request, "console/dates.html", {"found": selectors.suspicious_dates()})
+
+
+@require(access.can_view_console)
+def followup(request: HttpRequest, kind: str = "") -> HttpResponse:
+    form = FollowUpForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    agencies = selectors.followup_agencies(
+        gap=filters.get("gap") or "",
+        ministry=filters.get("ministry"),
+        province=filters.get("province") or "",
+    )
+    if kind == "csv":
+        return exports.as_csv(agencies)
+    if kind == "xlsx":
+        return exports.as_xlsx(agencies)
+    if kind:
+        raise Http404
+    page = Paginator(agencies, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "console/followup.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": selectors.followup_rows(page.object_list),
+            "query": query.urlencode(),
+            "round": selectors.current_round(),
+        },
+    )

@@ -16,6 +16,10 @@ TABLE: dict[str, dict[str, int]] = {
     "/console/audit/": READERS,
     "/console/audit/?date_from=30/11/2569&action=gdx": READERS,
     "/console/dates/": READERS,
+    "/console/follow-up/": READERS,
+    "/console/follow-up/?gap=not_pinned&province=50": READERS,
+    "/console/follow-up/export.csv": READERS,
+    "/console/follow-up/export.xlsx?gap=not_surveyed": READERS,
 }
 
 

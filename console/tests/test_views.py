@@ -178,3 +178,48 @@ def test_home_counts_what_needs_attention(client, overseer):
     page = response.content.decode()
     for link in ("/progress/dashboard/", "/gdx/", "/console/audit/", "/feedback/review/"):
         assert f'href="{link}"' in page
+
+
+@pytest.mark.django_db
+def test_followup_list_of_one_province_with_contacts_and_exports(
+    client, overseer, officer_a, agency_a, agency_b
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from agencies.tests.factories import DepartmentFactory
+    from service_points.tests.factories import PublishedPointFactory
+
+    officer_a.phone = "021234567"
+    officer_a.save()
+    PublishedPointFactory(agency=agency_a, province_code="50")
+    PublishedPointFactory(agency=agency_b, province_code="10")
+    formula = DepartmentFactory(code="agency-f", name_th="=HYPERLINK(1)")
+    PublishedPointFactory(agency=formula, province_code="50")
+    client.force_login(overseer)
+
+    page = client.get("/console/follow-up/", {"province": "50"})
+    codes = [r.agency.code for r in page.context["rows"]]
+    assert codes and set(codes) == {"agency-a", "agency-f"}
+    html = page.content.decode()
+    assert officer_a.email in html and "021234567" in html and "เชียงใหม่" in html
+
+    not_registered = client.get("/console/follow-up/", {"gap": "not_registered"})
+    codes = {r.agency.code for r in not_registered.context["rows"]}
+    assert "agency-b" in codes and "agency-a" not in codes
+
+    csv = client.get("/console/follow-up/export.csv", {"province": "50"})
+    assert csv.status_code == 200 and "attachment" in csv["Content-Disposition"]
+    text = csv.content.decode("utf-8-sig")
+    assert "agency-a" in text and "agency-b" not in text
+    assert "'=HYPERLINK(1)" in text  # no formula reaches the spreadsheet
+
+    xlsx = client.get("/console/follow-up/export.xlsx", {"province": "50"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "รหัส"
+    by_code = {row[0]: row for row in rows[1:]}
+    assert set(by_code) == {"agency-a", "agency-f"}
+    assert by_code["agency-a"][5] == "021234567"
+    assert client.get("/console/follow-up/export.pdf").status_code == 404
