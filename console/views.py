@@ -10,8 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import require
 from audit.models import AuditEvent
-from console import access, selectors
-from console import exports
+from console import access, exports, selectors
 from console.forms import AuditSearchForm, ConfirmForm, FollowUpForm, RoundForm
 from core.forms import add_service_errors
 from core.http import form_data
