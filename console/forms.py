@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.dates import BEDateField
 from core.forms import Form, ModelForm
-from readiness.models import SurveyRound
+from readiness.models import LimitationOption, SurveyRound
 
 DATE_HELP = _("Day/month/year, for example 30/11/2569.")
 
@@ -73,3 +73,9 @@ class FollowUpForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["ministry"].queryset = _ministries()  # type: ignore[attr-defined]
         self.fields["province"].choices = _province_choices()  # type: ignore[attr-defined]
+
+
+class LimitationOptionForm(ModelForm):
+    class Meta:
+        model = LimitationOption
+        fields = ["letter", "text_th", "text_en", "position", "is_active"]

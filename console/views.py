@@ -11,13 +11,19 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import require
 from audit.models import AuditEvent
 from console import access, exports, selectors
-from console.forms import AuditSearchForm, ConfirmForm, FollowUpForm, RoundForm
+from console.forms import (
+    AuditSearchForm,
+    ConfirmForm,
+    FollowUpForm,
+    LimitationOptionForm,
+    RoundForm,
+)
 from core.forms import add_service_errors
 from core.http import form_data
 from readiness import selectors as readiness_selectors
 from readiness import services as readiness_services
 from readiness import tasks as readiness_tasks
-from readiness.models import SurveyRound
+from readiness.models import LimitationOption, SurveyRound
 
 
 @require(access.can_view_console)
@@ -185,5 +191,35 @@ def followup(request: HttpRequest, kind: str = "") -> HttpResponse:
             "rows": selectors.followup_rows(page.object_list),
             "query": query.urlencode(),
             "round": selectors.current_round(),
+        },
+    )
+
+
+@require(access.can_view_console)
+@require_http_methods(["GET", "POST"])
+def options(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Question 8's options: the list, and a form to add one or change the one chosen."""
+    can_run = access.can_run_programme(request.user)
+    option = get_object_or_404(LimitationOption, pk=pk) if pk else LimitationOption()
+    form = LimitationOptionForm(form_data(request), instance=option)
+    if request.method == "POST":
+        if not can_run:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            try:
+                readiness_services.limitation_option_save(option=form.instance, by=request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The option was saved."))
+                return redirect("console:options")
+    return render(
+        request,
+        "console/options.html",
+        {
+            "options": LimitationOption.objects.order_by("position", "letter"),
+            "form": form,
+            "editing": option if pk else None,
+            "can_run": can_run,
         },
     )

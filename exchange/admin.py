@@ -40,8 +40,10 @@ class ReadOnlyAdmin(HubAdmin):
         return False
 
 
+# Members, keys and rights are written on the portal's pages (/gdx/), through the services
+# that check keys and record every change in the audit trail; here they are only read.
 @admin.register(Member)
-class MemberAdmin(HubAdmin):
+class MemberAdmin(ReadOnlyAdmin):
     list_display = ["code", "agency", "status", "endpoint"]
     list_filter = ["status"]
     readonly_fields = ["code", "status", "status_changed_at"]
@@ -49,7 +51,7 @@ class MemberAdmin(HubAdmin):
 
 
 @admin.register(MemberKey)
-class MemberKeyAdmin(HubAdmin):
+class MemberKeyAdmin(ReadOnlyAdmin):
     list_display = ["member", "use", "algorithm", "kid", "valid_from", "valid_until", "revoked_at"]
     list_filter = ["use", "algorithm"]
     readonly_fields = ["kid", "revoked_at", "revoked_reason"]
@@ -61,7 +63,7 @@ class DocumentTypeAdmin(HubAdmin):
 
 
 @admin.register(AccessRight)
-class AccessRightAdmin(HubAdmin):
+class AccessRightAdmin(ReadOnlyAdmin):
     list_display = ["consumer", "document_type", "purpose", "valid_from", "valid_until", "status"]
     list_filter = ["status", "document_type"]
     readonly_fields = ["status", "withdrawn_at", "granted_by"]

@@ -77,6 +77,38 @@ def member_register(*, agency: Agency, endpoint: str = "", by: Any) -> Member:
 
 
 @transaction.atomic
+def member_register_with_keys(
+    *,
+    agency: Agency,
+    endpoint: str = "",
+    sig_algorithm: str,
+    sig_public_key: bytes,
+    enc_algorithm: str,
+    enc_public_key: bytes,
+    by: Any,
+) -> Member:
+    """A member and its two keys, or nothing at all: a member without keys cannot exchange."""
+    if Member.objects.filter(agency=agency).exists():
+        raise ValidationError({"agency": _("This agency is already a member of the hub.")})
+    member = member_register(agency=agency, endpoint=endpoint, by=by)
+    errors: dict[str, list[str]] = {}
+    for prefix, use, algorithm, raw in (
+        ("sig", MemberKey.Use.SIGNING, sig_algorithm, sig_public_key),
+        ("enc", MemberKey.Use.ENCRYPTION, enc_algorithm, enc_public_key),
+    ):
+        try:
+            with transaction.atomic():
+                member_key_add(member=member, use=use, algorithm=algorithm, public_key=raw, by=by)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                name = f"{prefix}_{field}" if field in ("public_key", "algorithm") else field
+                errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)  # rolls the member back with its keys
+    return member
+
+
+@transaction.atomic
 def member_update_endpoint(*, member: Member, endpoint: str, by: Any) -> Member:
     member.endpoint = endpoint.strip()
     member.full_clean()

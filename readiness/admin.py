@@ -58,8 +58,16 @@ class SurveyRoundAdmin(admin.ModelAdmin):
 
 @admin.register(LimitationOption)
 class LimitationOptionAdmin(admin.ModelAdmin):
+    """Read-only: the programme console (/console/options/) edits them through the audited
+    service."""
+
     list_display = ["letter", "text_th", "text_en", "position", "is_active"]
-    list_editable = ["text_th", "text_en", "position", "is_active"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False  # untick "offered in the survey" instead

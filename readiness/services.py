@@ -80,6 +80,29 @@ def survey_round_archive(*, round: SurveyRound, by: Any) -> SurveyRound:
     return round
 
 
+@transaction.atomic
+def limitation_option_save(*, option: LimitationOption, by: Any) -> LimitationOption:
+    """Adds or changes one of question 8's options (untick `is_active` instead of deleting)."""
+    if not access.is_ega_admin(by):
+        raise PermissionDenied
+    created = option.pk is None
+    option.full_clean()
+    option.save()
+    audit_record(
+        actor=by,
+        action="readiness.limitation_option.created"
+        if created
+        else "readiness.limitation_option.changed",
+        target=option,
+        data={
+            "letter": option.letter,
+            "text_th": option.text_th,
+            "is_active": option.is_active,
+        },
+    )
+    return option
+
+
 # --- opening the survey -------------------------------------------------------------------
 def _header(agency, by) -> dict[str, str]:
     lineage = agency.lineage()

@@ -13,6 +13,8 @@ TABLE: dict[str, dict[str, int]] = {
     "/console/rounds/new/": only({"ega_admin": 200}),
     "/console/rounds/{round}/": READERS,
     "/console/rounds/{round}/reminders/": READERS,
+    "/console/options/": READERS,
+    "/console/options/{option}/": READERS,
     "/console/audit/": READERS,
     "/console/audit/?date_from=30/11/2569&action=gdx": READERS,
     "/console/dates/": READERS,
@@ -25,7 +27,10 @@ TABLE: dict[str, dict[str, int]] = {
 
 @pytest.fixture
 def objects(db):
-    return {"round": SurveyRoundFactory().pk}
+    from readiness.models import LimitationOption
+
+    option = LimitationOption.objects.create(letter="ฮ", text_th="ทดสอบ")
+    return {"round": SurveyRoundFactory().pk, "option": option.pk}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -48,17 +53,21 @@ def test_every_console_url_is_in_the_table(objects):
         ("/console/rounds/new/", {"name_th": "x", "opens_on": "1/1/2570", "closes_on": "2/1/2570"}),
         ("/console/rounds/{round}/", {"action": "archive"}),
         ("/console/rounds/{round}/reminders/", {"confirm": "on"}),
+        ("/console/options/", {"letter": "ฬ", "text_th": "x", "position": 1}),
+        ("/console/options/{option}/", {"letter": "ฮ", "text_th": "changed", "position": 1}),
     ],
 )
 def test_overseers_and_agency_staff_change_nothing(client, role_users, objects, path, data):
     from audit.models import AuditEvent
-    from readiness.models import SurveyRound
+    from readiness.models import LimitationOption, SurveyRound
 
     before = list(SurveyRound.objects.values_list("pk", "status", "opens_on", "closes_on"))
     for who in ("overseer", "admin_a", "officer_a"):
         client.force_login(role_users[who])
         assert client.post(path.format(**objects), data).status_code == 403
     assert list(SurveyRound.objects.values_list("pk", "status", "opens_on", "closes_on")) == before
+    assert not LimitationOption.objects.filter(letter="ฬ").exists()
+    assert not LimitationOption.objects.filter(text_th="changed").exists()
     assert not AuditEvent.objects.exists()
 
 

@@ -223,3 +223,23 @@ def test_followup_list_of_one_province_with_contacts_and_exports(
     assert set(by_code) == {"agency-a", "agency-f"}
     assert by_code["agency-a"][5] == "021234567"
     assert client.get("/console/follow-up/export.pdf").status_code == 404
+
+
+@pytest.mark.django_db
+def test_ega_adds_changes_and_withdraws_a_question_8_option(client, ega_admin):
+    from readiness.models import LimitationOption
+
+    client.force_login(ega_admin)
+    data = {"letter": "ฮ", "text_th": "ขาดงบประมาณ", "position": 9, "is_active": "on"}
+    assert client.post("/console/options/", data).status_code == 302
+    option = LimitationOption.objects.get(letter="ฮ")
+    response = client.post(f"/console/options/{option.pk}/", {**data, "is_active": ""})
+    assert response.status_code == 302
+    option.refresh_from_db()
+    assert not option.is_active
+    assert list(
+        AuditEvent.objects.filter(target_id=str(option.pk)).values_list("action", flat=True)
+    ) == ["readiness.limitation_option.changed", "readiness.limitation_option.created"]
+    # a second option with the same letter is refused, nothing written
+    response = client.post("/console/options/", data)
+    assert response.status_code == 200 and LimitationOption.objects.filter(letter="ฮ").count() == 1

@@ -18,6 +18,7 @@ TABLE: dict[str, dict[str, int]] = {
     "/gdx/log/inclusion?index=0": OPEN,
     "/gdx/log/consistency?first=1": OPEN,
     "/gdx/": HUB_VIEWERS,
+    "/gdx/members/new/": only({"ega_admin": 200}),
     "/gdx/members/{member}/": HUB_VIEWERS,
     "/gdx/members/missing/": only({"ega_admin": 404, "overseer": 404}),
     "/gdx/demo/": only({"ega_admin": 200}),
@@ -260,3 +261,46 @@ def test_an_access_right_valid_until_is_typed_in_the_buddhist_era(client, ega_ad
     assert right.valid_until.isoformat() == "2026-12-31T17:00:00+00:00"  # 1 Jan 2027, Bangkok
     page = client.get(url).content.decode()
     assert "1 มกราคม 2570 00:00" in page and "3112" not in page
+
+
+def test_ega_adds_a_member_with_both_keys_checked_against_their_algorithms(
+    client, ega_admin, agency_a
+):
+    from audit.models import AuditEvent
+    from gdx_protocol import b64e
+    from gdx_protocol.keys import kem_algorithm
+
+    kem = kem_algorithm("mlkem768x25519")
+    enc = b64e(kem.public_raw(kem.generate()))
+    sig = b64e(SigningKey.generate().public_raw)
+    client.force_login(ega_admin)
+    data = {
+        "agency": "agency-a",
+        "endpoint": "https://node.a.go.th",
+        "sig_algorithm": "ed25519",
+        "sig_public_key": enc,  # the encryption key pasted as the signing key
+        "enc_algorithm": "mlkem768x25519",
+        "enc_public_key": enc,
+    }
+    response = client.post("/gdx/members/new/", data)
+    assert response.status_code == 200
+    assert "ไม่ใช่กุญแจสาธารณะแบบ ed25519" in response.content.decode()
+    assert not Member.objects.exists() and not MemberKey.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="gdx.").exists()
+    response = client.post("/gdx/members/new/", {**data, "agency": "nope"})
+    assert response.status_code == 200 and not Member.objects.exists()
+
+    response = client.post("/gdx/members/new/", {**data, "sig_public_key": sig})
+    assert response.status_code == 302
+    member = Member.objects.get(agency=agency_a)
+    assert member.endpoint == "https://node.a.go.th"
+    assert sorted(member.keys.values_list("use", "algorithm")) == [
+        ("enc", "mlkem768x25519"),
+        ("sig", "ed25519"),
+    ]
+    assert set(AuditEvent.objects.values_list("action", flat=True)) >= {
+        "gdx.member.registered",
+        "gdx.key.added",
+    }
+    response = client.post("/gdx/members/new/", {**data, "sig_public_key": sig})
+    assert response.status_code == 200 and Member.objects.count() == 1
