@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import access as base_access
 from core.forms import add_service_errors
 from core.http import form_data
-from exchange import access, demo, selectors, services
+from exchange import access, demo, labels, selectors, services
 from exchange.forms import (
     DemoExchangeForm,
     KeyAddForm,
@@ -236,6 +236,10 @@ def demo_exchange(request: HttpRequest) -> HttpResponse:
             if result and result.get("document")
             else "",
             "error": error,
+            "error_label": labels.refusal_label(error) if error else "",
+            "status_label": labels.document_status_label(result.get("status", ""))
+            if result
+            else "",
             "leaves": leaf,
             "configured": configured,
             "consumer": demo.CONSUMER,

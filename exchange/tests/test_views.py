@@ -171,6 +171,19 @@ def test_demo_consumers_officer_runs_a_demo_exchange(client, objects, monkeypatc
     assert "ทดสอบ" in page
     assert "6f1c2b1e" in page
     assert "/gdx/log/inclusion?index=0" in page  # the audit entry for that request id
+    assert "<dd>พบข้อมูล</dd>" in page  # the status in words, not the code "found"
+
+
+def test_demo_page_says_a_refusal_in_words(client, ega_admin, objects, monkeypatch):
+    monkeypatch.setattr(demo, "load_node_config", lambda member: {"listen_port": 1})
+    monkeypatch.setattr(demo, "consumer_request", lambda **kw: (403, {"error": "no_access_right"}))
+    client.force_login(ega_admin)
+    response = client.post(
+        "/gdx/demo/",
+        {"document_type": "person_record", "citizen_id": "1234567890121", "purpose": demo.PURPOSE},
+    )
+    page = response.content.decode()
+    assert "ไม่มีสิทธิ์เข้าถึงเอกสารนี้" in page
 
 
 def test_demo_page_refuses_a_bad_citizen_id(client, ega_admin, objects, monkeypatch):
