@@ -16,5 +16,7 @@ urlpatterns = [
     path("feedback/points/<int:pk>/poster.pdf", views.poster, name="poster"),
     path("feedback/responses/<int:pk>/reply/", views.reply, name="reply"),
     path("feedback/review/", views.review, name="review"),
+    path("feedback/review/bulk/", views.review_bulk, name="review_bulk"),
+    path("feedback/review/undo/", views.review_undo, name="review_undo"),
     path("feedback/review/<int:pk>/<str:action>/", views.review_decide, name="review_decide"),
 ]
