@@ -4,13 +4,14 @@ Buddhist-Era dates, preview and send reminders, revoke a GDX key with a reason; 
 overseer finds each of these in the audit trail."""
 
 import datetime
+import io
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from core.tests.browser import assert_accessible
 from readiness.models import SurveyReminder, SurveyRound
-from readiness.tests.factories import pin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,10 +36,18 @@ def test_egas_week_in_the_console_and_the_overseer_reads_it(
     from exchange import services as exchange_services
     from exchange.models import MemberKey
     from exchange.tests.factories import MemberFactory
-    from gdx_protocol import SigningKey
+    from feedback.models import Response as FeedbackResponse
+    from feedback.tests.factories import submit
+    from gdx_protocol import SigningKey, b64e
+    from gdx_protocol.keys import kem_algorithm
+    from service_points.tests.factories import PublishedPointFactory
 
-    pin(officer_a.agency)
-    pin(agency_b)  # nobody of agency B can be reached by mail
+    kem = kem_algorithm("mlkem768x25519")
+    province = "50"
+    point = PublishedPointFactory(agency=officer_a.agency, province_code=province)
+    PublishedPointFactory(agency=agency_b, province_code="10")  # nobody of B can be mailed
+    for _ in range(2):
+        submit(point, honeypot="robot?")  # two answers held for review
     member = MemberFactory(agency=agency_b)
     key = exchange_services.member_key_add(
         member=member,
@@ -86,6 +95,58 @@ def test_egas_week_in_the_console_and_the_overseer_reads_it(
     page.wait_for_url(base + f"/console/rounds/{round.pk}/")
     assert SurveyReminder.objects.filter(user=officer_a, round=round).exists()
 
+    # Question 8's options, in the console.
+    page.goto(base + "/console/")
+    page.get_by_role("link", name="ตัวเลือกของคำถามข้อ 8").click()
+    _one_h1(page, "ตัวเลือกของคำถามข้อ 8")
+    page.get_by_label("ตัวอักษร").fill("ฮ")
+    page.get_by_label("ข้อความภาษาไทย").fill("ขาดเครื่องอ่านบัตร")
+    assert_accessible(page)
+    page.get_by_role("button", name="บันทึกตัวเลือก").click()
+    page.wait_for_url(base + "/console/options/")
+    assert "ขาดเครื่องอ่านบัตร" in page.locator("table").inner_text()
+
+    # Download the follow-up list of one province.
+    page.goto(base + "/console/")
+    page.get_by_role("link", name="รายชื่อที่ต้องติดตาม", exact=False).click()
+    _one_h1(page, "รายชื่อหน่วยงานที่ต้องติดตาม")
+    page.get_by_label("จังหวัด").select_option(province)
+    page.get_by_role("button", name="แสดง", exact=True).click()
+    assert officer_a.agency.code in page.locator("table").inner_text()
+    assert agency_b.code not in page.locator("table").inner_text()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="ดาวน์โหลด Excel (XLSX)").click()
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert [row[0] for row in rows[1:]] == [officer_a.agency.code]
+
+    # Review flagged answers in bulk.
+    page.goto(base + "/feedback/review/")
+    page.get_by_label("เลือกความคิดเห็น").nth(0).check()
+    page.get_by_label("เลือกความคิดเห็น").nth(1).check()
+    assert_accessible(page)
+    page.get_by_role("button", name="นับความคิดเห็นที่เลือก", exact=True).click()
+    page.wait_for_url(base + "/feedback/review/")
+    assert sorted(FeedbackResponse.objects.values_list("status", flat=True)) == [
+        "accepted",
+        "accepted",
+    ]
+
+    # Add a GDX member with both keys.
+    page.goto(base + "/gdx/")
+    page.get_by_role("link", name="เพิ่มสมาชิกพร้อมกุญแจ").click()
+    _one_h1(page, "เพิ่มสมาชิกพร้อมกุญแจ")
+    page.get_by_label("รหัสหน่วยงาน").fill(officer_a.agency.code)
+    page.get_by_label("กุญแจสาธารณะสำหรับลงนาม").fill(b64e(SigningKey.generate().public_raw))
+    page.get_by_label("กุญแจสาธารณะสำหรับเข้ารหัส").fill(b64e(kem.public_raw(kem.generate())))
+    assert_accessible(page)
+    page.get_by_role("button", name="เพิ่มสมาชิก", exact=True).click()
+    page.wait_for_url(base + f"/gdx/members/{officer_a.agency.code}/")
+    assert page.locator("table").first.locator("tbody tr").count() == 2
+
     # Revoke a GDX key, with the reason and the confirmation the page asks for.
     page.goto(base + f"/gdx/members/{member.code}/")
     page.get_by_label("เหตุผล").first.fill("กุญแจรั่วไหล")
@@ -103,7 +164,15 @@ def test_egas_week_in_the_console_and_the_overseer_reads_it(
     page.get_by_label("ผู้ดำเนินการ (อีเมล)").fill("admin@ega")
     page.get_by_role("button", name="ค้นหา").click()
     trail = page.locator("table").inner_text()
-    for action in ("readiness.round_created", "readiness.reminders_sent", "gdx.key.revoked"):
+    for action in (
+        "readiness.round_created",
+        "readiness.reminders_sent",
+        "readiness.limitation_option.created",
+        "feedback.response_accepted",
+        "gdx.member.registered",
+        "gdx.key.added",
+        "gdx.key.revoked",
+    ):
         assert action in trail, action
     assert "กุญแจรั่วไหล" in trail
     assert_accessible(page)
