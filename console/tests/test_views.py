@@ -243,3 +243,14 @@ def test_ega_adds_changes_and_withdraws_a_question_8_option(client, ega_admin):
     # a second option with the same letter is refused, nothing written
     response = client.post("/console/options/", data)
     assert response.status_code == 200 and LimitationOption.objects.filter(letter="ฮ").count() == 1
+
+
+@pytest.mark.django_db
+def test_djangos_admin_uses_the_bundled_thai_font_and_links_to_the_console(client, ega_admin):
+    from django.contrib.staticfiles import finders
+
+    client.force_login(ega_admin)
+    page = client.get("/admin/").content.decode()
+    assert "core/admin.css" in page and 'href="/console/"' in page
+    css = open(finders.find("core/admin.css"), encoding="utf-8").read()
+    assert "sarabun-thai-400-normal.woff2" in css and "--font-family-primary" in css
