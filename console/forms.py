@@ -79,3 +79,76 @@ class LimitationOptionForm(ModelForm):
     class Meta:
         model = LimitationOption
         fields = ["letter", "text_th", "text_en", "position", "is_active"]
+
+
+def _agency_by_code(code: str, *, field: str):
+    from agencies.models import Agency
+
+    code = code.strip().lower()
+    if not code:
+        return None
+    agency = Agency.objects.filter(code=code, status=Agency.Status.ACTIVE).first()
+    if agency is None:
+        raise forms.ValidationError(
+            _("No active agency has the code %(code)s."), params={"code": code}
+        )
+    return agency
+
+
+class AgencyForm(Form):
+    """Adding an agency (with code and kind) or renaming / moving one (code fixed)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("Lowercase letters, digits and hyphens; it never changes afterwards."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=())
+    name_th = forms.CharField(label=_("Name in Thai"), max_length=255)
+    name_en = forms.CharField(label=_("Name in English"), max_length=255, required=False)
+    abbreviation = forms.CharField(label=_("Abbreviation"), max_length=32, required=False)
+    parent = forms.CharField(
+        label=_("Part of (agency code)"),
+        max_length=32,
+        required=False,
+        help_text=_("Empty for a ministry or an agency outside any ministry."),
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+        from agencies.models import Agency
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Agency.Kind.choices  # type: ignore[attr-defined]
+        if editing:
+            del self.fields["code"]
+            del self.fields["kind"]
+
+    def clean_parent(self):
+        return _agency_by_code(self.cleaned_data.get("parent") or "", field="parent")
+
+
+class SearchForm(Form):
+    q = forms.CharField(label=_("Code or name"), required=False, max_length=100)
+
+
+class ImportForm(Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: code, kind, parent_code, name_th, name_en, abbreviation, gfmis_code, "
+            "tax_id. Any wrong row: nothing is written and every error is listed."
+        ),
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("Save the file as CSV in UTF-8.")) from None
+        if "\x00" in text:
+            raise forms.ValidationError(_("Save the file as CSV in UTF-8."))
+        return text

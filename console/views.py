@@ -12,11 +12,14 @@ from accounts.access import require
 from audit.models import AuditEvent
 from console import access, exports, selectors
 from console.forms import (
+    AgencyForm,
     AuditSearchForm,
     ConfirmForm,
     FollowUpForm,
+    ImportForm,
     LimitationOptionForm,
     RoundForm,
+    SearchForm,
 )
 from core.forms import add_service_errors
 from core.http import form_data
@@ -90,7 +93,10 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("console:round", pk=round.pk)
         except ValidationError as error:
             round.refresh_from_db()
-            add_service_errors(form, error)
+            if form.is_bound:
+                add_service_errors(form, error)
+            else:
+                messages.error(request, " ".join(error.messages))
     return render(
         request,
         "console/round_detail.html",
@@ -221,5 +227,108 @@ def options(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "form": form,
             "editing": option if pk else None,
             "can_run": can_run,
+        },
+    )
+
+
+@require(access.can_view_console)
+@require_http_methods(["GET", "POST"])
+def agencies(request: HttpRequest) -> HttpResponse:
+    """The directory: search it, add an agency, import the CSV file."""
+    from agencies import services as agency_services
+    from agencies.models import Agency
+    from core.text import normalize_for_search
+
+    can_run = access.can_run_programme(request.user)
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = AgencyForm(form_data(request) if action == "add" else None)
+    upload = ImportForm(
+        request.POST if action == "import" else None,
+        request.FILES if action == "import" else None,
+    )
+    result = None
+    if request.method == "POST":
+        if not can_run:
+            return HttpResponse(status=403)
+        if action == "add" and form.is_valid():
+            try:
+                agency = agency_services.agency_create(by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("%(name)s is now in the directory.") % {"name": agency})
+                return redirect("console:agency", code=agency.code)
+        if action == "import" and upload.is_valid():
+            result = agency_services.agency_import_csv(
+                text=upload.cleaned_data["file"], by=request.user
+            )
+    search = SearchForm(request.GET or None)
+    query = search.cleaned_data.get("q", "") if search.is_valid() else ""
+    found = Agency.objects.select_related("parent").order_by("name_th")
+    if query:
+        found = found.filter(search_text__contains=normalize_for_search(query))
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "console/agencies.html",
+        {
+            "search": search,
+            "page": page,
+            "query": f"q={query}" if query else "",
+            "form": form,
+            "upload": upload,
+            "result": result,
+            "can_run": can_run,
+        },
+    )
+
+
+@require(access.can_view_console)
+@require_http_methods(["GET", "POST"])
+def agency(request: HttpRequest, code: str) -> HttpResponse:
+    from agencies import services as agency_services
+    from agencies.models import Agency
+
+    agency = get_object_or_404(Agency.objects.select_related("parent"), code=code)
+    can_run = access.can_run_programme(request.user)
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = AgencyForm(
+        form_data(request) if action == "save" else None,
+        editing=True,
+        initial={
+            "name_th": agency.name_th,
+            "name_en": agency.name_en,
+            "abbreviation": agency.abbreviation,
+            "parent": agency.parent.code if agency.parent_id else "",
+        },
+    )
+    if request.method == "POST":
+        if not can_run:
+            return HttpResponse(status=403)
+        try:
+            if action == "save" and form.is_valid():
+                agency_services.agency_update(agency=agency, by=request.user, **form.cleaned_data)
+                messages.success(request, _("The agency was saved."))
+                return redirect("console:agency", code=agency.code)
+            if action == "archive":
+                agency_services.agency_archive(agency=agency, by=request.user)
+                messages.success(request, _("The agency was archived. Its history is kept."))
+                return redirect("console:agency", code=agency.code)
+        except ValidationError as error:
+            agency.refresh_from_db()
+            if form.is_bound:
+                add_service_errors(form, error)
+            else:
+                messages.error(request, " ".join(error.messages))
+    return render(
+        request,
+        "console/agency.html",
+        {
+            "agency": agency,
+            "form": form,
+            "can_run": can_run,
+            "history": AuditEvent.objects.filter(agency=agency, action__startswith="agency.")
+            .select_related("actor")
+            .order_by("-created_at")[:20],
         },
     )

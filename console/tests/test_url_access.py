@@ -13,6 +13,10 @@ TABLE: dict[str, dict[str, int]] = {
     "/console/rounds/new/": only({"ega_admin": 200}),
     "/console/rounds/{round}/": READERS,
     "/console/rounds/{round}/reminders/": READERS,
+    "/console/agencies/": READERS,
+    "/console/agencies/?q=agency": READERS,
+    "/console/agencies/{agency}/": READERS,
+    "/console/agencies/missing/": only({"ega_admin": 404, "overseer": 404}),
     "/console/options/": READERS,
     "/console/options/{option}/": READERS,
     "/console/audit/": READERS,
@@ -26,11 +30,11 @@ TABLE: dict[str, dict[str, int]] = {
 
 
 @pytest.fixture
-def objects(db):
+def objects(db, agency_b):
     from readiness.models import LimitationOption
 
     option = LimitationOption.objects.create(letter="ฮ", text_th="ทดสอบ")
-    return {"round": SurveyRoundFactory().pk, "option": option.pk}
+    return {"round": SurveyRoundFactory().pk, "option": option.pk, "agency": "agency-b"}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -54,6 +58,12 @@ def test_every_console_url_is_in_the_table(objects):
         ("/console/rounds/{round}/", {"action": "archive"}),
         ("/console/rounds/{round}/reminders/", {"confirm": "on"}),
         ("/console/options/", {"letter": "ฬ", "text_th": "x", "position": 1}),
+        ("/console/agencies/{agency}/", {"action": "archive"}),
+        ("/console/agencies/{agency}/", {"action": "save", "name_th": "changed"}),
+        (
+            "/console/agencies/",
+            {"action": "add", "code": "new-x", "kind": "independent", "name_th": "changed"},
+        ),
         ("/console/options/{option}/", {"letter": "ฮ", "text_th": "changed", "position": 1}),
     ],
 )
@@ -68,6 +78,10 @@ def test_overseers_and_agency_staff_change_nothing(client, role_users, objects, 
     assert list(SurveyRound.objects.values_list("pk", "status", "opens_on", "closes_on")) == before
     assert not LimitationOption.objects.filter(letter="ฬ").exists()
     assert not LimitationOption.objects.filter(text_th="changed").exists()
+    from agencies.models import Agency
+
+    assert not Agency.objects.filter(name_th="changed").exists()
+    assert Agency.objects.get(code="agency-b").status == "active"
     assert not AuditEvent.objects.exists()
 
 

@@ -254,3 +254,86 @@ def test_djangos_admin_uses_the_bundled_thai_font_and_links_to_the_console(clien
     assert "core/admin.css" in page and 'href="/console/"' in page
     css = open(finders.find("core/admin.css"), encoding="utf-8").read()
     assert "sarabun-thai-400-normal.woff2" in css and "--font-family-primary" in css
+
+
+@pytest.mark.django_db
+def test_ega_adds_renames_moves_and_archives_an_agency(client, ega_admin, agency_a):
+    from agencies.models import Agency
+    from agencies.tests.factories import DepartmentFactory
+
+    client.force_login(ega_admin)
+    response = client.post(
+        "/console/agencies/",
+        {
+            "action": "add",
+            "code": "new-unit",
+            "kind": "unit",
+            "name_th": "หน่วยใหม่",
+            "parent": "agency-a",
+        },
+    )
+    assert response.status_code == 302
+    unit = Agency.objects.get(code="new-unit")
+    assert unit.parent == agency_a and unit.ministry == agency_a.ministry
+    other = DepartmentFactory(code="agency-o")
+    url = "/console/agencies/new-unit/"
+    data = {"action": "save", "name_th": "หน่วยใหม่ (ชื่อใหม่)", "parent": "agency-o"}
+    assert client.post(url, data).status_code == 302
+    unit.refresh_from_db()
+    assert unit.name_th == "หน่วยใหม่ (ชื่อใหม่)" and unit.parent == other
+    assert unit.ministry == other.ministry
+    moved = AuditEvent.objects.get(action="agency.moved")
+    assert moved.data["parent"] == ["agency-a", "agency-o"]
+    # a parent that does not exist: a clear error, nothing changed
+    response = client.post(url, {**data, "parent": "nope"})
+    assert response.status_code == 200 and "nope" in response.content.decode()
+    # an agency with active agencies under it cannot be archived
+    response = client.post("/console/agencies/agency-o/", {"action": "archive"})
+    assert response.status_code == 200
+    assert "กรุณาเก็บเข้าคลังหรือย้ายหน่วยงานที่สังกัดหน่วยงานนี้ก่อน" in response.content.decode()
+    assert Agency.objects.get(code="agency-o").status == "active"
+    assert client.post(url, {"action": "archive"}).status_code == 302
+    unit.refresh_from_db()
+    assert unit.status == "archived"
+    assert AuditEvent.objects.filter(action="agency.archived", agency=unit).exists()
+    assert "agency.archived" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_directory_import_lists_every_error_and_writes_nothing(client, ega_admin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agencies.models import Agency
+
+    client.force_login(ega_admin)
+    good = "code,kind,parent_code,name_th\nmin-x,ministry,,กระทรวงเอกซ์\ndep-x,department,min-x,กรมเอกซ์\n"
+    bad = good + "dep-y,department,missing,กรมวาย\n"
+    response = client.post(
+        "/console/agencies/",
+        {"action": "import", "file": SimpleUploadedFile("a.csv", bad.encode(), "text/csv")},
+    )
+    assert response.status_code == 200
+    assert not Agency.objects.filter(code__in=["min-x", "dep-x"]).exists()
+    assert "ไม่ได้นำเข้า" in response.content.decode()
+    response = client.post(
+        "/console/agencies/",
+        {"action": "import", "file": SimpleUploadedFile("a.csv", good.encode(), "text/csv")},
+    )
+    assert Agency.objects.get(code="dep-x").parent.code == "min-x"
+    response = client.post(
+        "/console/agencies/",
+        {
+            "action": "import",
+            "file": SimpleUploadedFile("a.xlsx", b"PK\x03\x04\x00\xff", "text/csv"),
+        },
+    )
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_closing_a_closed_round_again_says_why(client, ega_admin):
+    round = SurveyRoundFactory(status="archived")
+    client.force_login(ega_admin)
+    response = client.post(f"/console/rounds/{round.pk}/", {"action": "archive"}, follow=False)
+    assert response.status_code == 200
+    assert "รอบการสำรวจนี้เก็บเข้าคลังแล้ว" in response.content.decode()
