@@ -69,7 +69,7 @@ def agency_update(
         "name_th": agency.name_th,
         "name_en": agency.name_en,
         "abbreviation": agency.abbreviation,
-        "parent": agency.parent.code if agency.parent_id else None,
+        "parent": agency.parent.code if agency.parent is not None else None,
     }
     agency.name_th, agency.name_en = name_th.strip(), name_en.strip()
     agency.abbreviation = abbreviation.strip()
