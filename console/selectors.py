@@ -255,3 +255,17 @@ def followup_rows(agencies) -> list[FollowUpRow]:
         )
         for a in agencies
     ]
+
+
+def followup_members(agency_ids: list[int]) -> dict[int, list]:
+    """Every active member of each agency, the people a follow-up mail goes to."""
+    from accounts.models import User
+
+    members: dict[int, list] = {}
+    for user in User.objects.filter(
+        agency_id__in=agency_ids,
+        is_active=True,
+        role__in=[User.Role.AGENCY_ADMIN, User.Role.AGENCY_OFFICER],
+    ).order_by("agency_id", "email"):
+        members.setdefault(user.agency_id, []).append(user)
+    return members

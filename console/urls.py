@@ -16,5 +16,6 @@ urlpatterns = [
     path("console/audit/", views.audit, name="audit"),
     path("console/follow-up/", views.followup, name="followup"),
     path("console/follow-up/export.<str:kind>", views.followup, name="followup_export"),
+    path("console/follow-up/remind/", views.followup_remind, name="followup_remind"),
     path("console/dates/", views.dates, name="dates"),
 ]

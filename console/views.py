@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -171,6 +172,7 @@ def dates(request: HttpRequest) -> HttpResponse:
 
 
 @require(access.can_view_console)
+@require_http_methods(["GET"])
 def followup(request: HttpRequest, kind: str = "") -> HttpResponse:
     form = FollowUpForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -330,5 +332,61 @@ def agency(request: HttpRequest, code: str) -> HttpResponse:
             "history": AuditEvent.objects.filter(agency=agency, action__startswith="agency.")
             .select_related("actor")
             .order_by("-created_at")[:20],
+        },
+    )
+
+
+@require(access.can_view_console)
+@require_http_methods(["GET", "POST"])
+def followup_remind(request: HttpRequest) -> HttpResponse:
+    """'Remind these': who gets a mail, who cannot be reached; mail only once confirmed."""
+    from console import services
+
+    form = FollowUpForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    agencies = selectors.followup_agencies(
+        gap=filters.get("gap") or "",
+        ministry=filters.get("ministry"),
+        province=filters.get("province") or "",
+    )
+    can_run = access.can_run_programme(request.user)
+    rows = selectors.followup_rows(agencies[: services.MAX_AGENCIES])
+    members = selectors.followup_members([row.agency.pk for row in rows])
+    confirm = ConfirmForm(form_data(request))
+    if request.method == "POST":
+        if not can_run:
+            return HttpResponse(status=403)
+        if confirm.is_valid():
+            result = services.followup_remind(
+                rows=rows,
+                members=members,
+                by=request.user,
+                base_url=request.build_absolute_uri("/"),
+                gap=filters.get("gap") or "",
+            )
+            messages.success(
+                request,
+                _(
+                    "%(emails)d emails are being sent to %(agencies)d agencies; "
+                    "%(unreachable)d agencies have no one to email."
+                )
+                % {
+                    "emails": result.emails,
+                    "agencies": result.agencies - result.unreachable,
+                    "unreachable": result.unreachable,
+                },
+            )
+            return redirect(f"{reverse('console:followup')}?{request.GET.urlencode()}")
+    return render(
+        request,
+        "console/followup_remind.html",
+        {
+            "form": form,
+            "confirm": confirm,
+            "can_run": can_run,
+            "reached": [(row, members[row.agency.pk]) for row in rows if row.agency.pk in members],
+            "unreachable": [row for row in rows if row.agency.pk not in members],
+            "emails": sum(len(people) for people in members.values()),
+            "query": request.GET.urlencode(),
         },
     )

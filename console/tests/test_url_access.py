@@ -25,6 +25,7 @@ TABLE: dict[str, dict[str, int]] = {
     "/console/follow-up/": READERS,
     "/console/follow-up/?gap=not_pinned&province=50": READERS,
     "/console/follow-up/export.csv": READERS,
+    "/console/follow-up/remind/?gap=not_surveyed": READERS,
     "/console/follow-up/export.xlsx?gap=not_surveyed": READERS,
 }
 
@@ -59,6 +60,7 @@ def test_every_console_url_is_in_the_table(objects):
         ("/console/rounds/{round}/reminders/", {"confirm": "on"}),
         ("/console/options/", {"letter": "ฬ", "text_th": "x", "position": 1}),
         ("/console/agencies/{agency}/", {"action": "archive"}),
+        ("/console/follow-up/remind/", {"confirm": "on"}),
         ("/console/agencies/{agency}/", {"action": "save", "name_th": "changed"}),
         (
             "/console/agencies/",

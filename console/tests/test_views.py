@@ -337,3 +337,32 @@ def test_closing_a_closed_round_again_says_why(client, ega_admin):
     response = client.post(f"/console/rounds/{round.pk}/", {"action": "archive"}, follow=False)
     assert response.status_code == 200
     assert "รอบการสำรวจนี้เก็บเข้าคลังแล้ว" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_remind_these_previews_then_mails_each_listed_agency(
+    client, ega_admin, officer_a, agency_a, agency_b
+):
+    from service_points.tests.factories import PublishedPointFactory
+
+    PublishedPointFactory(agency=agency_a, province_code="50")
+    PublishedPointFactory(agency=agency_b, province_code="50")  # nobody of B registered
+    client.force_login(ega_admin)
+    url = "/console/follow-up/remind/?province=50&gap=not_surveyed"
+    page = client.get(url).content.decode()
+    assert officer_a.email in page and "agency-b" in page
+    assert "ยังไม่มีผู้ใช้ที่ลงทะเบียน" in page
+    assert client.post(url, {}).status_code == 200 and not mail.outbox  # not confirmed
+    response = client.post(url, {"confirm": "on"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/console/follow-up/?")
+    assert [m.to for m in mail.outbox] == [[officer_a.email]]
+    assert "/progress/agencies/agency-a/" in mail.outbox[0].body
+    assert "ตอบแบบสำรวจความพร้อม" in mail.outbox[0].body
+    event = AuditEvent.objects.get(action="console.followup.reminded")
+    assert event.data == {
+        "gap": "not_surveyed",
+        "agencies": 2,
+        "emails": 1,
+        "agencies_without_members": 1,
+    }
