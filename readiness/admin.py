@@ -1,9 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from core.dates import date_formfield_overrides
-from readiness import services, tasks
+from readiness import services
 from readiness.models import (
     LimitationOption,
     SurveyProcessRow,
@@ -17,7 +16,9 @@ from readiness.models import (
 class SurveyRoundAdmin(admin.ModelAdmin):
     list_display = ["name_th", "opens_on", "closes_on", "status"]
     list_filter = ["status"]
-    actions = ["send_reminders", "archive_rounds"]
+    # Reminders are sent from the programme console, after a preview of who gets one and
+    # who cannot be reached (/console/rounds/<id>/reminders/), never blind from here.
+    actions = ["archive_rounds"]
     formfield_overrides = date_formfield_overrides()
 
     def save_model(self, request, obj, form, change):
@@ -25,25 +26,6 @@ class SurveyRoundAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # archive instead
-
-    @admin.action(description=_("Send reminders to agencies that pinned but have not answered"))
-    def send_reminders(self, request, queryset):
-        for round in queryset:
-            tasks.send_reminders.enqueue(
-                round_id=round.pk,
-                by_id=request.user.pk,
-                base_url=request.build_absolute_uri("/"),
-            )
-        self.message_user(
-            request,
-            ngettext(
-                "Reminders for %(count)d round will be sent in the background.",
-                "Reminders for %(count)d rounds will be sent in the background.",
-                queryset.count(),
-            )
-            % {"count": queryset.count()},
-            messages.SUCCESS,
-        )
 
     @admin.action(description=_("Archive the selected rounds"))
     def archive_rounds(self, request, queryset):
