@@ -366,3 +366,21 @@ def test_remind_these_previews_then_mails_each_listed_agency(
         "emails": 1,
         "agencies_without_members": 1,
     }
+
+
+@pytest.mark.django_db
+def test_followup_page_queries_do_not_grow_with_agencies(
+    client, overseer, django_assert_max_num_queries
+):
+    from accounts.tests.factories import UserFactory
+    from agencies.tests.factories import DepartmentFactory
+    from service_points.tests.factories import PublishedPointFactory
+
+    for n in range(30):
+        agency = DepartmentFactory(code=f"many-{n}")
+        UserFactory(agency=agency)
+        PublishedPointFactory(agency=agency, province_code="50")
+    client.force_login(overseer)
+    with django_assert_max_num_queries(16):
+        response = client.get("/console/follow-up/", {"province": "50"})
+    assert len(response.context["rows"]) == 30
