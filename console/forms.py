@@ -8,15 +8,50 @@ from readiness.models import LimitationOption, SurveyRound
 DATE_HELP = _("Day/month/year, for example 30/11/2569.")
 
 
+class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Checkboxes in the shared template's fieldset (it goes by this class name); the error
+    summary links to the first box."""
+
+    def id_for_label(self, id_, index=None):
+        return super().id_for_label(id_, "0" if index is None else index)
+
+
 class RoundForm(ModelForm):
-    """Create, schedule or extend a round: the dates go through the one BE date field."""
+    """Create, schedule or extend a round: the dates go through the one BE date field; question
+    8's options are the round's own (a new round starts with the latest round's)."""
 
     opens_on = BEDateField(label=_("Opens on"), help_text=DATE_HELP)
     closes_on = BEDateField(label=_("Closes on"), help_text=DATE_HELP)
+    limitation_options = forms.ModelMultipleChoiceField(
+        label=_("Question 8's options in this round"),
+        queryset=LimitationOption.objects.none(),
+        widget=CheckboxSelectMultiple,
+        help_text=_(
+            "Agencies answering this round may tick only these. An option an answer chose "
+            "stays with the round."
+        ),
+    )
 
     class Meta:
         model = SurveyRound
         fields = ["name_th", "name_en", "opens_on", "closes_on"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        from readiness.services import limitation_options_default
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["limitation_options"]
+        if self.instance.pk:
+            current = list(self.instance.limitation_options.all())
+        else:
+            current = limitation_options_default()
+        field.queryset = (  # type: ignore[attr-defined]
+            LimitationOption.objects.filter(is_active=True)
+            | LimitationOption.objects.filter(pk__in=[o.pk for o in current])
+        ).distinct()
+        field.label_from_instance = str  # type: ignore[attr-defined]
+        field.error_messages["required"] = _("Choose at least one option for question 8.")
+        self.initial.setdefault("limitation_options", [o.pk for o in current])
 
 
 class ConfirmForm(Form):

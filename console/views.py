@@ -61,7 +61,11 @@ def round_create(request: HttpRequest) -> HttpResponse:
     form = RoundForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            round = readiness_services.survey_round_save(round=form.instance, by=request.user)
+            round = readiness_services.survey_round_save(
+                round=form.instance,
+                by=request.user,
+                options=list(form.cleaned_data["limitation_options"]),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -85,7 +89,11 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponse(status=403)
         try:
             if action == "save" and form.is_valid():
-                readiness_services.survey_round_save(round=form.instance, by=request.user)
+                readiness_services.survey_round_save(
+                    round=form.instance,
+                    by=request.user,
+                    options=list(form.cleaned_data["limitation_options"]),
+                )
                 messages.success(request, _("The round was saved."))
                 return redirect("console:round", pk=round.pk)
             if action == "archive":

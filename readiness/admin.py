@@ -20,6 +20,14 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     # who cannot be reached (/console/rounds/<id>/reminders/), never blind from here.
     actions = ["archive_rounds"]
     formfield_overrides = date_formfield_overrides()
+    # Question 8's options of a round change in the console, through the audited service
+    # that keeps every option an answer chose; a round added here takes the latest round's.
+    exclude = ["limitation_options"]
+    readonly_fields = ["offered_options"]
+
+    @admin.display(description=_("question 8's options"))
+    def offered_options(self, obj):
+        return ", ".join(o.letter for o in obj.limitation_options.all()) if obj.pk else "—"
 
     def save_model(self, request, obj, form, change):
         services.survey_round_save(round=obj, by=request.user)
@@ -52,7 +60,7 @@ class LimitationOptionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False  # untick "offered in the survey" instead
+        return False  # untick "available for rounds" instead
 
 
 class ProcessRowInline(admin.TabularInline):

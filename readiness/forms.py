@@ -144,13 +144,21 @@ class SurveyForm(Form):
         widget=forms.Textarea(attrs={"rows": 5, "data-max-characters": "500"}),
     )
 
-    def __init__(self, *args, submitting: bool = False, chosen_options=(), **kwargs) -> None:
+    def __init__(
+        self, *args, submitting: bool = False, chosen_options=(), round=None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.submitting = submitting
         chosen = [o.pk for o in chosen_options]
-        self.fields["q8_options"].queryset = LimitationOption.objects.filter(
-            is_active=True
-        ) | LimitationOption.objects.filter(pk__in=chosen)
+        # The round's own options (a round keeps the options it was answered with).
+        offered = (
+            LimitationOption.objects.filter(rounds=round)
+            if round is not None
+            else LimitationOption.objects.filter(is_active=True)
+        )
+        self.fields["q8_options"].queryset = (
+            offered | LimitationOption.objects.filter(pk__in=chosen)
+        ).distinct()
         self.fields["q8_options"].label_from_instance = str
 
     def answers(self) -> dict:

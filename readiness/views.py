@@ -90,7 +90,10 @@ def survey(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "save")
         submitting = action == "submit"
         form = SurveyForm(
-            request.POST, submitting=submitting, chosen_options=draft.q8_options.all()
+            request.POST,
+            submitting=submitting,
+            chosen_options=draft.q8_options.all(),
+            round=draft.round,
         )
         posted_rows = _posted_rows(request.POST)
         if form.is_valid():
@@ -124,7 +127,9 @@ def survey(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your draft was saved. You can come back to it."))
                 return redirect(_survey_url(page=page, query=query))
     else:
-        form = SurveyForm(initial=_initial(draft), chosen_options=draft.q8_options.all())
+        form = SurveyForm(
+            initial=_initial(draft), chosen_options=draft.q8_options.all(), round=draft.round
+        )
 
     rows_page = selectors.survey_rows_page(response=draft, query=query, page=page)
     rows = []

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from core.tests.browser import assert_accessible
-from readiness.models import SurveyReminder, SurveyRound
+from readiness.models import LimitationOption, SurveyReminder, SurveyRound
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,6 +43,11 @@ def test_egas_week_in_the_console_and_the_overseer_reads_it(
     from service_points.tests.factories import PublishedPointFactory
 
     kem = kem_algorithm("mlkem768x25519")
+    # The data migration's options are flushed by transactional tests: make sure of two.
+    LimitationOption.objects.get_or_create(letter="ก", defaults={"text_th": "งบประมาณไม่เพียงพอ"})
+    dropped, _ = LimitationOption.objects.get_or_create(
+        letter="ช", defaults={"text_th": "ผู้รับบริการมักไม่มาติดต่อด้วยตนเอง"}
+    )
     province = "50"
     point = PublishedPointFactory(agency=officer_a.agency, province_code=province)
     PublishedPointFactory(agency=agency_b, province_code="10")  # nobody of B can be mailed
@@ -72,12 +77,16 @@ def test_egas_week_in_the_console_and_the_overseer_reads_it(
     page.get_by_label("ชื่อภาษาไทย").fill("รอบสำรวจความพร้อม ปลายปี 2569")
     page.get_by_label("วันเปิด").fill("30/11/2569")
     page.get_by_label("วันปิด").fill("31/12/2569")
+    # Question 8's options of this round: the latest round's, less one EGA drops.
+    page.get_by_role("checkbox", name=str(dropped)).uncheck()
     assert_accessible(page)
     page.get_by_role("button", name="บันทึกรอบการสำรวจ").click()
     page.wait_for_url(lambda url: "/new/" not in url)
     round = SurveyRound.objects.get(name_th="รอบสำรวจความพร้อม ปลายปี 2569")
     assert round.opens_on == datetime.date(2026, 11, 30)
     assert round.closes_on == datetime.date(2026, 12, 31)
+    assert round.limitation_options.count() == LimitationOption.objects.count() - 1
+    assert dropped not in round.limitation_options.all()
     assert "30 พฤศจิกายน 2569" in page.locator("dl").inner_text()
     assert_accessible(page)
 

@@ -12,6 +12,15 @@ from readiness.models import SurveyReminder, SurveyRound
 from readiness.tests.factories import SurveyRoundFactory, pin
 
 
+def _option_pks(*letters: str) -> list[int]:
+    from readiness.models import LimitationOption
+
+    options = LimitationOption.objects.filter(is_active=True)
+    return list(
+        (options.filter(letter__in=letters) if letters else options).values_list("pk", flat=True)
+    )
+
+
 def _clear_rounds():
     SurveyRound.objects.filter(responses__isnull=True).update(status="archived")
 
@@ -22,7 +31,12 @@ def test_ega_opens_a_round_typing_buddhist_era_dates(client, ega_admin):
     client.force_login(ega_admin)
     response = client.post(
         "/console/rounds/new/",
-        {"name_th": "รอบสำรวจ 2570", "opens_on": "30/11/2569", "closes_on": "31/12/2569"},
+        {
+            "name_th": "รอบสำรวจ 2570",
+            "opens_on": "30/11/2569",
+            "closes_on": "31/12/2569",
+            "limitation_options": _option_pks(),
+        },
     )
     assert response.status_code == 302
     round = SurveyRound.objects.get(name_th="รอบสำรวจ 2570")
@@ -61,6 +75,7 @@ def test_extend_then_close_a_round(client, ega_admin):
             "name_th": round.name_th,
             "opens_on": round.opens_on.isoformat(),
             "closes_on": f"{new_end.day}/{new_end.month}/{new_end.year + 543}",
+            "limitation_options": _option_pks(),
         },
     )
     assert response.status_code == 302
