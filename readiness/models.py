@@ -87,8 +87,18 @@ class SurveyReminder(models.Model):
     """One reminder mail to one member about one round: running the reminders again within
     READINESS_REMINDER_INTERVAL_DAYS mails nobody twice."""
 
-    round = models.ForeignKey(SurveyRound, on_delete=models.PROTECT, related_name="reminders")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(
+        SurveyRound,
+        verbose_name=_("survey round"),
+        on_delete=models.PROTECT,
+        related_name="reminders",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member reminded"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
 
     class Meta:
