@@ -187,3 +187,10 @@ class ImportForm(Form):
         if "\x00" in text:
             raise forms.ValidationError(_("Save the file as CSV in UTF-8."))
         return text
+
+
+class ActivityScheduleForm(Form):
+    """Moves one activity of a phase's schedule (progress.services.activity_reschedule)."""
+
+    starts_on = BEDateField(label=_("Starts on"), help_text=DATE_HELP)
+    ends_on = BEDateField(label=_("Ends on"))

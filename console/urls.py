@@ -18,4 +18,6 @@ urlpatterns = [
     path("console/follow-up/export.<str:kind>", views.followup, name="followup_export"),
     path("console/follow-up/remind/", views.followup_remind, name="followup_remind"),
     path("console/dates/", views.dates, name="dates"),
+    path("console/phases/", views.phases, name="phases"),
+    path("console/phases/activities/<int:pk>/", views.phases, name="activity"),
 ]

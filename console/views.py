@@ -13,6 +13,7 @@ from accounts.access import require
 from audit.models import AuditEvent
 from console import access, exports, selectors
 from console.forms import (
+    ActivityScheduleForm,
     AgencyForm,
     AuditSearchForm,
     ConfirmForm,
@@ -396,5 +397,56 @@ def followup_remind(request: HttpRequest) -> HttpResponse:
             "unreachable": [row for row in rows if row.agency.pk not in members],
             "emails": sum(len(people) for people in members.values()),
             "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require(access.can_view_console)
+@require_http_methods(["GET", "POST"])
+def phases(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The programme's phases and their schedules; EGA moves an activity's window."""
+    from progress import services as progress_services
+    from progress.models import Activity, Phase
+
+    can_run = access.can_run_programme(request.user)
+    if request.method == "POST":
+        if not can_run:
+            return HttpResponse(status=403)
+        if pk is None:
+            raise Http404
+    activities = list(Activity.objects.select_related("phase"))
+    if pk is not None and not any(a.pk == pk for a in activities):
+        raise Http404
+    forms = {}
+    for activity in activities:
+        bound = request.method == "POST" and activity.pk == pk
+        forms[activity.pk] = ActivityScheduleForm(
+            request.POST if bound else None,
+            prefix=f"a{activity.pk}",
+            initial={"starts_on": activity.starts_on, "ends_on": activity.ends_on},
+        )
+    if request.method == "POST":
+        form = forms[pk]  # type: ignore[index]
+        if form.is_valid():
+            activity = next(a for a in activities if a.pk == pk)
+            try:
+                progress_services.activity_reschedule(
+                    activity=activity, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The schedule was saved."))
+                return redirect("console:phases")
+    return render(
+        request,
+        "console/phases.html",
+        {
+            "phases": [
+                (phase, [(a, forms[a.pk]) for a in activities if a.phase_id == phase.pk])
+                for phase in Phase.objects.order_by("number")
+            ],
+            "can_run": can_run,
+            "failed": forms.get(pk) if pk is not None else None,
         },
     )

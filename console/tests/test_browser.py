@@ -115,6 +115,26 @@ def test_egas_week_in_the_console_and_the_overseer_reads_it(
     page.wait_for_url(base + "/console/options/")
     assert "ขาดเครื่องอ่านบัตร" in page.locator("table").inner_text()
 
+    # The phases' schedules, in B.E., out of Django's admin.
+    from progress.models import Activity, Phase
+
+    phase, _ = Phase.objects.get_or_create(number=1, defaults={"name_th": "ระยะที่ 1"})
+    Activity.objects.get_or_create(
+        phase=phase,
+        position=1,
+        defaults={
+            "name_th": "หน่วยงานปักหมุดจุดให้บริการ",
+            "starts_on": datetime.date(2018, 5, 7),
+            "ends_on": datetime.date(2018, 5, 31),
+            "measure": "pinned",
+        },
+    )
+    page.goto(base + "/console/")
+    page.get_by_role("link", name="ระยะดำเนินงานและกำหนดการ").click()
+    _one_h1(page, "ระยะดำเนินงานและกำหนดการ")
+    assert "31 พฤษภาคม 2561" in page.locator("table").first.inner_text()
+    assert_accessible(page)
+
     # Download the follow-up list of one province.
     page.goto(base + "/console/")
     page.get_by_role("link", name="รายชื่อที่ต้องติดตาม", exact=False).click()

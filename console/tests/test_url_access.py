@@ -22,6 +22,8 @@ TABLE: dict[str, dict[str, int]] = {
     "/console/audit/": READERS,
     "/console/audit/?date_from=30/11/2569&action=gdx": READERS,
     "/console/dates/": READERS,
+    "/console/phases/": READERS,
+    "/console/phases/activities/{activity}/": READERS,
     "/console/follow-up/": READERS,
     "/console/follow-up/?gap=not_pinned&province=50": READERS,
     "/console/follow-up/export.csv": READERS,
@@ -35,7 +37,14 @@ def objects(db, agency_b):
     from readiness.models import LimitationOption
 
     option = LimitationOption.objects.create(letter="ฮ", text_th="ทดสอบ")
-    return {"round": SurveyRoundFactory().pk, "option": option.pk, "agency": "agency-b"}
+    from progress.models import Activity
+
+    return {
+        "round": SurveyRoundFactory().pk,
+        "option": option.pk,
+        "agency": "agency-b",
+        "activity": Activity.objects.first().pk,
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -67,6 +76,7 @@ def test_every_console_url_is_in_the_table(objects):
             {"action": "add", "code": "new-x", "kind": "independent", "name_th": "changed"},
         ),
         ("/console/options/{option}/", {"letter": "ฮ", "text_th": "changed", "position": 1}),
+        ("/console/phases/activities/{activity}/", {}),
     ],
 )
 def test_overseers_and_agency_staff_change_nothing(client, role_users, objects, path, data):
