@@ -399,3 +399,13 @@ def test_followup_page_queries_do_not_grow_with_agencies(
     with django_assert_max_num_queries(16):
         response = client.get("/console/follow-up/", {"province": "50"})
     assert len(response.context["rows"]) == 30
+
+
+@pytest.mark.django_db
+def test_a_provinces_progress_page_leads_to_its_follow_up_list(client, overseer, officer_a):
+    client.force_login(overseer)
+    page = client.get("/progress/provinces/50/").content.decode()
+    assert 'href="/console/follow-up/?province=50"' in page
+    assert "รายชื่อที่ต้องติดตาม" in page
+    client.force_login(officer_a)  # agency staff read the page but have no console
+    assert "/console/follow-up/" not in client.get("/progress/provinces/50/").content.decode()
