@@ -127,3 +127,29 @@ def test_an_option_no_longer_available_cannot_join_a_round(ega_admin):
     later = SurveyRoundFactory.build(limitation_options=None)
     services.survey_round_save(round=later, by=ega_admin)
     assert _letters(later.limitation_options.all()) == ["ก"]
+
+
+def test_a_round_added_in_djangos_admin_offers_the_latest_rounds_options(client):
+    from accounts.models import User
+
+    SurveyRound.objects.update(status="archived")
+    SurveyRoundFactory(limitation_options=[option("ข"), option("ค")], status="archived")
+    client.force_login(User.objects.create_superuser(email="root@ega.or.th", password="x" * 20))
+    response = client.post(
+        "/admin/readiness/surveyround/add/",
+        {
+            "name_th": "รอบจากหน้าผู้ดูแล",
+            "opens_on": "1/12/2569",
+            "closes_on": "31/12/2569",
+            "status": "active",
+            "limitation_options": [option("ก").pk],  # not a field there: ignored
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    round = SurveyRound.objects.get(name_th="รอบจากหน้าผู้ดูแล")
+    assert _letters(round.limitation_options.all()) == ["ข", "ค"]
+    assert AuditEvent.objects.get(action="readiness.round_created", target_id=str(round.pk)).data[
+        "options"
+    ] == ["ข", "ค"]
+    page = client.get(f"/admin/readiness/surveyround/{round.pk}/change/").content.decode()
+    assert "ข, ค" in page
