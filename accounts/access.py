@@ -75,6 +75,16 @@ def is_agency_staff_or_overseer(user: Any) -> bool:
     return agency_for_officer(user) is not None or can_oversee(user)
 
 
+def can_see_registration_queue(user: Any) -> bool:
+    """The approvals page: whoever decides some registration, and overseers (read-only)."""
+    return can_decide_some_registration(user) or can_oversee(user)
+
+
+def can_see_agency_reports(user: Any) -> bool:
+    """ "My agency is not listed" reports: EGA decides, overseers read."""
+    return can_oversee(user)
+
+
 def can_decide_some_registration(user: Any) -> bool:
     return is_ega_admin(user) or (
         agency_for_officer(user) is not None and user.role == User.Role.AGENCY_ADMIN

@@ -13,7 +13,7 @@ def registration_pending_for(*, user: User) -> QuerySet[Registration]:
     qs = Registration.objects.filter(status=Registration.Status.PENDING_APPROVAL).select_related(
         "agency"
     )
-    if is_ega_admin(user):
+    if is_ega_admin(user) or user.is_overseer:
         return qs
     if user.role == User.Role.AGENCY_ADMIN and user.agency_id:
         return qs.filter(agency_id=user.agency_id)

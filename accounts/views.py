@@ -177,11 +177,15 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("core:home")
 
 
-@access.require(access.can_decide_some_registration)
+@access.require(access.can_see_registration_queue)
 @require_http_methods(["GET"])
 def approvals(request: HttpRequest) -> HttpResponse:
     pending = registration_pending_for(user=request.user)
-    return render(request, "accounts/approvals.html", {"pending": pending})
+    return render(
+        request,
+        "accounts/approvals.html",
+        {"pending": pending, "can_decide": access.can_decide_some_registration(request.user)},
+    )
 
 
 @access.require(access.can_decide_some_registration)

@@ -10,6 +10,14 @@ class AgencyAdmin(admin.ModelAdmin):
     search_fields = ["code", "name_th", "name_en", "abbreviation", "search_text"]
     autocomplete_fields = ["parent"]
 
+    # Added, renamed, moved and archived in the programme console (/console/agencies/),
+    # through the audited services; here the directory is only read.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False  # archive instead
 

@@ -1,6 +1,6 @@
 from urllib.parse import urljoin
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -48,6 +48,74 @@ def agency_create(
     agency.full_clean()
     agency.save()
     audit_record(action="agency.created", actor=by, target=agency, agency=agency)
+    return agency
+
+
+@transaction.atomic
+def agency_update(
+    *,
+    agency: Agency,
+    by,
+    name_th: str,
+    name_en: str = "",
+    abbreviation: str = "",
+    parent: Agency | None = None,
+) -> Agency:
+    """Renames or moves an agency (its code never changes); the agencies under it follow."""
+    if not is_ega_admin(by):
+        raise PermissionDenied
+    before = {
+        "name_th": agency.name_th,
+        "name_en": agency.name_en,
+        "abbreviation": agency.abbreviation,
+        "parent": agency.parent.code if agency.parent is not None else None,
+    }
+    agency.name_th, agency.name_en = name_th.strip(), name_en.strip()
+    agency.abbreviation = abbreviation.strip()
+    agency.parent = parent
+    agency.full_clean()
+    agency.save()
+    after = {
+        "name_th": agency.name_th,
+        "name_en": agency.name_en,
+        "abbreviation": agency.abbreviation,
+        "parent": parent.code if parent else None,
+    }
+    if before["parent"] != after["parent"]:
+        _refresh_descendants(agency)
+    changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if changed:
+        audit_record(
+            action="agency.moved" if "parent" in changed else "agency.renamed",
+            actor=by,
+            target=agency,
+            agency=agency,
+            data=changed,
+        )
+    return agency
+
+
+def _refresh_descendants(agency: Agency) -> None:
+    """Each agency stores its ministry: after a move, everything below takes the new one."""
+    level = list(agency.children.all())
+    for _depth in range(8):
+        if not level:
+            break
+        for child in level:
+            child.save()
+        level = list(Agency.objects.filter(parent__in=level))
+
+
+@transaction.atomic
+def agency_archive(*, agency: Agency, by) -> Agency:
+    """Deactivates an agency: kept with its history, gone from lists and registration."""
+    if not is_ega_admin(by):
+        raise PermissionDenied
+    if agency.children.filter(status=Agency.Status.ACTIVE).exists():
+        raise ValidationError(_("Archive or move the agencies under this one first."))
+    agency.archive()
+    agency.save(update_fields=["status", "updated_at"])
+    audit_record(action="agency.archived", actor=by, target=agency, agency=agency)
     return agency
 
 

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -82,7 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
             {
                 "pending_registrations": registration_pending_for(user=request.user).count(),
                 "pending_reports": agency_request_pending().count()
-                if access.is_ega_admin(request.user)
+                if access.can_see_agency_reports(request.user)
                 else None,
             },
         )
@@ -113,16 +113,19 @@ def request_missing(request: HttpRequest) -> HttpResponse:
     return render(request, "agencies/request.html", {"form": form})
 
 
-@access.require(access.is_ega_admin)
+@access.require(access.can_see_agency_reports)
 @require_http_methods(["GET"])
 def reports(request: HttpRequest) -> HttpResponse:
     return render(request, "agencies/reports.html", {"reports": agency_request_pending()})
 
 
-@access.require(access.is_ega_admin)
+@access.require(access.can_see_agency_reports)
 @require_http_methods(["GET", "POST"])
 def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(AgencyRequest, pk=pk, status=AgencyRequest.Status.PENDING)
+    can_decide = access.is_ega_admin(request.user)
+    if request.method == "POST" and not can_decide:
+        raise PermissionDenied
     approve_form = AgencyRequestApproveForm(
         request.POST if request.POST.get("decision") == "approve" else None,
         initial={
@@ -162,5 +165,10 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "agencies/report_review.html",
-        {"report": report, "approve_form": approve_form, "reject_form": reject_form},
+        {
+            "report": report,
+            "approve_form": approve_form,
+            "reject_form": reject_form,
+            "can_decide": can_decide,
+        },
     )

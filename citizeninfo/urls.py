@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("readiness.urls")),
     path("", include("progress.urls")),
     path("", include("counter.urls")),
+    path("", include("console.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.apps import TasksAppConfig
 
 
 class CoreConfig(AppConfig):
@@ -12,3 +13,12 @@ class CoreConfig(AppConfig):
         from core.parsing import IdConverter
 
         register_converter(IdConverter, "id")
+
+
+# django_tasks_db names its results lazily but its app plainly: Django's admin shows both,
+# so the app is installed through this config and the two names are translated here.
+TASK_RESULT_NAMES = (_("Task Result"), _("Task Results"))
+
+
+class TasksDatabaseConfig(TasksAppConfig):
+    verbose_name = _("Background tasks")

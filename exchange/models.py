@@ -7,6 +7,7 @@ sees sealed envelopes, and keeps their headers and digests.
 
 import hashlib
 
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -85,6 +86,26 @@ class Member(models.Model):
         self.status_changed_at = timezone.now()
 
 
+# Raw public key sizes: Ed25519 and X25519 (RFC 8032, 7748), ML-DSA-65 (FIPS 204),
+# ML-KEM-768 + X25519 (X-Wing style: 1184-byte ML-KEM key then 32-byte X25519 key).
+PUBLIC_KEY_SIZES = {"ed25519": 32, "x25519": 32, "ml-dsa-65": 1952, "mlkem768x25519": 1216}
+
+
+def public_key_fits(algorithm: str, raw: bytes) -> bool:
+    """Whether `raw` is a public key of `algorithm`: its size, then the library loads it, so
+    an encryption key is never accepted as a signing key (nor the other way round)."""
+    if PUBLIC_KEY_SIZES.get(algorithm) != len(raw):
+        return False
+    try:
+        if algorithm == "ed25519":
+            ed25519.Ed25519PublicKey.from_public_bytes(raw)
+        elif algorithm in ("x25519", "mlkem768x25519"):
+            kem_algorithm(algorithm).hpke_public(raw)
+    except (ValueError, GdxError):
+        return False
+    return True
+
+
 class MemberKey(models.Model):
     """A member's public key. kid = SHA-256 of the raw key; windows overlap during rotation."""
 
@@ -132,6 +153,16 @@ class MemberKey(models.Model):
             raise ValidationError(
                 {"algorithm": _("This algorithm is not supported for this use.")}
             ) from None
+        if not public_key_fits(self.algorithm, raw):
+            raise ValidationError(
+                {
+                    "public_key": _(
+                        "This is not a %(algorithm)s public key (%(size)d bytes). "
+                        "Check the key's use and algorithm."
+                    )
+                    % {"algorithm": self.algorithm, "size": len(raw)}
+                }
+            )
         self.kid = hashlib.sha256(raw).hexdigest()
         if self.valid_until and self.valid_until <= self.valid_from:
             raise ValidationError({"valid_until": _("The end must be after the start.")})

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from agency_node.http_client import HttpClient
 from audit.services import audit_record
+from core.templatetags.thai_dates import format_date
 from exchange import conf, log
 from exchange.hub import DbDirectory, HubSnapshot, hub_signing_key, key_record, member_record
 from exchange.models import (
@@ -88,6 +89,38 @@ def member_register(*, agency: Agency, endpoint: str = "", by: Any) -> Member:
     member.full_clean()
     member.save()
     audit_record(action="gdx.member.registered", actor=by, target=member, agency=agency)
+    return member
+
+
+@transaction.atomic
+def member_register_with_keys(
+    *,
+    agency: Agency,
+    endpoint: str = "",
+    sig_algorithm: str,
+    sig_public_key: bytes,
+    enc_algorithm: str,
+    enc_public_key: bytes,
+    by: Any,
+) -> Member:
+    """A member and its two keys, or nothing at all: a member without keys cannot exchange."""
+    if Member.objects.filter(agency=agency).exists():
+        raise ValidationError({"agency": _("This agency is already a member of the hub.")})
+    member = member_register(agency=agency, endpoint=endpoint, by=by)
+    errors: dict[str, list[str]] = {}
+    for prefix, use, algorithm, raw in (
+        ("sig", MemberKey.Use.SIGNING, sig_algorithm, sig_public_key),
+        ("enc", MemberKey.Use.ENCRYPTION, enc_algorithm, enc_public_key),
+    ):
+        try:
+            with transaction.atomic():
+                member_key_add(member=member, use=use, algorithm=algorithm, public_key=raw, by=by)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                name = f"{prefix}_{field}" if field in ("public_key", "algorithm") else field
+                errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)  # rolls the member back with its keys
     return member
 
 
@@ -237,8 +270,26 @@ def member_key_add(
         certificate=bytes(certificate),
     )
     key.full_clean(exclude=["kid"])
-    if MemberKey.objects.filter(kid=key.kid).exists():
-        raise ValidationError({"public_key": "This public key is already registered."})
+    existing = MemberKey.objects.filter(kid=key.kid).select_related("member").first()
+    if existing is not None:
+        if existing.revoked_at is not None:
+            # A revoked key never comes back (it may have leaked): say what to do instead.
+            raise ValidationError(
+                {
+                    "public_key": _(
+                        "This key was revoked on %(date)s and cannot be registered again. "
+                        "Make a new key pair (python -m agency_node keygen) and add its "
+                        "public key."
+                    )
+                    % {"date": format_date(timezone.localtime(existing.revoked_at).date())}
+                }
+            )
+        raise ValidationError(
+            {
+                "public_key": _("This public key is already registered for %(member)s.")
+                % {"member": existing.member.code}
+            }
+        )
     if member.identity_key:
         # Nodes ignore a key its member did not certify: refuse it here, with a reason.
         rec = key_record(key, member.code)
@@ -263,7 +314,9 @@ def member_key_add(
 
 
 @transaction.atomic
-def member_key_revoke(*, key: MemberKey, by: Any, reason: str = "") -> MemberKey:
+def member_key_revoke(*, key: MemberKey, by: Any, reason: str) -> MemberKey:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for revoking this key.")})
     key.revoke(reason=reason.strip()[:200])
     key.save(update_fields=["revoked_at", "revoked_reason"])
     audit_record(

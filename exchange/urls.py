@@ -17,6 +17,7 @@ urlpatterns = [
     path("gdx/log/consistency", views.log_consistency, name="consistency"),
     # Portal pages
     path("gdx/", views.overview, name="overview"),
+    path("gdx/members/new/", views.member_add, name="member_add"),
     path("gdx/members/<slug:code>/", views.member_detail, name="member"),
     path("gdx/demo/", views.demo_exchange, name="demo"),
 ]

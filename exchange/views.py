@@ -12,8 +12,14 @@ from django.views.decorators.http import require_http_methods
 from accounts import access as base_access
 from core.forms import add_service_errors
 from core.http import form_data
-from exchange import access, demo, selectors, services
-from exchange.forms import DemoExchangeForm, KeyAddForm, ReasonForm, RightGrantForm
+from exchange import access, demo, labels, selectors, services
+from exchange.forms import (
+    DemoExchangeForm,
+    KeyAddForm,
+    MemberAddForm,
+    ReasonForm,
+    RightGrantForm,
+)
 from exchange.models import AccessRight, AuditLogLeaf, MemberKey
 from gdx_protocol.envelope import MAX_REQUEST_BYTES
 from gdx_protocol.errors import GdxError
@@ -122,6 +128,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "document_types": selectors.document_type_list(),
             "exchanges": selectors.exchange_recent(limit=50),
             "tree_size": selectors.tree_size(),
+            "can_manage": access.can_manage_hub(request.user),
         },
     )
 
@@ -165,6 +172,21 @@ def _member_action(request: HttpRequest, member, forms: dict) -> bool:
         messages.success(request, _("The access right was withdrawn."))
         return True
     raise Http404
+
+
+@base_access.require(access.can_manage_hub)
+@require_http_methods(["GET", "POST"])
+def member_add(request: HttpRequest) -> HttpResponse:
+    form = MemberAddForm(form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_register_with_keys(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The member was added with its keys."))
+            return redirect("exchange:member", code=member.code)
+    return render(request, "exchange/member_add.html", {"form": form})
 
 
 @base_access.require(access.can_view_hub)
@@ -231,6 +253,10 @@ def demo_exchange(request: HttpRequest) -> HttpResponse:
             if result and result.get("document")
             else "",
             "error": error,
+            "error_label": labels.refusal_label(error) if error else "",
+            "status_label": labels.document_status_label(result.get("status", ""))
+            if result
+            else "",
             "leaves": leaf,
             "configured": configured,
             "consumer": demo.CONSUMER,

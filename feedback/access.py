@@ -54,3 +54,8 @@ def can_print_poster(user: Any, point) -> bool:
 
 def can_review(user: Any) -> bool:
     return is_ega_admin(user)
+
+
+def can_see_review_queue(user: Any) -> bool:
+    """The held answers: EGA decides, overseers (OPDC, DOPA) read the queue."""
+    return can_oversee(user)

@@ -193,6 +193,14 @@ class Response(CleanTextMixin, models.Model):
         self.reviewed_by = by
         self.reviewed_at = timezone.now()
 
+    def reopen(self) -> None:
+        """accepted or rejected by a reviewer → flagged again: the reviewer's undo."""
+        if self.status == self.Status.FLAGGED or not self.flag_reason or not self.reviewed_at:
+            raise ValidationError(_("Only a reviewed answer can be put back for review."))
+        self.status = self.Status.FLAGGED
+        self.reviewed_by = None
+        self.reviewed_at = None
+
 
 class Reply(CleanTextMixin, models.Model):
     """An agency's answer to a citizen who left an email address; sent by the task queue."""

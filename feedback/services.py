@@ -11,6 +11,7 @@ from datetime import timedelta
 import psycopg
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -407,6 +408,61 @@ def response_reject(*, response: Response, by) -> Response:
         data={"reason": response.flag_reason},
     )
     return response
+
+
+def _rollup_subtract(response: Response) -> None:
+    """Takes one counted answer back out of its point's day (a reviewer's undo)."""
+    values = {"responses": 1, "copy_asked": int(response.asked_for_copy)}
+    values["comments"] = int(response.comment != "")
+    for name in SUM_FIELDS:
+        if name in values:
+            continue
+        score, kind = name.rsplit("_", 1)
+        given = getattr(response, score) or 0
+        values[name] = given if kind == "sum" else int(given >= 4)
+    PointDay.objects.filter(
+        point_id=response.point_id, day=timezone.localdate(response.created_at)
+    ).update(**{name: F(name) - value for name, value in values.items()})
+
+
+@transaction.atomic
+def responses_review(*, pks: list[int], action: str, by) -> list[int]:
+    """Counts (or not) every answer of `pks` still held for review; returns those decided."""
+    if not access.can_review(by):
+        raise PermissionDenied
+    if action not in ("accept", "reject"):
+        raise ValidationError(_("Choose whether to count the answers."))
+    decide = response_accept if action == "accept" else response_reject
+    decided = []
+    for response in Response.objects.filter(pk__in=pks, status=Response.Status.FLAGGED):
+        decide(response=response, by=by)
+        decided.append(response.pk)
+    return decided
+
+
+@transaction.atomic
+def responses_reopen(*, pks: list[int], by) -> int:
+    """Undo: puts reviewed answers back in the queue, taking counted ones out of the sums."""
+    if not access.can_review(by):
+        raise PermissionDenied
+    reopened = 0
+    for response in Response.objects.select_for_update().filter(
+        pk__in=pks, status__in=[Response.Status.ACCEPTED, Response.Status.REJECTED]
+    ):
+        was_counted = response.status == Response.Status.ACCEPTED
+        response.reopen()
+        response.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        if was_counted:
+            _rollup_subtract(response)
+        audit_record(
+            action="feedback.response_reopened",
+            actor=by,
+            target=response,
+            agency=response.agency,
+            data={"was": "accepted" if was_counted else "rejected"},
+        )
+        reopened += 1
+    return reopened
 
 
 @transaction.atomic

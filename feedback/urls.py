@@ -16,5 +16,7 @@ urlpatterns = [
     path("feedback/points/<id:pk>/poster.pdf", views.poster, name="poster"),
     path("feedback/responses/<id:pk>/reply/", views.reply, name="reply"),
     path("feedback/review/", views.review, name="review"),
+    path("feedback/review/bulk/", views.review_bulk, name="review_bulk"),
+    path("feedback/review/undo/", views.review_undo, name="review_undo"),
     path("feedback/review/<id:pk>/<str:action>/", views.review_decide, name="review_decide"),
 ]

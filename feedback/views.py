@@ -12,6 +12,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access as accounts_access
@@ -212,7 +213,7 @@ def national(request: HttpRequest) -> HttpResponse:
         {
             **_report_context(request),
             "agencies": selectors.feedback_by_agency()[:500],
-            "can_review": access.can_review(request.user),
+            "can_review": access.can_see_review_queue(request.user),
         },
     )
 
@@ -300,10 +301,73 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@accounts_access.require(access.can_review)
+UNDO_SESSION_KEY = "feedback_review_undo"
+
+
+@accounts_access.require(access.can_see_review_queue)
 @require_http_methods(["GET"])
 def review(request: HttpRequest) -> HttpResponse:
-    return render(request, "feedback/review.html", {"held": selectors.feedback_held_for_review()})
+    can_decide = access.can_review(request.user)
+    return render(
+        request,
+        "feedback/review.html",
+        {
+            "held": selectors.feedback_held_for_review(),
+            "can_decide": can_decide,
+            "undo": bool(request.session.get(UNDO_SESSION_KEY)) if can_decide else False,
+        },
+    )
+
+
+@accounts_access.require(access.can_review)
+@require_POST
+def review_bulk(request: HttpRequest) -> HttpResponse:
+    """The ticked answers counted or not, in one go; the page then offers to undo it."""
+    pks = [int(v) for v in request.POST.getlist("pk") if v.isdigit()][:500]
+    action = request.POST.get("action", "")
+    if not pks:
+        messages.error(request, _("Tick the answers first."))
+        return redirect("feedback:review")
+    try:
+        decided = services.responses_review(pks=pks, action=action, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("feedback:review")
+    request.session[UNDO_SESSION_KEY] = decided
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d answer counted.",
+            "%(count)d answers counted.",
+            len(decided),
+        )
+        % {"count": len(decided)}
+        if action == "accept"
+        else ngettext(
+            "%(count)d answer not counted (kept).",
+            "%(count)d answers not counted (kept).",
+            len(decided),
+        )
+        % {"count": len(decided)},
+    )
+    return redirect("feedback:review")
+
+
+@accounts_access.require(access.can_review)
+@require_POST
+def review_undo(request: HttpRequest) -> HttpResponse:
+    pks = request.session.pop(UNDO_SESSION_KEY, [])
+    count = services.responses_reopen(pks=pks, by=request.user) if pks else 0
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d answer is back in the queue.",
+            "%(count)d answers are back in the queue.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("feedback:review")
 
 
 @accounts_access.require(access.can_review)
@@ -318,6 +382,7 @@ def review_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        request.session[UNDO_SESSION_KEY] = [response.pk]
         messages.success(
             request,
             _("Answer counted.")

@@ -113,7 +113,18 @@ def _agency_context(agency) -> dict:
 def agency_page(request: HttpRequest, code: str) -> HttpResponse:
     agency = _agency_or_404(code)
     accounts_access.ensure(access.can_see_agency_detail(request.user, agency))
-    return render(request, "progress/agency.html", _agency_context(agency))
+    own = accounts_access.agency_for_officer(request.user)
+    # "Do it now" leads to the agency's own pages (/my-agency/…): only its staff can use
+    # them; EGA and overseers are pointed to the people to contact instead.
+    return render(
+        request,
+        "progress/agency.html",
+        {
+            **_agency_context(agency),
+            "own_agency": own is not None and own.pk == agency.pk,
+            "follows_up": accounts_access.can_oversee(request.user),
+        },
+    )
 
 
 @accounts_access.require(access.can_see_dashboard)

@@ -1,9 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from core.mail import public_base_url
-from readiness import services, tasks
+from core.dates import date_formfield_overrides
+from readiness import services
 from readiness.models import (
     LimitationOption,
     SurveyProcessRow,
@@ -17,32 +16,24 @@ from readiness.models import (
 class SurveyRoundAdmin(admin.ModelAdmin):
     list_display = ["name_th", "opens_on", "closes_on", "status"]
     list_filter = ["status"]
-    actions = ["send_reminders", "archive_rounds"]
+    # Reminders are sent from the programme console, after a preview of who gets one and
+    # who cannot be reached (/console/rounds/<id>/reminders/), never blind from here.
+    actions = ["archive_rounds"]
+    formfield_overrides = date_formfield_overrides()
+    # Question 8's options of a round change in the console, through the audited service
+    # that keeps every option an answer chose; a round added here takes the latest round's.
+    exclude = ["limitation_options"]
+    readonly_fields = ["offered_options"]
+
+    @admin.display(description=_("question 8's options"))
+    def offered_options(self, obj):
+        return ", ".join(o.letter for o in obj.limitation_options.all()) if obj.pk else "—"
 
     def save_model(self, request, obj, form, change):
         services.survey_round_save(round=obj, by=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False  # archive instead
-
-    @admin.action(description=_("Send reminders to agencies that pinned but have not answered"))
-    def send_reminders(self, request, queryset):
-        for round in queryset:
-            tasks.send_reminders.enqueue(
-                round_id=round.pk,
-                by_id=request.user.pk,
-                base_url=public_base_url(),
-            )
-        self.message_user(
-            request,
-            ngettext(
-                "Reminders for %(count)d round will be sent in the background.",
-                "Reminders for %(count)d rounds will be sent in the background.",
-                queryset.count(),
-            )
-            % {"count": queryset.count()},
-            messages.SUCCESS,
-        )
 
     @admin.action(description=_("Archive the selected rounds"))
     def archive_rounds(self, request, queryset):
@@ -57,11 +48,19 @@ class SurveyRoundAdmin(admin.ModelAdmin):
 
 @admin.register(LimitationOption)
 class LimitationOptionAdmin(admin.ModelAdmin):
+    """Read-only: the programme console (/console/options/) edits them through the audited
+    service."""
+
     list_display = ["letter", "text_th", "text_en", "position", "is_active"]
-    list_editable = ["text_th", "text_en", "position", "is_active"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        return False  # untick "offered in the survey" instead
+        return False  # untick "available for rounds" instead
 
 
 class ProcessRowInline(admin.TabularInline):

@@ -1,13 +1,9 @@
-import datetime
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import BEDateField
 from core.forms import Form
-from core.text import THAI_DIGITS
 from readiness.models import (
     MAX_CARD_READERS,
     MAX_SERVICE_POINTS,
@@ -15,73 +11,9 @@ from readiness.models import (
     SurveyResponse,
 )
 
-BE_OFFSET = 543
-_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
-_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-
 
 def _label(name: str):
     return SurveyResponse._meta.get_field(name).verbose_name
-
-
-def _thai() -> bool:
-    return (get_language() or "th").startswith("th")
-
-
-def parse_be_date(text: str) -> datetime.date:
-    """ "31/12/2569" (Buddhist Era), "31/12/2026" or "2026-12-31": a year from 2400 is B.E."""
-    text = (text or "").translate(THAI_DIGITS)
-    match = _DATE.match(text)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-    else:
-        match = _ISO.match(text)
-        if not match:
-            raise ValueError(text)
-        year, month, day = (int(g) for g in match.groups())
-    if year >= 2400:
-        year -= BE_OFFSET
-    return datetime.date(year, month, day)
-
-
-class BuddhistDateInput(forms.TextInput):
-    """A text box showing day/month/year, the year in the Buddhist Era for Thai readers."""
-
-    def __init__(self, attrs=None):
-        super().__init__(
-            {
-                "inputmode": "numeric",
-                "autocomplete": "off",
-                "class": "be-date",
-                "size": "12",
-                **(attrs or {}),
-            }
-        )
-
-    def format_value(self, value):
-        if isinstance(value, datetime.date):
-            year = value.year + BE_OFFSET if _thai() else value.year
-            return f"{value.day:02d}/{value.month:02d}/{year}"
-        return super().format_value(value)
-
-
-class BuddhistDateField(forms.DateField):
-    widget = BuddhistDateInput
-    default_error_messages = {
-        "invalid": _(
-            "Enter a real date as day/month/year in the Buddhist Era, for example 31/12/2569."
-        ),
-    }
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, datetime.date):
-            return value
-        try:
-            return parse_be_date(str(value))
-        except ValueError:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class GroupRadioSelect(forms.RadioSelect):
@@ -111,8 +43,8 @@ def _count_field(name: str, *, maximum: int) -> forms.IntegerField:
     )
 
 
-def _date_field(name: str) -> BuddhistDateField:
-    return BuddhistDateField(
+def _date_field(name: str) -> BEDateField:
+    return BEDateField(
         label=_label(name),
         required=False,
         help_text=_("Day/month/year in the Buddhist Era, for example 31/12/2569."),
@@ -212,13 +144,21 @@ class SurveyForm(Form):
         widget=forms.Textarea(attrs={"rows": 5, "data-max-characters": "500"}),
     )
 
-    def __init__(self, *args, submitting: bool = False, chosen_options=(), **kwargs) -> None:
+    def __init__(
+        self, *args, submitting: bool = False, chosen_options=(), round=None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.submitting = submitting
         chosen = [o.pk for o in chosen_options]
-        self.fields["q8_options"].queryset = LimitationOption.objects.filter(
-            is_active=True
-        ) | LimitationOption.objects.filter(pk__in=chosen)
+        # The round's own options (a round keeps the options it was answered with).
+        offered = (
+            LimitationOption.objects.filter(rounds=round)
+            if round is not None
+            else LimitationOption.objects.filter(is_active=True)
+        )
+        self.fields["q8_options"].queryset = (
+            offered | LimitationOption.objects.filter(pk__in=chosen)
+        ).distinct()
         self.fields["q8_options"].label_from_instance = str
 
     def answers(self) -> dict:

@@ -41,6 +41,14 @@ class SurveyRound(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Question 8's options this round offers; a round keeps every option it was answered with
+    # (services.survey_round_save refuses removing one an answer chose).
+    limitation_options = models.ManyToManyField(
+        "LimitationOption",
+        verbose_name=_("question 8's options"),
+        blank=True,
+        related_name="rounds",
+    )
 
     class Meta:
         verbose_name = _("survey round")
@@ -82,8 +90,18 @@ class SurveyReminder(models.Model):
     """One reminder mail to one member about one round: running the reminders again within
     READINESS_REMINDER_INTERVAL_DAYS mails nobody twice."""
 
-    round = models.ForeignKey(SurveyRound, on_delete=models.PROTECT, related_name="reminders")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(
+        SurveyRound,
+        verbose_name=_("survey round"),
+        on_delete=models.PROTECT,
+        related_name="reminders",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member reminded"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
 
     class Meta:
@@ -103,9 +121,12 @@ class LimitationOption(CleanTextMixin, models.Model):
     text_en = models.CharField(_("text in English"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(
-        _("offered in the survey"),
+        _("available for rounds"),
         default=True,
-        help_text=_("Untick instead of deleting: earlier answers keep their choice."),
+        help_text=_(
+            "Untick instead of deleting: it can no longer be added to a round; rounds that "
+            "offer it and earlier answers keep it."
+        ),
     )
 
     class Meta:

@@ -183,3 +183,46 @@ def agencies_to_remind(*, round: SurveyRound):
         .exclude(pk__in=answered)
         .order_by("name_th")
     )
+
+
+@dataclass(frozen=True)
+class ReminderTarget:
+    """One agency a reminder run would reach for: who gets a mail, and who does not and why."""
+
+    agency: object
+    to_mail: list  # active members not reminded about this round lately
+    reminded_recently: list  # active members reminded within the interval
+
+
+def reminder_preview(*, round: SurveyRound) -> list[ReminderTarget]:
+    """What `readiness_send_reminders` would do now, without mailing anyone. An agency with
+    neither list filled has no active member: nobody there can be reached by mail."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from accounts.models import User
+    from readiness.models import SurveyReminder
+
+    agencies = list(agencies_to_remind(round=round))
+    since = timezone.now() - timedelta(days=settings.READINESS_REMINDER_INTERVAL_DAYS)
+    recently = set(
+        SurveyReminder.objects.filter(round=round, sent_at__gte=since).values_list(
+            "user_id", flat=True
+        )
+    )
+    members: dict[int, list] = {}
+    for member in User.objects.filter(
+        agency__in=agencies,
+        is_active=True,
+        role__in=[User.Role.AGENCY_ADMIN, User.Role.AGENCY_OFFICER],
+    ).order_by("email"):
+        members.setdefault(member.agency_id, []).append(member)
+    return [
+        ReminderTarget(
+            agency=agency,
+            to_mail=[m for m in members.get(agency.pk, []) if m.pk not in recently],
+            reminded_recently=[m for m in members.get(agency.pk, []) if m.pk in recently],
+        )
+        for agency in agencies
+    ]

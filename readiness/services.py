@@ -54,18 +54,82 @@ class StaleRevisionError(ValidationError):
 
 
 # --- rounds -------------------------------------------------------------------------------
+def _letters(options) -> list[str]:
+    return [o.letter for o in sorted(options, key=lambda o: (o.position, o.letter))]
+
+
+def limitation_options_default() -> list[LimitationOption]:
+    """What a new round offers unless told otherwise: the latest round's options still
+    available, or every available option for the first round."""
+    latest = SurveyRound.objects.order_by("-opens_on", "-pk").first()
+    offered = LimitationOption.objects.filter(is_active=True)
+    if latest is not None:
+        offered = offered.filter(rounds=latest)
+    return list(offered.order_by("position", "letter"))
+
+
+def _check_round_options(round: SurveyRound, options: list[LimitationOption]) -> None:
+    errors = []
+    if not options:
+        errors.append(_("Choose at least one option for question 8."))
+    current = set(round.limitation_options.all()) if round.pk else set()
+    added = [o for o in options if o not in current and not o.is_active]
+    if added:
+        errors.append(
+            _("No longer available for rounds: %(letters)s.")
+            % {"letters": ", ".join(_letters(added))}
+        )
+    removed = [o.pk for o in current if o not in options]
+    if removed:
+        answered = SurveyResponse.q8_options.through.objects.filter(
+            surveyresponse__round=round, limitationoption_id__in=removed
+        ).values_list("limitationoption_id", flat=True)
+        kept = LimitationOption.objects.filter(pk__in=set(answered))
+        if kept:
+            errors.append(
+                _(
+                    "Answers in this round chose %(letters)s: a round keeps the options it was "
+                    "answered with."
+                )
+                % {"letters": ", ".join(_letters(kept))}
+            )
+    if errors:
+        raise ValidationError({"limitation_options": errors})
+
+
 @transaction.atomic
-def survey_round_save(*, round: SurveyRound, by: Any) -> SurveyRound:
+def survey_round_save(
+    *, round: SurveyRound, by: Any, options: list[LimitationOption] | None = None
+) -> SurveyRound:
+    """Creates or changes a round. `options` are question 8's options it offers; a new round
+    without them offers the latest round's (limitation_options_default)."""
     if not access.is_ega_admin(by):
         raise PermissionDenied
     created = round.pk is None
+    if options is None and created:
+        options = limitation_options_default()
+    before = _letters(round.limitation_options.all()) if round.pk else []
+    if options is not None:
+        options = list(dict.fromkeys(options))
+        _check_round_options(round, options)
     round.full_clean()
     round.save()
+    if options is not None:
+        round.limitation_options.set(options)
+    after = _letters(round.limitation_options.all())
+    data = {
+        "opens_on": round.opens_on.isoformat(),
+        "closes_on": round.closes_on.isoformat(),
+        "options": after,
+    }
+    if not created and before != after:
+        data["options_added"] = [letter for letter in after if letter not in before]
+        data["options_removed"] = [letter for letter in before if letter not in after]
     audit_record(
         actor=by,
         action="readiness.round_created" if created else "readiness.round_changed",
         target=round,
-        data={"opens_on": round.opens_on.isoformat(), "closes_on": round.closes_on.isoformat()},
+        data=data,
     )
     return round
 
@@ -78,6 +142,29 @@ def survey_round_archive(*, round: SurveyRound, by: Any) -> SurveyRound:
     round.save(update_fields=["status"])
     audit_record(actor=by, action="readiness.round_archived", target=round)
     return round
+
+
+@transaction.atomic
+def limitation_option_save(*, option: LimitationOption, by: Any) -> LimitationOption:
+    """Adds or changes one of question 8's options (untick `is_active` instead of deleting)."""
+    if not access.is_ega_admin(by):
+        raise PermissionDenied
+    created = option.pk is None
+    option.full_clean()
+    option.save()
+    audit_record(
+        actor=by,
+        action="readiness.limitation_option.created"
+        if created
+        else "readiness.limitation_option.changed",
+        target=option,
+        data={
+            "letter": option.letter,
+            "text_th": option.text_th,
+            "is_active": option.is_active,
+        },
+    )
+    return option
 
 
 # --- opening the survey -------------------------------------------------------------------
@@ -211,7 +298,8 @@ def _create_draft(*, agency, by: Any, round: SurveyRound) -> SurveyResponse:
     response.full_clean(exclude=["round", "agency"])
     response.save()
     if previous is not None:
-        response.q8_options.set(previous.q8_options.all())
+        # Carried forward only where this round still offers the option.
+        response.q8_options.set(previous.q8_options.filter(rounds=round))
     _sync_rows(response, previous)
     audit_record(
         actor=by,
@@ -285,6 +373,9 @@ def _apply(
     if limitations is not None:
         if response.q8_limitations != SurveyResponse.Limitations.SOME:
             limitations = []
+        offered = set(response.round.limitation_options.all()) | set(response.q8_options.all())
+        if any(o not in offered for o in limitations):
+            raise ValidationError({"q8_options": _("Choose limitations from the list.")})
         response.q8_options.set(limitations)
     if rows:
         _save_rows(response, rows)
@@ -410,6 +501,14 @@ def readiness_send_reminders(*, round: SurveyRound, by: Any = None, base_url: st
         actor_label="" if by else "system",
         action="readiness.reminders_sent",
         target=round,
-        data={"agencies": len(agencies), "emails": sent, "reminded_recently": skipped},
+        data={
+            "agencies": len(agencies),
+            "emails": sent,
+            "reminded_recently": skipped,
+            "agencies_reached": len({r.user.agency_id for r in reminders}),
+            "agencies_without_members": len(
+                set(a.pk for a in agencies) - set(members.values_list("agency_id", flat=True))
+            ),
+        },
     )
     return sent

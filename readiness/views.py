@@ -93,7 +93,12 @@ def _survey_post(request: HttpRequest, draft: SurveyResponse, *, page: int, quer
     """Saves or submits the posted answers: (form, posted rows, redirect or None)."""
     action = request.POST.get("action", "save")
     submitting = action == "submit"
-    form = SurveyForm(request.POST, submitting=submitting, chosen_options=draft.q8_options.all())
+    form = SurveyForm(
+        request.POST,
+        submitting=submitting,
+        chosen_options=draft.q8_options.all(),
+        round=draft.round,
+    )
     posted_rows = _posted_rows(request.POST)
     if not form.is_valid():
         return form, posted_rows, None
@@ -140,7 +145,9 @@ def survey(request: HttpRequest) -> HttpResponse:
         if done is not None:
             return done
     else:
-        form = SurveyForm(initial=_initial(draft), chosen_options=draft.q8_options.all())
+        form = SurveyForm(
+            initial=_initial(draft), chosen_options=draft.q8_options.all(), round=draft.round
+        )
 
     rows_page = selectors.survey_rows_page(response=draft, query=query, page=page)
     rows = []

@@ -20,8 +20,8 @@ TABLE: dict[str, dict[str, int]] = {
     "/agencies/agency-a/people/": only(
         {"officer_a": 200, "admin_a": 200, "ega_admin": 200, "overseer": 200, "officer_b": 404}
     ),
-    "/agencies/missing/review/": only({"ega_admin": 200}),
-    "/agencies/missing/review/{report}/": only({"ega_admin": 200}),
+    "/agencies/missing/review/": only({"ega_admin": 200, "overseer": 200}),
+    "/agencies/missing/review/{report}/": only({"ega_admin": 200, "overseer": 200}),
     "/my-agency/": only(
         {"officer_a": 200, "admin_a": 200, "officer_b": 200, "ega_admin": 200, "overseer": 200}
     ),
@@ -33,7 +33,7 @@ TABLE: dict[str, dict[str, int]] = {
     "/accounts/password-reset/": OPEN,
     "/accounts/sign-in/": OPEN,
     "/accounts/sign-out/": dict.fromkeys(ROLES, 405),  # POST only
-    "/accounts/approvals/": only({"admin_a": 200, "ega_admin": 200}),
+    "/accounts/approvals/": only({"admin_a": 200, "ega_admin": 200, "overseer": 200}),
     "/accounts/approvals/{registration}/approve/": dict.fromkeys(ROLES, 405)
     | {"anonymous": 302, "officer_a": 403, "officer_b": 403, "overseer": 403},
     "/api/docs": OPEN,
@@ -76,3 +76,30 @@ FOUNDATION = ("core:", "accounts:", "agencies:", "healthz")
 def test_every_url_is_in_the_table(objects):
     missing = uncovered(TABLE, objects, FOUNDATION)
     assert not missing, f"add these to TABLE: {sorted(missing)}"
+
+
+def test_overseers_read_the_queues_and_decide_nothing(client, overseer, objects):
+    from accounts.models import Registration
+
+    registration = Registration.objects.get(pk=objects["registration"])
+    report = AgencyRequest.objects.get(pk=objects["report"])
+    client.force_login(overseer)
+    page = client.get("/accounts/approvals/").content.decode()
+    assert registration.agency.name_th in page and "/approve/" not in page
+    page = client.get(f"/agencies/missing/review/{report.pk}/").content.decode()
+    assert report.name_th in page and 'name="decision"' not in page
+    response = client.post(
+        f"/agencies/missing/review/{report.pk}/", {"decision": "reject", "reject-review_note": "x"}
+    )
+    assert response.status_code == 403
+    assert client.post(f"/accounts/approvals/{registration.pk}/approve/").status_code in (403, 404)
+    assert AgencyRequest.objects.get(pk=report.pk).status == "pending"
+    assert Registration.objects.get(pk=registration.pk).status == "pending_approval"
+
+
+def test_the_overseers_home_leads_to_the_console_and_the_queues(client, overseer, objects):
+    client.force_login(overseer)
+    page = client.get("/my-agency/").content.decode()
+    for link in ("/console/", "/accounts/approvals/", "/agencies/missing/review/"):
+        assert f'href="{link}"' in page
+        assert client.get(link).status_code == 200

@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks",
-    "django_tasks_db",
+    "core.apps.TasksDatabaseConfig",  # django_tasks_db, its name in Thai in the admin
     "ninja",
     "csp",
     "core",
@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "readiness",
     "progress",
     "counter",
+    "console",
 ]
 
 MIDDLEWARE = [

@@ -201,7 +201,9 @@ def test_a_revoked_key_stops_working_at_once(net):
     from exchange.models import MemberKey
 
     envelope, _pending = _request(net)
-    services.member_key_revoke(key=MemberKey.objects.get(kid=net.cons.signing_key.kid), by=None)
+    services.member_key_revoke(
+        key=MemberKey.objects.get(kid=net.cons.signing_key.kid), by=None, reason="test"
+    )
     _refused(net.post(envelope), "revoked_key", 403)
 
 

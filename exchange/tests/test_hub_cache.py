@@ -38,7 +38,9 @@ def test_a_warm_exchange_reads_no_member_key_or_right_rows(net):
 
 def test_a_key_revoked_after_a_cached_exchange_is_refused_at_once(net):
     _ok(net)
-    services.member_key_revoke(key=MemberKey.objects.get(kid=net.cons.signing_key.kid), by=None)
+    services.member_key_revoke(
+        key=MemberKey.objects.get(kid=net.cons.signing_key.kid), by=None, reason="test"
+    )
     envelope, _pending = _request(net)
     _refused(net.post(envelope), "revoked_key", 403)
 

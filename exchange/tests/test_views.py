@@ -19,6 +19,7 @@ TABLE: dict[str, dict[str, int]] = {
     "/gdx/log/inclusion?index=0": OPEN,
     "/gdx/log/consistency?first=1": OPEN,
     "/gdx/": HUB_VIEWERS,
+    "/gdx/members/new/": only({"ega_admin": 200}),
     "/gdx/members/{member}/": HUB_VIEWERS,
     "/gdx/members/missing/": only({"ega_admin": 404, "overseer": 404}),
     "/gdx/demo/": only({"ega_admin": 200}),
@@ -85,7 +86,13 @@ def test_ega_admin_suspends_adds_and_revokes_keys_and_grants_rights(client, ega_
     row = MemberKey.objects.get(kid=key.kid)
     assert (
         client.post(
-            url, {"action": "revoke_key", "key": row.pk, "reason-reason": "lost"}
+            url,
+            {
+                "action": "revoke_key",
+                "key": row.pk,
+                "reason-reason": "lost",
+                "reason-confirm": "on",
+            },
         ).status_code
         == 302
     )
@@ -165,6 +172,19 @@ def test_demo_consumers_officer_runs_a_demo_exchange(client, objects, monkeypatc
     assert "ทดสอบ" in page
     assert "6f1c2b1e" in page
     assert "/gdx/log/inclusion?index=0" in page  # the audit entry for that request id
+    assert "<dd>พบข้อมูล</dd>" in page  # the status in words, not the code "found"
+
+
+def test_demo_page_says_a_refusal_in_words(client, ega_admin, objects, monkeypatch):
+    monkeypatch.setattr(demo, "load_node_config", lambda member: {"listen_port": 1})
+    monkeypatch.setattr(demo, "consumer_request", lambda **kw: (403, {"error": "no_access_right"}))
+    client.force_login(ega_admin)
+    response = client.post(
+        "/gdx/demo/",
+        {"document_type": "person_record", "citizen_id": "1234567890121", "purpose": demo.PURPOSE},
+    )
+    page = response.content.decode()
+    assert "ไม่มีสิทธิ์เข้าถึงเอกสารนี้" in page
 
 
 def test_demo_page_refuses_a_bad_citizen_id(client, ega_admin, objects, monkeypatch):
@@ -176,3 +196,125 @@ def test_demo_page_refuses_a_bad_citizen_id(client, ega_admin, objects, monkeypa
     )
     assert response.status_code == 200
     assert 'aria-invalid="true"' in response.content.decode()
+
+
+def test_an_encryption_key_is_refused_as_a_signing_key(client, ega_admin, objects):
+    from gdx_protocol import b64e
+    from gdx_protocol.keys import kem_algorithm
+
+    kem = kem_algorithm("mlkem768x25519")
+    raw = kem.public_raw(kem.generate())
+    client.force_login(ega_admin)
+    url = f"/gdx/members/{objects['member']}/"
+    post = {"action": "add_key", "key-public_key": b64e(raw)}
+    response = client.post(url, {**post, "key-use": "sig", "key-algorithm": "ed25519"})
+    assert response.status_code == 200
+    assert "ไม่ใช่กุญแจสาธารณะแบบ ed25519" in response.content.decode()
+    assert not MemberKey.objects.exists()
+    response = client.post(url, {**post, "key-use": "enc", "key-algorithm": "mlkem768x25519"})
+    assert response.status_code == 302
+    assert MemberKey.objects.get().algorithm == "mlkem768x25519"
+
+
+def test_revoking_a_key_needs_a_reason_and_a_confirmation_shown_in_history(
+    client, ega_admin, overseer, objects
+):
+    from audit.models import AuditEvent
+    from gdx_protocol import b64e
+
+    member = Member.objects.get(code=objects["member"])
+    key = SigningKey.generate()
+    row = services.member_key_add(
+        member=member, use="sig", algorithm="ed25519", public_key=key.public_raw, by=ega_admin
+    )
+    client.force_login(ega_admin)
+    url = f"/gdx/members/{member.code}/"
+    for data in ({"reason-reason": "", "reason-confirm": "on"}, {"reason-reason": "leaked"}):
+        response = client.post(url, {"action": "revoke_key", "key": row.pk, **data})
+        assert response.status_code == 200
+        row.refresh_from_db()
+        assert row.revoked_at is None
+    response = client.post(
+        url,
+        {"action": "revoke_key", "key": row.pk, "reason-reason": "leaked", "reason-confirm": "on"},
+    )
+    assert response.status_code == 302
+    client.force_login(overseer)
+    assert "leaked" in client.get(url).content.decode()
+    assert AuditEvent.objects.get(action="gdx.key.revoked").data["reason"] == "leaked"
+    # Adding it again is refused in Thai with the way forward, not a dead end.
+    client.force_login(ega_admin)
+    response = client.post(
+        url,
+        {
+            "action": "add_key",
+            "key-use": "sig",
+            "key-algorithm": "ed25519",
+            "key-public_key": b64e(key.public_raw),
+        },
+    )
+    assert "สร้างคู่กุญแจใหม่" in response.content.decode()
+
+
+def test_an_access_right_valid_until_is_typed_in_the_buddhist_era(client, ega_admin, objects):
+    from exchange.models import AccessRight
+
+    client.force_login(ega_admin)
+    url = f"/gdx/members/{objects['member']}/"
+    response = client.post(
+        url,
+        {
+            "action": "grant",
+            "right-document_type": 1,
+            "right-purpose": "audit",
+            "right-valid_until": "31/12/2569",
+        },
+    )
+    assert response.status_code == 302
+    right = AccessRight.objects.get()
+    assert right.valid_until.isoformat() == "2026-12-31T17:00:00+00:00"  # 1 Jan 2027, Bangkok
+    page = client.get(url).content.decode()
+    assert "1 มกราคม 2570 00:00" in page and "3112" not in page
+
+
+def test_ega_adds_a_member_with_both_keys_checked_against_their_algorithms(
+    client, ega_admin, agency_a
+):
+    from audit.models import AuditEvent
+    from gdx_protocol import b64e
+    from gdx_protocol.keys import kem_algorithm
+
+    kem = kem_algorithm("mlkem768x25519")
+    enc = b64e(kem.public_raw(kem.generate()))
+    sig = b64e(SigningKey.generate().public_raw)
+    client.force_login(ega_admin)
+    data = {
+        "agency": "agency-a",
+        "endpoint": "https://node.a.go.th",
+        "sig_algorithm": "ed25519",
+        "sig_public_key": enc,  # the encryption key pasted as the signing key
+        "enc_algorithm": "mlkem768x25519",
+        "enc_public_key": enc,
+    }
+    response = client.post("/gdx/members/new/", data)
+    assert response.status_code == 200
+    assert "ไม่ใช่กุญแจสาธารณะแบบ ed25519" in response.content.decode()
+    assert not Member.objects.exists() and not MemberKey.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="gdx.").exists()
+    response = client.post("/gdx/members/new/", {**data, "agency": "nope"})
+    assert response.status_code == 200 and not Member.objects.exists()
+
+    response = client.post("/gdx/members/new/", {**data, "sig_public_key": sig})
+    assert response.status_code == 302
+    member = Member.objects.get(agency=agency_a)
+    assert member.endpoint == "https://node.a.go.th"
+    assert sorted(member.keys.values_list("use", "algorithm")) == [
+        ("enc", "mlkem768x25519"),
+        ("sig", "ed25519"),
+    ]
+    assert set(AuditEvent.objects.values_list("action", flat=True)) >= {
+        "gdx.member.registered",
+        "gdx.key.added",
+    }
+    response = client.post("/gdx/members/new/", {**data, "sig_public_key": sig})
+    assert response.status_code == 200 and Member.objects.count() == 1

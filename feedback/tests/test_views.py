@@ -412,10 +412,61 @@ def test_the_admin_shows_answers_without_contact_details(client, point_a, ega_ad
     assert "hidden@example.com" not in page.content.decode()
 
 
-def test_the_review_link_is_only_for_reviewers(client, overseer, ega_admin):
+def test_the_review_link_is_for_ega_and_overseers(client, overseer, ega_admin):
+    for user in (overseer, ega_admin):
+        client.force_login(user)
+        page = client.get(reverse("feedback:national")).content.decode()
+        assert reverse("feedback:review") in page
+
+
+def test_overseers_read_the_held_answers_but_decide_nothing(client, point_a, overseer):
+    held = submit(point_a, honeypot="x", contact_email="c@example.com")
     client.force_login(overseer)
-    assert (
-        reverse("feedback:review") not in client.get(reverse("feedback:national")).content.decode()
-    )
+    page = client.get(reverse("feedback:review")).content.decode()
+    assert "ทิ้งอีเมลไว้" in page  # the sign that a reply is expected
+    assert "c@example.com" not in page
+    assert reverse("feedback:review_bulk") not in page
+    response = client.post(reverse("feedback:review_bulk"), {"pk": [held.pk], "action": "accept"})
+    assert response.status_code == 403
+    held.refresh_from_db()
+    assert held.status == "flagged"
+
+
+def test_bulk_review_then_undo_restores_queue_and_sums(client, point_a, ega_admin):
+    from audit.models import AuditEvent
+    from feedback.models import PointDay
+
+    def sums():
+        return list(PointDay.objects.values_list("responses", "overall_sum", "copy_asked"))
+
+    counted = submit(point_a)
+    before = sums()
+    first = submit(point_a, honeypot="x", overall=5, asked_for_copy=True)
+    second = submit(point_a, honeypot="x", overall=2)
+    third = submit(point_a, honeypot="x")
+    assert sums() == before and counted.status == "accepted"
     client.force_login(ega_admin)
-    assert reverse("feedback:review") in client.get(reverse("feedback:national")).content.decode()
+    response = client.post(
+        reverse("feedback:review_bulk"), {"pk": [first.pk, second.pk], "action": "accept"}
+    )
+    assert response.status_code == 302
+    statuses = dict(Response.objects.values_list("pk", "status"))
+    assert statuses[first.pk] == statuses[second.pk] == "accepted"
+    assert statuses[third.pk] == "flagged"
+    assert sums()[0][0] == before[0][0] + 2
+    page = client.get(reverse("feedback:review")).content.decode()
+    assert reverse("feedback:review_undo") in page
+    assert client.post(reverse("feedback:review_undo")).status_code == 302
+    statuses = dict(Response.objects.values_list("pk", "status"))
+    assert statuses[first.pk] == statuses[second.pk] == "flagged"
+    assert sums() == before  # the undo took both answers back out of the day's sums
+    assert AuditEvent.objects.filter(action="feedback.response_reopened").count() == 2
+    # rejecting in bulk, and undoing it, never touches the sums
+    client.post(reverse("feedback:review_bulk"), {"pk": [third.pk], "action": "reject"})
+    assert Response.objects.get(pk=third.pk).status == "rejected"
+    client.post(reverse("feedback:review_undo"))
+    assert Response.objects.get(pk=third.pk).status == "flagged" and sums() == before
+    # nothing ticked, or a made-up action: a clear message, nothing changed
+    assert client.post(reverse("feedback:review_bulk"), {"action": "accept"}).status_code == 302
+    client.post(reverse("feedback:review_bulk"), {"pk": [third.pk], "action": "delete"})
+    assert Response.objects.get(pk=third.pk).status == "flagged"

@@ -148,6 +148,17 @@ def test_agency_page_lists_what_is_missing_with_links(client, world):
     assert reverse("manual:workspace") in page
 
 
+@pytest.mark.parametrize("who", ["ega_admin", "overseer"])
+def test_overseers_get_no_dead_do_it_now_links_on_an_agencys_page(client, world, request, who):
+    client.force_login(request.getfixturevalue(who))
+    page = client.get(reverse("progress:agency", kwargs={"code": "u-district"})).content.decode()
+    checklist = page.split('id="checklist-title"')[1].split("</section>")[0]
+    assert "/my-agency/" not in checklist and "/manual/manage/" not in checklist
+    people = reverse("agencies:people", kwargs={"code": "u-district"})
+    assert people in checklist
+    assert client.get(people).status_code == 200
+
+
 def test_public_page_has_aggregates_only(client, world):
     page = client.get(reverse("progress:public")).content.decode()
     assert "ที่ว่าการอำเภอเมือง" not in page and "กระทรวงมหาดไทย" not in page

@@ -14,11 +14,22 @@ class SurveyRoundFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = SurveyRound
+        skip_postgeneration_save = True
 
     name_th = factory.Sequence(lambda n: f"รอบสำรวจทดสอบ {n}")
     name_en = factory.Sequence(lambda n: f"Test round {n}")
     opens_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=3))
     closes_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=25))
+
+    @factory.post_generation
+    def limitation_options(self, create: bool, extracted, **kwargs) -> None:
+        """Every available option, as the first round made in the console would offer."""
+        if create:
+            self.limitation_options.set(
+                extracted
+                if extracted is not None
+                else LimitationOption.objects.filter(is_active=True)
+            )
 
 
 def pin(agency, count: int = 1):
