@@ -4,6 +4,8 @@ from django_tasks_db.apps import TasksAppConfig
 
 
 class CoreConfig(AppConfig):
+    # Two configs live here (the tasks one below): this is the one "core" installs.
+    default = True
     name = "core"
     verbose_name = _("Portal")
 
