@@ -1,16 +1,13 @@
-"""The follow-up list as CSV or XLSX, through the project's formula-escaping helper."""
+"""The follow-up list as CSV or XLSX, through the project's one safe writer (core.tabular)."""
 
-import csv
-import io
 from collections.abc import Iterator
 
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from console.selectors import followup_rows
-from readiness.exports import XLSX_TYPE
-from readiness.exports import _safe as safe_cell
+from core import tabular
 
 BATCH = 2000
 
@@ -37,20 +34,17 @@ def rows(agencies) -> Iterator[list]:
         for row in followup_rows(agencies[start : start + BATCH]):
             contact = row.contact
             yield [
-                safe_cell(value)
-                for value in [
-                    row.agency.code,
-                    row.agency.name_th,
-                    row.ministry.name_th,
-                    ", ".join(row.provinces),
-                    contact.get_full_name() if contact else "",
-                    getattr(contact, "phone", "") if contact else "",
-                    contact.email if contact else "",
-                    yes if row.registered else no,
-                    yes if row.pinned else no,
-                    yes if row.surveyed else no,
-                    yes if row.copy_free else no,
-                ]
+                row.agency.code,
+                row.agency.name_th,
+                row.ministry.name_th,
+                ", ".join(row.provinces),
+                contact.get_full_name() if contact else "",
+                getattr(contact, "phone", "") if contact else "",
+                contact.email if contact else "",
+                yes if row.registered else no,
+                yes if row.pinned else no,
+                yes if row.surveyed else no,
+                yes if row.copy_free else no,
             ]
 
 
@@ -58,27 +52,10 @@ def _filename(extension: str) -> str:
     return f"follow-up-{timezone.localdate().isoformat()}.{extension}"
 
 
-def as_csv(agencies) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 Thai correctly only with the BOM
-    writer = csv.writer(buffer)
-    writer.writerow(headers())
-    writer.writerows(rows(agencies))
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
+def as_csv(agencies) -> HttpResponseBase:
+    return tabular.csv_response(headers(), rows(agencies), filename=_filename("csv"))
 
 
-def as_xlsx(agencies) -> HttpResponse:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("follow-up"))
-    sheet.append(headers())
-    for row in rows(agencies):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
-    return response
+def as_xlsx(agencies) -> HttpResponseBase:
+    sheet = tabular.Sheet(_("follow-up"), headers(), rows(agencies), freeze=(1, 1))
+    return tabular.xlsx_response([sheet], filename=_filename("xlsx"))

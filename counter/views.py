@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hmac
 
 from django.conf import settings
@@ -10,7 +9,7 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access as base_access
+from core import tabular
 from core.forms import add_service_errors
 from core.http import form_data
 from counter import access, gdx, selectors, services
@@ -235,21 +235,10 @@ def record_list(request: HttpRequest) -> HttpResponse:
     return render(request, "counter/records.html", {"agency": agency, "page": page})
 
 
-def _safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @base_access.require(access.can_serve)
 def record_export(request: HttpRequest) -> HttpResponse:
     """The agency's evidence in place of the photocopies: one row per record, no personal data."""
     agency = _agency(request)
-    writer = csv.writer(_Echo())
     header = [
         "reference", "time", "service", "service_point", "officer", "source", "document",
         "fields_used", "data_hash_hmac_sha256", "gdx_request_id", "gdx_log_index", "card_expired",
@@ -257,33 +246,27 @@ def record_export(request: HttpRequest) -> HttpResponse:
     ]  # fmt: skip
 
     def rows():
-        yield "\ufeff" + writer.writerow(header)
         for r in selectors.record_list(agency=agency).iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    _safe_cell(v)
-                    for v in (
-                        r.reference,
-                        timezone.localtime(r.created_at).isoformat(timespec="seconds"),
-                        r.service.name_th,
-                        r.point.name_th if r.point else "",
-                        r.officer.email,
-                        r.source,
-                        r.document_type,
-                        " ".join(r.fields_used),
-                        r.data_hash,
-                        r.gdx_request_id or "",
-                        "" if r.gdx_log_index is None else r.gdx_log_index,
-                        "yes" if r.card_expired else "",
-                        r.status,
-                        r.void_reason,
-                    )
-                ]
+            yield list(
+                (
+                    r.reference,
+                    timezone.localtime(r.created_at).isoformat(timespec="seconds"),
+                    r.service.name_th,
+                    r.point.name_th if r.point else "",
+                    r.officer.email,
+                    r.source,
+                    r.document_type,
+                    " ".join(r.fields_used),
+                    r.data_hash,
+                    r.gdx_request_id or "",
+                    "" if r.gdx_log_index is None else r.gdx_log_index,
+                    "yes" if r.card_expired else "",
+                    r.status,
+                    r.void_reason,
+                )
             )
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="verification-records.csv"'
-    return response
+    return tabular.csv_response(header, rows(), filename="verification-records.csv")
 
 
 def _record_or_404(request, reference) -> VerificationRecord:

@@ -226,12 +226,12 @@ def test_followup_list_of_one_province_with_contacts_and_exports(
 
     csv = client.get("/console/follow-up/export.csv", {"province": "50"})
     assert csv.status_code == 200 and "attachment" in csv["Content-Disposition"]
-    text = csv.content.decode("utf-8-sig")
+    text = b"".join(csv.streaming_content).decode("utf-8-sig")
     assert "agency-a" in text and "agency-b" not in text
     assert "'=HYPERLINK(1)" in text  # no formula reaches the spreadsheet
 
     xlsx = client.get("/console/follow-up/export.xlsx", {"province": "50"})
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "รหัส"
     by_code = {row[0]: row for row in rows[1:]}
