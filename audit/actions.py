@@ -16,6 +16,9 @@ ACCOUNTS = (
 )
 AGENCIES = (
     "agency.created",
+    "agency.renamed",
+    "agency.moved",
+    "agency.archived",
     "agency.imported",
     "agency_request.submitted",
     "agency_request.approved",
@@ -40,6 +43,7 @@ EXCHANGE = (
 FEEDBACK = (
     "feedback.response_accepted",
     "feedback.response_rejected",
+    "feedback.response_reopened",
     "feedback.reply_sent",
     "feedback.exported",
     "feedback.hashes_forgotten",
@@ -65,6 +69,8 @@ READINESS = (
     "readiness.superseded",
     "readiness.submitted",
     "readiness.reminders_sent",
+    "readiness.limitation_option.created",
+    "readiness.limitation_option.changed",
 )
 SERVICE_POINTS = (
     # service_point.<ServicePointChange.Kind> with each history row (service_points.services)
@@ -81,6 +87,8 @@ SERVICE_POINTS = (
     "service_point.api_key_revoked",
 )
 
+CONSOLE = ("console.followup.reminded",)
+
 COUNTER = (
     "counter.path.set",
     "counter.record.created",
@@ -91,6 +99,7 @@ ACTIONS: frozenset[str] = frozenset(
     (
         *ACCOUNTS,
         *AGENCIES,
+        *CONSOLE,
         *COUNTER,
         *EXCHANGE,
         *FEEDBACK,
