@@ -1,0 +1,144 @@
+"""The nearest published points, exactly, from the database's own spatial index (ADR 0015).
+
+PostgreSQL: a partial GiST index on the built-in `point` type over a degree-scaled point,
+`point(longitude * LON_SCALE, latitude)`, walked in distance order by `<->` (a KNN scan,
+the same kind of walk PostGIS does). The plane distance is not the great-circle one, so a
+few more candidates than asked are fetched and re-ranked by haversine; a bound (below)
+proves that nothing beyond the last candidate can be nearer, else more are fetched.
+
+SQLite: the built-in R*Tree module holds the published points (kept by triggers, so no write
+path can forget it), with the exact coordinates in auxiliary columns. R*Tree has no KNN
+order, so boxes grow from a small radius until the limit-th candidate lies inside the circle
+the box contains.
+
+Both indexes are kept by the database itself in the writing transaction: there is no
+per-process copy and nothing to go stale.
+"""
+
+import math
+
+import psycopg
+from django.db import connection
+
+from service_points import geo
+
+PUBLISHED = "published"  # ServicePoint.Status.PUBLISHED, a literal so the partial index applies
+TABLE = "service_points_servicepoint"
+RTREE = "service_points_nearest_rtree"
+# cos(13.6°): Thailand's middle latitude, so the scaled plane is near-isometric over the
+# country (within 4 %: cos 5.6° / LON_SCALE to cos 20.5° / LON_SCALE).
+LON_SCALE = 0.972
+METRES_PER_DEGREE = math.pi / 180 * geo.EARTH_RADIUS_M
+HALF_EARTH_M = math.pi * geo.EARTH_RADIUS_M
+FIRST_RADIUS_M = 2_000.0  # SQLite's first box; each miss doubles it
+# A relative margin for floating-point rounding in the proofs (1e-9 of the distance is
+# micrometres): a point this close to the bound is fetched rather than assumed away.
+ROUNDING = 1e-9
+
+_KNN_POINT = f"point(longitude * {LON_SCALE}, latitude)"
+KNN_SQL = (  # constant names, values are parameters
+    f"SELECT id, latitude, longitude, {_KNN_POINT} <-> point(%s, %s) "  # noqa: S608
+    f"FROM {TABLE} WHERE status = '{PUBLISHED}' "
+    f"ORDER BY {_KNN_POINT} <-> point(%s, %s) LIMIT %s"
+)
+BOX_SQL = (  # constant names, values are parameters
+    f"SELECT id, latitude, longitude FROM {RTREE} "  # noqa: S608
+    "WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?"
+)
+
+
+def plane_stretch(lat: float, radius_m: float) -> float:
+    """How much longer, at most, the scaled-plane distance (in degrees) is than the
+    great-circle distance (in degrees of arc) between the query and any point within
+    `radius_m` of it.
+
+    Along a path, the plane's length element is sqrt(dφ² + s²dλ²), the sphere's
+    sqrt(dφ² + cos²φ dλ²), so their ratio is at most max(1, s / cos φ). The straight plane
+    line is no longer than the image of the great-circle path, whose latitude stays within
+    radius of the query's, so the ratio at the path's most poleward latitude bounds it.
+    """
+    farthest = min(abs(lat) + math.degrees(radius_m / geo.EARTH_RADIUS_M), 90.0)
+    cos = math.cos(math.radians(farthest))
+    return math.inf if cos <= 0 else max(1.0, LON_SCALE / cos)
+
+
+def nearest_ids(lat: float, lon: float, limit: int) -> list[tuple[float, int]]:
+    """(distance in metres, id) of the `limit` nearest published points, nearest first."""
+    if limit <= 0:
+        return []
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        return _nearest_postgresql(lat, lon, limit)
+    return _nearest_sqlite(lat, lon, limit)
+
+
+def _nearest_postgresql(lat: float, lon: float, limit: int) -> list[tuple[float, int]]:
+    """KNN on the GiST index, re-ranked by great-circle distance, proved or fetched again.
+
+    Every point not fetched is at least as far in the plane as the last one fetched
+    (`reach`). If the limit-th great-circle distance D is such that any point within D would
+    lie within plane distance stretch × D, and reach is beyond that, no point left out can
+    be within D: the answer is exact. Otherwise fetch four times as many and check again.
+    """
+    x, y = lon * LON_SCALE, lat
+    fetch = limit + limit // 2 + 8
+    # Django's cursors bind on the client and never prepare; psycopg's own cursor lets the
+    # server plan this once per connection (as in feedback/services.py).
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        while True:
+            cursor.execute(KNN_SQL, (x, y, x, y, fetch), prepare=True)
+            rows = cursor.fetchall()
+            scored = sorted((geo.haversine_m(lat, lon, la, lo), pk) for pk, la, lo, _p in rows)
+            if len(rows) < fetch:
+                return scored[:limit]  # every published point was fetched
+            d = scored[limit - 1][0]
+            reach = rows[-1][3]
+            # Near a pole or the antimeridian the plane cuts the sphere: no proof, fetch more.
+            within = plane_stretch(lat, d) * (d / METRES_PER_DEGREE) * (1 + ROUNDING) + 1e-12
+            if reach > within and not wraps(lat, lon, d):
+                return scored[:limit]
+            fetch *= 4
+
+
+def _nearest_sqlite(lat: float, lon: float, limit: int) -> list[tuple[float, int]]:
+    """Growing boxes on the R*Tree; exact by the same argument as ADR 0012's boxes.
+
+    Every box contains the whole circle of its radius, so once the limit-th candidate lies
+    within the radius nothing outside can be nearer; if the box held enough points but the
+    limit-th lies beyond, the box through that distance settles it; if too few, it doubles.
+    """
+    raw = connection.connection
+    radius = FIRST_RADIUS_M
+    while True:
+        rows = _box(raw, lat, lon, radius)
+        if len(rows) >= limit or radius >= HALF_EARTH_M:
+            break
+        radius = min(radius * 2, HALF_EARTH_M)
+    scored = sorted((geo.haversine_m(lat, lon, la, lo), pk) for pk, la, lo in rows)
+    if len(scored) >= limit and scored[limit - 1][0] > radius:
+        radius = scored[limit - 1][0] * (1 + ROUNDING)
+        rows = _box(raw, lat, lon, radius)
+        scored = sorted((geo.haversine_m(lat, lon, la, lo), pk) for pk, la, lo in rows)
+    return scored[:limit]
+
+
+def wraps(lat: float, lon: float, radius_m: float) -> bool:
+    """Whether the circle may reach a pole or cross the antimeridian."""
+    south, west, north, east = geo.bbox_around(lat, lon, radius_m)
+    return radius_m >= HALF_EARTH_M or south <= -89.9 or north >= 89.9 or west < -180 or east > 180
+
+
+def box_around(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of a box holding the circle; the whole longitude range when
+    the circle wraps (the box would not hold it otherwise)."""
+    south, west, north, east = geo.bbox_around(lat, lon, radius_m)
+    if wraps(lat, lon, radius_m):
+        return max(south, -90.0), -180.0, min(north, 90.0), 180.0
+    return south, west, north, east
+
+
+def _box(raw, lat: float, lon: float, radius_m: float) -> list[tuple[int, float, float]]:
+    south, west, north, east = box_around(lat, lon, radius_m)
+    # R*Tree keeps 32-bit boxes rounded outwards, so the filter can only let in a few points
+    # just outside the box (harmless: they are measured exactly), never leave one out.
+    return raw.execute(BOX_SQL, (west, east, south, north)).fetchall()
