@@ -30,7 +30,9 @@ RTREE = "service_points_nearest_rtree"
 LON_SCALE = 0.972
 METRES_PER_DEGREE = math.pi / 180 * geo.EARTH_RADIUS_M
 HALF_EARTH_M = math.pi * geo.EARTH_RADIUS_M
-FIRST_RADIUS_M = 2_000.0  # SQLite's first box; each miss doubles it
+FIRST_RADIUS_M = 2_000.0  # SQLite's first probe
+PROBE_CAP = 8  # a probe counts up to this many times the limit
+MAX_PROBES = 24
 # A relative margin for floating-point rounding in the proofs (1e-9 of the distance is
 # micrometres): a point this close to the bound is fetched rather than assumed away.
 ROUNDING = 1e-9
@@ -41,15 +43,23 @@ KNN_SQL = (  # constant names, values are parameters
     f"FROM {TABLE} WHERE status = '{PUBLISHED}' "
     f"ORDER BY {_KNN_POINT} <-> point(%s, %s) LIMIT %s"
 )
+PROBE_SQL = (  # constant names, values are parameters
+    f"SELECT count(*) FROM (SELECT 1 FROM {RTREE} "  # noqa: S608
+    "WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ? LIMIT ?)"
+)
+# R*Tree keeps 32-bit boxes rounded outwards, so the filter may let in a point just outside
+# the box (harmless: it is measured from its exact coordinates), never leave one out.
 BOX_SQL = (  # constant names, values are parameters
-    f"SELECT id, latitude, longitude FROM {RTREE} "  # noqa: S608
-    "WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?"
+    "SELECT id, latitude, longitude, (latitude - ?1) * (latitude - ?1) "  # noqa: S608
+    "+ ((longitude - ?2) * ?3) * ((longitude - ?2) * ?3) AS plane "
+    f"FROM {RTREE} WHERE max_lon >= ?4 AND min_lon <= ?5 AND max_lat >= ?6 AND min_lat <= ?7 "
+    "ORDER BY plane LIMIT ?8"
 )
 
 
-def plane_stretch(lat: float, radius_m: float) -> float:
-    """How much longer, at most, the scaled-plane distance (in degrees) is than the
-    great-circle distance (in degrees of arc) between the query and any point within
+def plane_stretch(lat: float, radius_m: float, scale: float = LON_SCALE) -> float:
+    """How much longer, at most, the scaled-plane distance (in degrees, longitude × scale) is
+    than the great-circle distance (in degrees of arc) between the query and any point within
     `radius_m` of it.
 
     Along a path, the plane's length element is sqrt(dφ² + s²dλ²), the sphere's
@@ -59,7 +69,15 @@ def plane_stretch(lat: float, radius_m: float) -> float:
     """
     farthest = min(abs(lat) + math.degrees(radius_m / geo.EARTH_RADIUS_M), 90.0)
     cos = math.cos(math.radians(farthest))
-    return math.inf if cos <= 0 else max(1.0, LON_SCALE / cos)
+    return math.inf if cos <= 0 else max(1.0, scale / cos)
+
+
+def _proved(lat, lon, d: float, reach: float, scale: float) -> bool:
+    """Whether no point at plane distance `reach` or more can be within `d` metres."""
+    if wraps(lat, lon, d):  # near a pole or the antimeridian the plane cuts the sphere
+        return False
+    within = plane_stretch(lat, d, scale) * (d / METRES_PER_DEGREE)
+    return reach > within * (1 + ROUNDING) + 1e-12
 
 
 def nearest_ids(lat: float, lon: float, limit: int) -> list[tuple[float, int]]:
@@ -91,35 +109,59 @@ def _nearest_postgresql(lat: float, lon: float, limit: int) -> list[tuple[float,
             scored = sorted((geo.haversine_m(lat, lon, la, lo), pk) for pk, la, lo, _p in rows)
             if len(rows) < fetch:
                 return scored[:limit]  # every published point was fetched
-            d = scored[limit - 1][0]
-            reach = rows[-1][3]
-            # Near a pole or the antimeridian the plane cuts the sphere: no proof, fetch more.
-            within = plane_stretch(lat, d) * (d / METRES_PER_DEGREE) * (1 + ROUNDING) + 1e-12
-            if reach > within and not wraps(lat, lon, d):
+            if _proved(lat, lon, scored[limit - 1][0], rows[-1][3], LON_SCALE):
                 return scored[:limit]
             fetch *= 4
 
 
 def _nearest_sqlite(lat: float, lon: float, limit: int) -> list[tuple[float, int]]:
-    """Growing boxes on the R*Tree; exact by the same argument as ADR 0012's boxes.
+    """A box on the R*Tree, its points ordered in SQL by a plane distance scaled for the
+    query's latitude, re-ranked by great-circle distance.
 
-    Every box contains the whole circle of its radius, so once the limit-th candidate lies
-    within the radius nothing outside can be nearer; if the box held enough points but the
-    limit-th lies beyond, the box through that distance settles it; if too few, it doubles.
+    The radius is found by probes that stop counting at PROBE_CAP × limit (so a probe that
+    lands on a city costs no more than one on the sea): grow fourfold while the box holds
+    too few, halve the gap while it holds too many. Then the box's points are ordered in
+    SQL and the nearest few re-ranked by haversine. Exact: the box holds the circle of its
+    radius, so a point outside it is farther than the radius; inside, a point not fetched is
+    at least as far in the plane as the last one fetched, which the stretch bound turns into
+    "farther than the limit-th distance". A limit-th distance beyond the radius grows the
+    box to it; an unproved fetch fetches four times as many.
     """
     raw = connection.connection
+    scale = math.cos(math.radians(lat))
+    cap = limit * PROBE_CAP
+    low, high = 0.0, math.inf  # radii known to hold too few / too many
     radius = FIRST_RADIUS_M
-    while True:
-        rows = _box(raw, lat, lon, radius)
-        if len(rows) >= limit or radius >= HALF_EARTH_M:
+    for _probe in range(MAX_PROBES):
+        south, west, north, east = box_around(lat, lon, radius)
+        (count,) = raw.execute(PROBE_SQL, (west, east, south, north, cap)).fetchone()
+        if count < limit:
+            low = radius
+            if radius >= HALF_EARTH_M:
+                break
+            radius = min(radius * 4, HALF_EARTH_M) if high == math.inf else math.sqrt(low * high)
+        elif count >= cap and radius > max(low * 1.2, 1.0):
+            high = radius
+            radius = radius / 4 if low == 0 else math.sqrt(low * high)
+        else:
             break
-        radius = min(radius * 2, HALF_EARTH_M)
-    scored = sorted((geo.haversine_m(lat, lon, la, lo), pk) for pk, la, lo in rows)
-    if len(scored) >= limit and scored[limit - 1][0] > radius:
-        radius = scored[limit - 1][0] * (1 + ROUNDING)
-        rows = _box(raw, lat, lon, radius)
-        scored = sorted((geo.haversine_m(lat, lon, la, lo), pk) for pk, la, lo in rows)
-    return scored[:limit]
+    fetch = limit + limit // 2 + 8
+    while True:
+        south, west, north, east = box_around(lat, lon, radius)
+        rows = raw.execute(BOX_SQL, (lat, lon, scale, west, east, south, north, fetch)).fetchall()
+        if len(rows) < limit and radius < HALF_EARTH_M:
+            radius = min(radius * 2, HALF_EARTH_M)
+            continue
+        scored = sorted((geo.haversine_m(lat, lon, la, lo), pk) for pk, la, lo, _p in rows)
+        if len(rows) < limit:
+            return scored  # the whole Earth holds fewer
+        d = scored[limit - 1][0]
+        if d > radius:
+            radius = min(max(d * (1 + ROUNDING), radius * 1.25), HALF_EARTH_M)
+            continue
+        if len(rows) < fetch or _proved(lat, lon, d, math.sqrt(rows[-1][3]), scale):
+            return scored[:limit]
+        fetch *= 4
 
 
 def wraps(lat: float, lon: float, radius_m: float) -> bool:
@@ -135,10 +177,3 @@ def box_around(lat: float, lon: float, radius_m: float) -> tuple[float, float, f
     if wraps(lat, lon, radius_m):
         return max(south, -90.0), -180.0, min(north, 90.0), 180.0
     return south, west, north, east
-
-
-def _box(raw, lat: float, lon: float, radius_m: float) -> list[tuple[int, float, float]]:
-    south, west, north, east = box_around(lat, lon, radius_m)
-    # R*Tree keeps 32-bit boxes rounded outwards, so the filter can only let in a few points
-    # just outside the box (harmless: they are measured exactly), never leave one out.
-    return raw.execute(BOX_SQL, (west, east, south, north)).fetchall()
