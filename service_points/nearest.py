@@ -15,6 +15,7 @@ Both indexes are kept by the database itself in the writing transaction: there i
 per-process copy and nothing to go stale.
 """
 
+import functools
 import math
 
 import psycopg
@@ -31,6 +32,7 @@ LON_SCALE = 0.972
 METRES_PER_DEGREE = math.pi / 180 * geo.EARTH_RADIUS_M
 HALF_EARTH_M = math.pi * geo.EARTH_RADIUS_M
 FIRST_RADIUS_M = 2_000.0  # SQLite's first probe
+STRIPS = 4
 PROBE_CAP = 8  # a probe counts up to this many times the limit
 MAX_PROBES = 24
 # A relative margin for floating-point rounding in the proofs (1e-9 of the distance is
@@ -43,18 +45,34 @@ KNN_SQL = (  # constant names, values are parameters
     f"FROM {TABLE} WHERE status = '{PUBLISHED}' "
     f"ORDER BY {_KNN_POINT} <-> point(%s, %s) LIMIT %s"
 )
-PROBE_SQL = (  # constant names, values are parameters
-    f"SELECT count(*) FROM (SELECT 1 FROM {RTREE} "  # noqa: S608
-    "WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ? LIMIT ?)"
-)
-# R*Tree keeps 32-bit boxes rounded outwards, so the filter may let in a point just outside
-# the box (harmless: it is measured from its exact coordinates), never leave one out.
-BOX_SQL = (  # constant names, values are parameters
-    "SELECT id, latitude, longitude, (latitude - ?1) * (latitude - ?1) "  # noqa: S608
-    "+ ((longitude - ?2) * ?3) * ((longitude - ?2) * ?3) AS plane "
-    f"FROM {RTREE} WHERE max_lon >= ?4 AND min_lon <= ?5 AND max_lat >= ?6 AND min_lat <= ?7 "
-    "ORDER BY plane LIMIT ?8"
-)
+_IN_BOX = "max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?"
+
+
+@functools.cache
+def probe_sql(strips: int) -> str:
+    """Counts the points in the strips, up to a cap (so a probe over a city stays cheap)."""
+    parts = " UNION ALL ".join([f"SELECT 1 FROM {RTREE} WHERE {_IN_BOX}"] * strips)  # noqa: S608
+    return f"SELECT count(*) FROM ({parts} LIMIT ?)"  # noqa: S608 - constant names
+
+
+@functools.cache
+def knn_sql(strips: int) -> str:
+    """The points in the strips ordered by a plane distance scaled for the query's latitude
+    (parameters: latitude, longitude, scale, then each strip's box, then the limit).
+    R*Tree keeps 32-bit boxes rounded outwards, so a strip may let in a point just outside
+    it (harmless: measured from its exact coordinates; one on two strips is counted once),
+    never leave one out."""
+    plane = "(latitude - ?1) * (latitude - ?1) + ((longitude - ?2) * ?3) * ((longitude - ?2) * ?3)"
+    select = f"SELECT id, latitude, longitude, {plane} AS plane FROM {RTREE} WHERE "  # noqa: S608
+    parts = []
+    for i in range(strips):
+        n = 4 + 4 * i
+        parts.append(
+            select
+            + f"max_lon >= ?{n} AND min_lon <= ?{n + 1} AND max_lat >= ?{n + 2} "
+            + f"AND min_lat <= ?{n + 3}"
+        )
+    return " UNION ALL ".join(parts) + f" ORDER BY plane LIMIT ?{4 + 4 * strips}"
 
 
 def plane_stretch(lat: float, radius_m: float, scale: float = LON_SCALE) -> float:
@@ -133,8 +151,9 @@ def _nearest_sqlite(lat: float, lon: float, limit: int) -> list[tuple[float, int
     low, high = 0.0, math.inf  # radii known to hold too few / too many
     radius = FIRST_RADIUS_M
     for _probe in range(MAX_PROBES):
-        south, west, north, east = box_around(lat, lon, radius)
-        (count,) = raw.execute(PROBE_SQL, (west, east, south, north, cap)).fetchone()
+        strips = strips_around(lat, lon, radius)
+        params = [v for south, west, north, east in strips for v in (west, east, south, north)]
+        (count,) = raw.execute(probe_sql(len(strips)), [*params, cap]).fetchone()
         if count < limit:
             low = radius
             if radius >= HALF_EARTH_M:
@@ -147,13 +166,14 @@ def _nearest_sqlite(lat: float, lon: float, limit: int) -> list[tuple[float, int
             break
     fetch = limit + limit // 2 + 8
     while True:
-        south, west, north, east = box_around(lat, lon, radius)
-        rows = raw.execute(BOX_SQL, (lat, lon, scale, west, east, south, north, fetch)).fetchall()
-        if len(rows) < limit and radius < HALF_EARTH_M:
+        strips = strips_around(lat, lon, radius)
+        params = [v for south, west, north, east in strips for v in (west, east, south, north)]
+        rows = raw.execute(knn_sql(len(strips)), [lat, lon, scale, *params, fetch]).fetchall()
+        scored = sorted({(geo.haversine_m(lat, lon, la, lo), pk) for pk, la, lo, _p in rows})
+        if len(scored) < limit and radius < HALF_EARTH_M:
             radius = min(radius * 2, HALF_EARTH_M)
             continue
-        scored = sorted((geo.haversine_m(lat, lon, la, lo), pk) for pk, la, lo, _p in rows)
-        if len(rows) < limit:
+        if len(scored) < limit:
             return scored  # the whole Earth holds fewer
         d = scored[limit - 1][0]
         if d > radius:
@@ -168,6 +188,31 @@ def wraps(lat: float, lon: float, radius_m: float) -> bool:
     """Whether the circle may reach a pole or cross the antimeridian."""
     south, west, north, east = geo.bbox_around(lat, lon, radius_m)
     return radius_m >= HALF_EARTH_M or south <= -89.9 or north >= 89.9 or west < -180 or east > 180
+
+
+def strips_around(lat: float, lon: float, radius_m: float) -> list[tuple[float, ...]]:
+    """STRIPS boxes (south, west, north, east) whose union holds the circle and hugs it
+    (about 1.1 × its area, against 1.27 × for the one box), so a dense town just outside
+    the circle costs nothing. Each strip is as wide as the circle can be within it, from
+    haversine: hav(x) <= (hav(r) - hav(y)) / (cos φ cos φ'), with the strip's smallest |y|
+    and its largest cos φ'."""
+    if wraps(lat, lon, radius_m):
+        return [box_around(lat, lon, radius_m)]
+    r = radius_m / geo.EARTH_RADIUS_M
+    dlat = math.degrees(r)
+    hav_r = math.sin(r / 2) ** 2
+    cos_lat = math.cos(math.radians(lat))
+    edges = [lat - dlat + 2 * dlat * i / STRIPS for i in range(STRIPS + 1)]
+    boxes = []
+    for south, north in zip(edges, edges[1:], strict=False):
+        y = 0.0 if south <= lat <= north else min(abs(south - lat), abs(north - lat))
+        widest = max(math.cos(math.radians(south)), math.cos(math.radians(north)))
+        if south <= 0 <= north:
+            widest = 1.0
+        hav_x = (hav_r - math.sin(math.radians(y) / 2) ** 2) / (cos_lat * widest)
+        x = math.degrees(2 * math.asin(math.sqrt(min(1.0, max(0.0, hav_x))))) * (1 + 1e-9)
+        boxes.append((south, lon - x, north, lon + x))
+    return boxes
 
 
 def box_around(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
