@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class ServicePointsConfig(AppConfig):
     name = "service_points"
     verbose_name = _("Service points")
+
+    def ready(self) -> None:
+        from service_points import nearest
+
+        # A later migration that rebuilds the points table on SQLite drops its triggers.
+        post_migrate.connect(nearest.restore_sqlite_triggers, sender=self)

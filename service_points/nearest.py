@@ -19,7 +19,7 @@ import functools
 import math
 
 import psycopg
-from django.db import connection
+from django.db import connection, connections
 
 from service_points import geo
 
@@ -222,3 +222,47 @@ def box_around(lat: float, lon: float, radius_m: float) -> tuple[float, float, f
     if wraps(lat, lon, radius_m):
         return max(south, -90.0), -180.0, min(north, 90.0), 180.0
     return south, west, north, east
+
+
+# The SQLite index's triggers, as migration 0005 made them.
+_ROW = (
+    "NEW.id, NEW.longitude, NEW.longitude, NEW.latitude, NEW.latitude, NEW.latitude, NEW.longitude"
+)
+SQLITE_TRIGGERS = {  # constant names
+    "sp_nearest_insert": f"CREATE TRIGGER sp_nearest_insert AFTER INSERT ON {TABLE} "  # noqa: S608
+    f"WHEN NEW.status = '{PUBLISHED}' BEGIN INSERT INTO {RTREE} VALUES ({_ROW}); END",
+    "sp_nearest_update": "CREATE TRIGGER sp_nearest_update AFTER UPDATE OF id, status, "  # noqa: S608
+    f"latitude, longitude ON {TABLE} BEGIN DELETE FROM {RTREE} WHERE id = OLD.id; "
+    f"INSERT INTO {RTREE} SELECT {_ROW} WHERE NEW.status = '{PUBLISHED}'; END",
+    "sp_nearest_delete": f"CREATE TRIGGER sp_nearest_delete AFTER DELETE ON {TABLE} "  # noqa: S608
+    f"BEGIN DELETE FROM {RTREE} WHERE id = OLD.id; END",
+}
+SQLITE_REFILL = [
+    f"DELETE FROM {RTREE}",  # noqa: S608 - constant names
+    f"INSERT INTO {RTREE} SELECT id, longitude, longitude, latitude, latitude, latitude, "  # noqa: S608
+    f"longitude FROM {TABLE} WHERE status = '{PUBLISHED}'",
+]
+
+
+def restore_sqlite_triggers(*, using: str = "default", **_kwargs) -> list[str]:
+    """Re-creates any missing trigger of the SQLite index and refills it (post_migrate).
+
+    SQLite drops a table's triggers when Django rebuilds the table (its way to alter a
+    column), so a future migration of the points table would silently stop the index from
+    following writes. Returns the names re-created (none in the usual case).
+    """
+    db = connections[using]
+    if db.vendor != "sqlite":
+        return []
+    with db.cursor() as cursor:
+        cursor.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        present = {name for _type, name in cursor.fetchall()}
+        if RTREE not in present or TABLE not in present:
+            return []  # not migrated this far (or migrating backwards)
+        missing = [name for name in SQLITE_TRIGGERS if name not in present]
+        for name in missing:
+            cursor.execute(SQLITE_TRIGGERS[name])
+        if missing:
+            for sql in SQLITE_REFILL:
+                cursor.execute(sql)
+    return missing

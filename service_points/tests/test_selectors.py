@@ -99,17 +99,6 @@ def test_nearest_with_fewer_points_than_asked_returns_them_all():
     assert selectors.service_point_nearest(lat=13.7, lon=100.5, limit=0) == []
 
 
-def test_lat_band_is_kept_by_the_database():
-    from service_points.grid import lat_band
-
-    point = PublishedPointFactory(latitude=13.7512, longitude=100.5)
-    point.refresh_from_db()
-    assert point.lat_band == lat_band(13.7512) == 2075
-    ServicePoint.objects.filter(pk=point.pk).update(latitude=18.79)
-    point.refresh_from_db()
-    assert point.lat_band == lat_band(18.79)
-
-
 def test_nearest_is_exact_anywhere_on_earth_poles_and_antimeridian_included():
     """The index's plane is degree-scaled for Thailand; elsewhere the answer is still exact
     (more candidates are fetched until the bound proves it, or all of them)."""
@@ -189,3 +178,25 @@ def nearest_sql():
     from service_points import nearest
 
     return nearest.KNN_SQL
+
+
+def test_a_table_rebuild_that_drops_the_sqlite_triggers_is_repaired_after_migrate():
+    from django.db import connection
+
+    from service_points import nearest
+
+    point = PublishedPointFactory(latitude=13.75, longitude=100.5)
+    if connection.vendor != "sqlite":
+        assert nearest.restore_sqlite_triggers() == []
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER sp_nearest_update")  # as a table rebuild would
+    ServicePoint.objects.filter(pk=point.pk).update(latitude=18.79, longitude=98.98)
+    assert nearest.restore_sqlite_triggers() == ["sp_nearest_update"]
+    assert nearest.restore_sqlite_triggers() == []
+    result = selectors.service_point_nearest(lat=18.8, lon=99.0, limit=1)
+    assert [(r.point.pk, round(r.distance_m)) for r in result] == [
+        (point.pk, round(geo.haversine_m(18.8, 99.0, 18.79, 98.98)))
+    ]
+    ServicePoint.objects.filter(pk=point.pk).update(status="archived")
+    assert selectors.service_point_nearest(lat=18.8, lon=99.0, limit=1) == []

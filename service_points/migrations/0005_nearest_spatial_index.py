@@ -50,7 +50,7 @@ def _run(statements: dict):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("service_points", "0003_map_cells"),
+        ("service_points", "0004_remove_lat_band"),
     ]
 
     operations = [
