@@ -195,7 +195,7 @@ def strips_around(lat: float, lon: float, radius_m: float) -> list[tuple[float, 
     (about 1.1 × its area, against 1.27 × for the one box), so a dense town just outside
     the circle costs nothing. Each strip is as wide as the circle can be within it, from
     haversine: hav(x) <= (hav(r) - hav(y)) / (cos φ cos φ'), with the strip's smallest |y|
-    and its largest cos φ'."""
+    and its smallest cos φ'."""
     if wraps(lat, lon, radius_m):
         return [box_around(lat, lon, radius_m)]
     r = radius_m / geo.EARTH_RADIUS_M
@@ -206,10 +206,9 @@ def strips_around(lat: float, lon: float, radius_m: float) -> list[tuple[float, 
     boxes = []
     for south, north in zip(edges, edges[1:], strict=False):
         y = 0.0 if south <= lat <= north else min(abs(south - lat), abs(north - lat))
-        widest = max(math.cos(math.radians(south)), math.cos(math.radians(north)))
-        if south <= 0 <= north:
-            widest = 1.0
-        hav_x = (hav_r - math.sin(math.radians(y) / 2) ** 2) / (cos_lat * widest)
+        # The smallest cos φ' in the strip (at its poleward edge) allows the widest Δλ.
+        narrowest = min(math.cos(math.radians(south)), math.cos(math.radians(north)))
+        hav_x = (hav_r - math.sin(math.radians(y) / 2) ** 2) / (cos_lat * narrowest)
         x = math.degrees(2 * math.asin(math.sqrt(min(1.0, max(0.0, hav_x))))) * (1 + 1e-9)
         boxes.append((south, lon - x, north, lon + x))
     return boxes

@@ -200,3 +200,31 @@ def test_a_table_rebuild_that_drops_the_sqlite_triggers_is_repaired_after_migrat
     ]
     ServicePoint.objects.filter(pk=point.pk).update(status="archived")
     assert selectors.service_point_nearest(lat=18.8, lon=99.0, limit=1) == []
+
+
+def _destination(lat, lon, bearing, distance_m):
+    import math
+
+    p1, l1, d = math.radians(lat), math.radians(lon), distance_m / geo.EARTH_RADIUS_M
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(bearing))
+    l2 = l1 + math.atan2(
+        math.sin(bearing) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
+    )
+    return math.degrees(p2), math.degrees(l2)
+
+
+def test_the_strips_round_a_circle_hold_every_point_of_it():
+    """Points on the circle itself (the hardest to hold), at every bearing and size."""
+    import math
+
+    from service_points import nearest
+
+    rng = random.Random(9)
+    for _ in range(3000):
+        lat, lon = rng.uniform(-75, 75), rng.uniform(-170, 170)
+        radius = 10 ** rng.uniform(2, 6.2)
+        la, lo = _destination(lat, lon, rng.uniform(0, 2 * math.pi), radius * (1 - 1e-9))
+        strips = nearest.strips_around(lat, lon, radius)
+        if nearest.wraps(lat, lon, radius):
+            lo = (lo + 180) % 360 - 180
+        assert any(s <= la <= n and w <= lo <= e for s, w, n, e in strips), (lat, lon, radius)
