@@ -1,24 +1,28 @@
-"""Service-point benchmarks: map clusters, nearest 20 (with PostGIS as the reference),
-open-data export speed and memory, bulk import.
+"""Service-point benchmarks: nearest 20 against PostGIS, open-data exports (GeoJSON, CSV,
+XLSX through its URL) with their memory, map clusters, bulk import — on SQLite and
+PostgreSQL, 40,000 and 400,000 points, in one run, ending with one table of all four.
 
-    .venv/bin/python -m bench.service_points_bench                       # SQLite file in /tmp
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sp_bench \\
-        .venv/bin/python -m bench.service_points_bench                   # PostgreSQL
+    .venv/bin/python -m bench.service_points_bench
 
-Options: --points 40000 400000 (the sizes, each in a fresh scratch database),
---import-rows 40000, --nearest-queries 200, --xlsx-max 40000 (XLSX is timed only up to this
-size), --postgis-url postgres://postgres@127.0.0.1:5432/gisbench, --only clusters (just the map's
-cluster queries, with the old point-grouping query beside them).
+Each database runs in its own process (Django binds one database per process), each size
+in a fresh scratch database made by the test runner's machinery (`test_` + the name, or
+`<file>.scratch` for SQLite), so the bench never touches yours.
 
-The scratch databases are made by the test runner's machinery (`test_` + the name), so the
-bench never touches yours. The PostGIS reference needs the `postgis` extension in the
-PostgreSQL server (Debian: `apt-get install postgresql-15-postgis-3`); it is for the
-benchmark only, and is skipped with a message when the extension is not available.
+Options: --databases sqlite:////tmp/sp_bench.sqlite3 postgres://postgres@127.0.0.1:5432/sp_bench
+(or BENCH_POSTGRES_URL), --points 40000 400000, --nearest-queries 200, --passes 3 (nearest:
+each position's best of N, ours and PostGIS interleaved), --xlsx-max 400000, --memory-max
+40000 (the XLSX memory pass), --import-rows 40000, --postgis-url
+postgres://postgres@127.0.0.1:5432/gisbench, --no-postgis, --only clusters.
+
+PostGIS is the comparison baseline only (the portal does not use it): when the extension is
+missing and the bench runs as root, it installs Debian's postgresql-<major>-postgis-3 for the
+local server; otherwise the reference is skipped with a message.
 """
 
 import argparse
 import datetime as dt
 import gc
+import math
 import os
 import platform
 import random
@@ -304,16 +308,23 @@ def run_size(n: int, args, postgis, report: dict) -> None:
     if postgis is not None:
         load_s = postgis.load()
         # Interleaved, so both see the same moments of a loaded machine: ours, then PostGIS,
-        # query by query, twice over (the first pass warms both caches and is not counted).
-        for _pass in range(2):
-            ours_ms, ref_ms = [], []
-            for la, lo in queries:
+        # position by position, PASSES times over; each position keeps its best time of the
+        # passes for each (a preempted query is noise, not the index), then p95 over the
+        # positions. The single-pass p95s are reported beside them.
+        ours_ms, ref_ms = [math.inf] * len(queries), [math.inf] * len(queries)
+        single: tuple[list[float], list[float]] = ([], [])
+        for pass_ in range(args.passes):
+            for i, (la, lo) in enumerate(queries):
                 t = time.perf_counter()
                 nearest.nearest_ids(la, lo, 20)
-                ours_ms.append((time.perf_counter() - t) * 1000)
+                ours_ms[i] = min(ours_ms[i], mine := (time.perf_counter() - t) * 1000)
                 t = time.perf_counter()
                 postgis.nearest(la, lo, 20)
-                ref_ms.append((time.perf_counter() - t) * 1000)
+                ref_ms[i] = min(ref_ms[i], theirs := (time.perf_counter() - t) * 1000)
+                if pass_ == 1 or args.passes == 1:
+                    single[0].append(mine)
+                    single[1].append(theirs)
+        out["single_pass"] = (p95(single[0]), p95(single[1]), p95(single[0]) / p95(single[1]))
         out["postgis"] = (p95(ref_ms), statistics.median(ref_ms), max(ref_ms), 0.0, 0.0)
         out["ours_paired"] = (p95(ours_ms), statistics.median(ours_ms), max(ours_ms), 0.0, 0.0)
         print(f"PostGIS <-> 20 (ids, dist.)  {fmt(out['postgis'])}  (loaded in {load_s:.0f} s)")
@@ -328,7 +339,10 @@ def run_size(n: int, args, postgis, report: dict) -> None:
         out["postgis_agree"] = (same, len(queries))
         print(f"same 20 distances as PostGIS (±0.5 m): {same}/{len(queries)} queries")
         out["ratio"] = out["ours_paired"][0] / out["postgis"][0]
-        print(f"ratio of p95, ours (ids) / PostGIS: {out['ratio']:.2f}")
+        print(f"ratio of p95, ours (ids) / PostGIS: {out['ratio']:.2f} (best of {args.passes})")
+        print(
+            "  one pass only: p95 {:.2f} ms / {:.2f} ms, ratio {:.2f}".format(*out["single_pass"])
+        )
 
     for kind in ("geojson", "csv", "xlsx"):
         if kind == "xlsx" and n > args.xlsx_max:
@@ -400,9 +414,25 @@ def ensure_postgis(url: str) -> None:
 
 SUMMARY = [
     # (label, key, index in the tuple or None, format)
-    ("nearest 20, ids and distances, p95 / median (ms)", "ours_paired", (0, 1), "{:.2f} / {:.2f}"),
-    ("PostGIS `<->` 20, same positions, p95 / median (ms)", "postgis", (0, 1), "{:.2f} / {:.2f}"),
+    (
+        "nearest 20, ids and distances, best of 3, p95 / median (ms)",
+        "ours_paired",
+        (0, 1),
+        "{:.2f} / {:.2f}",
+    ),
+    (
+        "PostGIS `<->` 20, same positions, best of 3, p95 / median (ms)",
+        "postgis",
+        (0, 1),
+        "{:.2f} / {:.2f}",
+    ),
     ("**ours ÷ PostGIS, p95** (≤ 1.5)", "ratio", None, "**{:.2f}×**"),
+    (
+        "same, one pass only: ours / PostGIS p95 (ms), ratio",
+        "single_pass",
+        (0, 1, 2),
+        "{:.2f} / {:.2f}, {:.2f}×",
+    ),
     ("same 20 distances as PostGIS (±0.5 m)", "postgis_agree", (0, 1), "{}/{}"),
     ("nearest 20 with points + agency (page's query), p95 (ms)", "nearest", (0,), "{:.2f}"),
     ("GeoJSON export, rows/s (≥ 50,000 on PostgreSQL 400k)", "geojson", (0,), "{:,.0f}"),
@@ -470,6 +500,7 @@ def main() -> None:
     parser.add_argument("--points", type=int, nargs="+", default=[40_000, 400_000])
     parser.add_argument("--import-rows", type=int, default=40_000)
     parser.add_argument("--nearest-queries", type=int, default=200)
+    parser.add_argument("--passes", type=int, default=3, help="nearest: best of N per position")
     parser.add_argument("--xlsx-max", type=int, default=400_000)
     parser.add_argument("--memory-max", type=int, default=40_000, help="XLSX memory pass")
     parser.add_argument(
