@@ -351,10 +351,28 @@ class _StoredText(Func):
     output_field = TextField()
 
 
+class _UtcText(Func):
+    """A timestamp as PostgreSQL text in the same form as SQLite's, "YYYY-MM-DD
+    HH:MM:SS[.ffffff]" in UTC (fraction only when non-zero, as `isoformat()` does).
+
+    Parsing two timestamps per row into datetimes and formatting them back cost a third of
+    this process's time per GeoJSON row on PostgreSQL; the server writes the text instead.
+    """
+
+    template = (
+        "(to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || "
+        "CASE WHEN date_trunc('second', %(expressions)s) = %(expressions)s THEN '' "
+        "ELSE to_char(%(expressions)s AT TIME ZONE 'UTC', '.US') END)"
+    )
+    output_field = TextField()
+
+
 def _stored_timestamps():
     if connection.vendor == "sqlite" and connection.timezone_name == "UTC":
         return _StoredText
-    return F  # PostgreSQL's driver already returns datetimes cheaply
+    if connection.vendor == "postgresql" and connection.timezone_name == "UTC":
+        return _UtcText
+    return F
 
 
 def _isoformat(value) -> str:
