@@ -190,7 +190,9 @@ def wraps(lat: float, lon: float, radius_m: float) -> bool:
     return radius_m >= HALF_EARTH_M or south <= -89.9 or north >= 89.9 or west < -180 or east > 180
 
 
-def strips_around(lat: float, lon: float, radius_m: float) -> list[tuple[float, ...]]:
+def strips_around(
+    lat: float, lon: float, radius_m: float
+) -> list[tuple[float, float, float, float]]:
     """STRIPS boxes (south, west, north, east) whose union holds the circle and hugs it
     (about 1.1 × its area, against 1.27 × for the one box), so a dense town just outside
     the circle costs nothing. Each strip is as wide as the circle can be within it, from
@@ -203,7 +205,7 @@ def strips_around(lat: float, lon: float, radius_m: float) -> list[tuple[float, 
     hav_r = math.sin(r / 2) ** 2
     cos_lat = math.cos(math.radians(lat))
     edges = [lat - dlat + 2 * dlat * i / STRIPS for i in range(STRIPS + 1)]
-    boxes = []
+    boxes: list[tuple[float, float, float, float]] = []
     for south, north in zip(edges, edges[1:], strict=False):
         y = 0.0 if south <= lat <= north else min(abs(south - lat), abs(north - lat))
         # The smallest cos φ' in the strip (at its poleward edge) allows the widest Δλ.
