@@ -347,7 +347,9 @@ def run_size(n: int, args, postgis, report: dict) -> None:
     for kind in ("geojson", "csv", "xlsx"):
         if kind == "xlsx" and n > args.xlsx_max:
             continue
-        rate, cpu_rate, mb, peak, rss = measure_export(kind, n, memory=n <= args.memory_max)
+        rate, cpu_rate, mb, peak, rss = measure_export(
+            kind, n, memory=kind != "xlsx" or n <= args.memory_max
+        )
         out[kind] = (rate, cpu_rate, mb, peak, rss)
         print(
             f"{kind:8} export {rate:9,.0f} rows/s ({cpu_rate:,.0f} per CPU-second of this "

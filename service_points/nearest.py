@@ -165,6 +165,7 @@ def _nearest_sqlite(lat: float, lon: float, limit: int) -> list[tuple[float, int
         else:
             break
     fetch = limit + limit // 2 + 8
+    narrowed = False
     while True:
         strips = strips_around(lat, lon, radius)
         params = [v for south, west, north, east in strips for v in (west, east, south, north)]
@@ -177,7 +178,25 @@ def _nearest_sqlite(lat: float, lon: float, limit: int) -> list[tuple[float, int
             return scored  # the whole Earth holds fewer
         d = scored[limit - 1][0]
         if d > radius:
-            radius = min(max(d * (1 + ROUNDING), radius * 1.25), HALF_EARTH_M)
+            # The strips held enough points, the circle too few: the answer lies within d.
+            # If the strips round d would hold a crowd (a town at the rim), look first for a
+            # smaller radius whose inner strips already hold `limit` points.
+            target = d * (1 + ROUNDING)
+            if not narrowed and _count(raw, strips_around(lat, lon, target), cap) >= cap:
+                low_r, high_r = radius, target
+                for _step in range(8):
+                    mid = math.sqrt(low_r * high_r)
+                    if _count(raw, inner_strips_around(lat, lon, mid), limit) >= limit:
+                        high_r = mid
+                    else:
+                        low_r = mid
+                    if high_r < low_r * 1.05:
+                        break
+                target = high_r
+                narrowed = True
+            else:
+                fetch *= 1 if not narrowed else 4  # after a narrowing, progress by fetching more
+            radius = min(max(target, radius), HALF_EARTH_M)
             continue
         if len(rows) < fetch or _proved(lat, lon, d, math.sqrt(rows[-1][3]), scale):
             return scored[:limit]
@@ -214,6 +233,43 @@ def strips_around(
         x = math.degrees(2 * math.asin(math.sqrt(min(1.0, max(0.0, hav_x))))) * (1 + 1e-9)
         boxes.append((south, lon - x, north, lon + x))
     return boxes
+
+
+def inner_strips_around(
+    lat: float, lon: float, radius_m: float
+) -> list[tuple[float, float, float, float]]:
+    """STRIPS boxes wholly inside the circle (about 0.8 × its area): every point of a strip
+    has hav(Δλ) <= (hav(r) - hav(largest |Δφ|)) / (cos φ × largest cos φ'), so its distance
+    is at most r. None near a pole or the antimeridian."""
+    if wraps(lat, lon, radius_m):
+        return []
+    r = radius_m / geo.EARTH_RADIUS_M
+    dlat = math.degrees(r)
+    hav_r = math.sin(r / 2) ** 2
+    cos_lat = math.cos(math.radians(lat))
+    edges = [lat - dlat + 2 * dlat * i / STRIPS for i in range(STRIPS + 1)]
+    boxes: list[tuple[float, float, float, float]] = []
+    for south, north in zip(edges, edges[1:], strict=False):
+        y = max(abs(south - lat), abs(north - lat))
+        widest = (
+            1.0
+            if south <= 0 <= north
+            else max(math.cos(math.radians(south)), math.cos(math.radians(north)))
+        )
+        hav_x = (hav_r - math.sin(math.radians(y) / 2) ** 2) / (cos_lat * widest)
+        if hav_x > 0:
+            x = math.degrees(2 * math.asin(math.sqrt(min(1.0, hav_x)))) * (1 - 1e-9)
+            boxes.append((south, lon - x, north, lon + x))
+    return boxes
+
+
+def _count(raw, strips: list[tuple[float, float, float, float]], cap: int) -> int:
+    """The points in the strips, counted up to `cap` (a point on two strips counts twice:
+    callers only rely on "at least" from strips that do not overlap, or on the cap)."""
+    if not strips:
+        return 0
+    params = [v for south, west, north, east in strips for v in (west, east, south, north)]
+    return raw.execute(probe_sql(len(strips)), [*params, cap]).fetchone()[0]
 
 
 def box_around(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
