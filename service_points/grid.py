@@ -1,17 +1,14 @@
-"""Grid arithmetic shared by the model (the stored latitude band) and the selectors.
+"""Grid arithmetic shared by the map's cell roll-up and the selectors.
 
-A cell or band number is floor((value + offset) / size). The same formula runs in Python
-(`cell`) and in SQL (`GridCell`), on SQLite and PostgreSQL alike, so a band computed for a
-query matches the band stored with a row.
+A cell number is floor((value + offset) / size). The same formula runs in Python
+(`cell`) and in SQL (`GridCell`), on SQLite and PostgreSQL alike, so a cell computed for a
+query matches the cell stored with a row.
 """
 
 import math
 
 from django.db.models import F, Func, IntegerField
 
-# Latitude bands of 0.05° (about 5.6 km): `ServicePoint.lat_band`, indexed with longitude,
-# turns "points in this box" into one index range per band (see selectors.nearest).
-LAT_BAND_DEGREES = 0.05
 LAT_OFFSET = 90.0
 LON_OFFSET = 180.0
 
@@ -43,7 +40,3 @@ class GridCell(Func):
 def cell(value: float, *, offset: float, size: float) -> int:
     """The Python twin of GridCell."""
     return math.floor((value + offset) / size)
-
-
-def lat_band(latitude: float) -> int:
-    return cell(latitude, offset=LAT_OFFSET, size=LAT_BAND_DEGREES)

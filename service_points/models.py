@@ -17,7 +17,7 @@ from core.models import CleanTextMixin
 from core.phone import ThaiPhoneModelField, normalize_thai_phone, validate_thai_phone
 from core.text import normalize_for_search
 from core.transitions import transition
-from service_points import cells, divisions, geo, grid
+from service_points import cells, divisions, geo
 
 phone_validator = validate_thai_phone
 postcode_validator = RegexValidator(r"^\d{5}$", _("Enter the 5-digit postcode."))
@@ -189,13 +189,6 @@ class ServicePoint(CleanTextMixin, models.Model):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     search_text = models.TextField(editable=False, blank=True)
     objects = ServicePointQuerySet.as_manager()
-    # Kept by the database from the latitude (a stored generated column), so no write path
-    # can forget it: see grid.py and selectors.service_point_nearest.
-    lat_band = models.GeneratedField(
-        expression=grid.GridCell("latitude", offset=grid.LAT_OFFSET, size=grid.LAT_BAND_DEGREES),
-        output_field=models.IntegerField(),
-        db_persist=True,
-    )
 
     class Meta:
         verbose_name = _("service point")
@@ -206,9 +199,6 @@ class ServicePoint(CleanTextMixin, models.Model):
             models.Index(fields=["status", "longitude", "latitude"], name="sp_status_lon_lat"),
             models.Index(fields=["agency", "status"], name="sp_agency_status"),
             models.Index(fields=["status", "province_code"], name="sp_status_province"),
-            models.Index(
-                fields=["status", "lat_band", "longitude", "latitude"], name="sp_status_band_lon"
-            ),
         ]
 
     def __str__(self) -> str:

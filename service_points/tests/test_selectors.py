@@ -62,8 +62,8 @@ def _brute_force(points, lat, lon, limit):
     ]
 
 
-def test_nearest_matches_brute_force_from_anywhere_even_with_a_stale_density_grid():
-    """Towns, empty sea, the far north: the answer is exact whatever the density grid says."""
+def test_nearest_matches_brute_force_from_anywhere_even_with_stale_data():
+    """Towns, empty sea, the far north: the answer is exact, and stays so as points move."""
     rng = random.Random(11)
     points = [
         PublishedPointFactory(
@@ -73,13 +73,12 @@ def test_nearest_matches_brute_force_from_anywhere_even_with_a_stale_density_gri
         for _ in range(40)
     ]
     queries = [(rng.uniform(5.5, 20.5), rng.uniform(97.3, 105.7)) for _ in range(25)]
-    selectors.forget_density_grid()
     for lat, lon in queries:
         for limit in (1, 20, 200):
             result = selectors.service_point_nearest(lat=lat, lon=lon, limit=limit)
             expected = _brute_force(points, lat, lon, limit)
             assert [r.point.pk for r in result] == [pk for _d, pk in expected]
-    # The grid is kept for a while: points published since, or gone since, change nothing.
+    # Points moved or archived since the first queries: the index follows in the same write.
     moved = points[:30]
     for p in moved:
         p.latitude, p.longitude = p.latitude + 3, p.longitude - 1.5
@@ -90,11 +89,9 @@ def test_nearest_matches_brute_force_from_anywhere_even_with_a_stale_density_gri
     for lat, lon in queries:
         result = selectors.service_point_nearest(lat=lat, lon=lon, limit=20)
         assert [r.point.pk for r in result] == [pk for _d, pk in _brute_force(live, lat, lon, 20)]
-    selectors.forget_density_grid()
 
 
 def test_nearest_with_fewer_points_than_asked_returns_them_all():
-    selectors.forget_density_grid()
     a = PublishedPointFactory(latitude=13.75, longitude=100.5)
     b = PublishedPointFactory(latitude=14.0, longitude=100.6)
     result = selectors.service_point_nearest(lat=13.7, lon=100.5, limit=20)
@@ -102,12 +99,132 @@ def test_nearest_with_fewer_points_than_asked_returns_them_all():
     assert selectors.service_point_nearest(lat=13.7, lon=100.5, limit=0) == []
 
 
-def test_lat_band_is_kept_by_the_database():
-    from service_points.grid import lat_band
+def test_nearest_is_exact_anywhere_on_earth_poles_and_antimeridian_included():
+    """The index's plane is degree-scaled for Thailand; elsewhere the answer is still exact
+    (more candidates are fetched until the bound proves it, or all of them)."""
+    rng = random.Random(20)
+    spots = [(13.7, 100.5), (64.0, -21.0), (-77.8, 166.7), (0.0, 179.95), (0.0, -179.95)]
+    points = [
+        PublishedPointFactory(latitude=min(89.9, la + rng.gauss(0, 1)), longitude=lo)
+        for la, lo in spots
+        for _ in range(12)
+    ]
+    points += [
+        PublishedPointFactory(latitude=rng.uniform(-89, 89), longitude=rng.uniform(-180, 180))
+        for _ in range(30)
+    ]
+    queries = [*spots, (89.5, 10.0), (-89.5, -120.0), (0.5, 180.0)]
+    for lat, lon in queries:
+        for limit in (1, 7, 25):
+            result = selectors.service_point_nearest(lat=lat, lon=lon, limit=limit)
+            expected = _brute_force(points, lat, lon, limit)
+            assert [round(r.distance_m, 3) for r in result] == [round(d, 3) for d, _pk in expected]
 
-    point = PublishedPointFactory(latitude=13.7512, longitude=100.5)
-    point.refresh_from_db()
-    assert point.lat_band == lat_band(13.7512) == 2075
-    ServicePoint.objects.filter(pk=point.pk).update(latitude=18.79)
-    point.refresh_from_db()
-    assert point.lat_band == lat_band(18.79)
+
+def test_the_index_follows_every_write_path(agency_a):
+    """bulk_create, update(), archiving and deleting: the database keeps the index itself."""
+    here = (13.75, 100.5)
+    near = ServicePoint.objects.bulk_create(
+        [
+            ServicePointFactory.build(
+                agency=agency_a, latitude=13.75 + i * 0.001, longitude=100.5, status="published"
+            )
+            for i in range(5)
+        ]
+    )
+    ServicePoint.objects.filter(pk=near[0].pk).update(latitude=18.79, longitude=98.98)
+    ServicePoint.objects.filter(pk=near[1].pk).update(status="archived")
+    ServicePoint.objects.filter(pk=near[2].pk).delete()
+    result = selectors.service_point_nearest(lat=here[0], lon=here[1], limit=20)
+    assert [r.point.pk for r in result] == [near[3].pk, near[4].pk, near[0].pk]
+    ServicePoint.objects.filter(pk=near[1].pk).update(status="published")
+    result = selectors.service_point_nearest(lat=here[0], lon=here[1], limit=20)
+    assert [r.point.pk for r in result] == [near[1].pk, near[3].pk, near[4].pk, near[0].pk]
+
+
+def test_the_plane_never_stretches_a_distance_more_than_the_bound_says():
+    from service_points import nearest
+
+    rng = random.Random(5)
+    for _ in range(5000):
+        lat, lon = rng.uniform(-80, 80), rng.uniform(-179, 179)
+        la, lo = lat + rng.gauss(0, 3), lon + rng.gauss(0, 3)
+        if not (-90 <= la <= 90 and -180 <= lo <= 180):
+            continue
+        d = geo.haversine_m(lat, lon, la, lo)
+        if nearest.wraps(lat, lon, d):
+            continue
+        plane = ((la - lat) ** 2 + ((lo - lon) * nearest.LON_SCALE) ** 2) ** 0.5
+        assert plane <= nearest.plane_stretch(lat, d) * d / nearest.METRES_PER_DEGREE * (1 + 1e-9)
+
+
+def test_the_query_walks_the_spatial_index():
+    from django.db import connection
+
+    PublishedPointFactory(latitude=13.75, longitude=100.5)
+    ServicePointFactory(latitude=13.76, longitude=100.5)  # a draft is not in the index
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute("EXPLAIN " + nearest_sql(), [100.5 * 0.972, 13.75] * 2 + [5])
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "sp_published_knn" in plan
+        else:
+            cursor.execute("SELECT count(*) FROM service_points_nearest_rtree")
+            assert cursor.fetchone() == (1,)
+
+
+def nearest_sql():
+    from service_points import nearest
+
+    return nearest.KNN_SQL
+
+
+def test_a_table_rebuild_that_drops_the_sqlite_triggers_is_repaired_after_migrate():
+    from django.db import connection
+
+    from service_points import nearest
+
+    point = PublishedPointFactory(latitude=13.75, longitude=100.5)
+    if connection.vendor != "sqlite":
+        assert nearest.restore_sqlite_triggers() == []
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER sp_nearest_update")  # as a table rebuild would
+    ServicePoint.objects.filter(pk=point.pk).update(latitude=18.79, longitude=98.98)
+    assert nearest.restore_sqlite_triggers() == ["sp_nearest_update"]
+    assert nearest.restore_sqlite_triggers() == []
+    result = selectors.service_point_nearest(lat=18.8, lon=99.0, limit=1)
+    assert [(r.point.pk, round(r.distance_m)) for r in result] == [
+        (point.pk, round(geo.haversine_m(18.8, 99.0, 18.79, 98.98)))
+    ]
+    ServicePoint.objects.filter(pk=point.pk).update(status="archived")
+    assert selectors.service_point_nearest(lat=18.8, lon=99.0, limit=1) == []
+
+
+def _destination(lat, lon, bearing, distance_m):
+    import math
+
+    p1, l1, d = math.radians(lat), math.radians(lon), distance_m / geo.EARTH_RADIUS_M
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(bearing))
+    l2 = l1 + math.atan2(
+        math.sin(bearing) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
+    )
+    return math.degrees(p2), math.degrees(l2)
+
+
+def test_the_strips_round_a_circle_hold_every_point_of_it():
+    """Points on the circle itself (the hardest to hold), at every bearing and size."""
+    import math
+
+    from service_points import nearest
+
+    rng = random.Random(9)
+    for _ in range(3000):
+        lat, lon = rng.uniform(-75, 75), rng.uniform(-170, 170)
+        radius = 10 ** rng.uniform(2, 6.2)
+        la, lo = _destination(lat, lon, rng.uniform(0, 2 * math.pi), radius * (1 - 1e-9))
+        strips = nearest.strips_around(lat, lon, radius)
+        if nearest.wraps(lat, lon, radius):
+            lo = (lo + 180) % 360 - 180
+        assert any(s <= la <= n and w <= lo <= e for s, w, n, e in strips), (lat, lon, radius)
