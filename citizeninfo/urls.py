@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("service_points.urls")),
     path("", include("readiness.urls")),
     path("", include("progress.urls")),
+    path("", include("complaints.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

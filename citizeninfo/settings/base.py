@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "feedback",
     "readiness",
     "progress",
+    "complaints",
 ]
 
 MIDDLEWARE = [
