@@ -25,7 +25,7 @@ from complaints.forms import (
 )
 from complaints.models import Complaint
 from core.forms import add_service_errors
-from core.http import client_ip, form_data
+from core.http import client_ip
 from service_points import conf as sp_conf
 from service_points.models import ServicePoint
 
@@ -236,7 +236,7 @@ def follow_answer(request: HttpRequest, token: str) -> HttpResponse:
 
 # --- the public -------------------------------------------------------------------------
 def _filtered(request: HttpRequest):
-    form = FilterForm(form_data(request) if request.GET else None)
+    form = FilterForm(request.GET if request.GET else None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     qs = selectors.public_complaints(
         province_code=data.get("province") or "",
@@ -378,10 +378,10 @@ def manage(request: HttpRequest, reference: str) -> HttpResponse:
     return _manage_page(request, _manageable(request, reference))
 
 
-def _act(request, reference, form_class, name, call, **form_kwargs) -> HttpResponse:
+def _act(request, reference, form_class, name, call, form_kwargs=None) -> HttpResponse:
     complaint = _manageable(request, reference)
     accounts_access.ensure(access.can_act_on(request.user, complaint) or name == "moderate_form")
-    form = form_class(request.POST, **form_kwargs(complaint) if callable(form_kwargs) else {})
+    form = form_class(request.POST, **(form_kwargs(complaint) if form_kwargs else {}))
     if form.is_valid():
         try:
             call(complaint, form.cleaned_data)

@@ -16,6 +16,8 @@ STEPS = [
     ("progress_refresh", [], {}),
     # The map's cell table recounted: cheap, and right even after raw SQL on the points (0014).
     ("service_points_rebuild_cells", [], {}),
+    # Four weeks after "fixed", each reporter is asked once whether it still is (complaints).
+    ("complaints_send_questionnaires", [], {}),
     # Expired sessions.
     ("clearsessions", [], {}),
 ]
