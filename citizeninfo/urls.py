@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("readiness.urls")),
     path("", include("progress.urls")),
     path("", include("complaints.urls")),
+    path("open311/v2/", include("complaints.open311_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,19 @@ from complaints.models import Category
 BANGKOK = (13.7563, 100.5018)
 
 
+def load_categories() -> None:
+    """The categories the data migration loads (transactional tests flush them)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("complaints.migrations.0002_load_categories")
+    migration.load(apps, None)
+
+
 def category(code: str = "road") -> Category:
+    if not Category.objects.exists():
+        load_categories()
     return Category.objects.get(code=code)
 
 
