@@ -167,6 +167,21 @@ def copy_request_rate(*, agency=None, point=None, since=None) -> CopyEvidence | 
     return CopyEvidence(responses=int(rate.responses or 0), asked=int(rate.asked or 0))
 
 
+# --- complaints ----------------------------------------------------------------------------
+def complaint_figures(*, agency=None):
+    """complaints.selectors.Figures (received, fixed, median days, overdue, reopen and
+    confirmation rates) for an agency or the nation, or None without the complaints app."""
+    try:
+        from complaints.selectors import figures
+    except ImportError:
+        return None
+    try:
+        return figures(agency=agency)
+    except Exception:  # another app's bug must not take the dashboard down
+        log.exception("complaints figures failed")
+        return None
+
+
 # --- the Citizen's Manual: counting processes ---------------------------------------------
 def _services() -> QuerySet | None:
     Service = _model("manual.Service")  # noqa: N806

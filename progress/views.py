@@ -34,6 +34,7 @@ def _summary(total: selectors.Figures) -> dict:
         "phases": phases,
         "today": today,
         "evidence": sources.copy_request_rate(),
+        "complaints": sources.complaint_figures(),
     }
 
 
@@ -133,6 +134,7 @@ def _agency_context(agency) -> dict:
         "processes": sources.process_list(agency=agency),
         "readiness": sources.readiness_latest_for(agency=agency),
         "evidence": sources.copy_request_rate(agency=agency),
+        "complaints": sources.complaint_figures(agency=agency),
         "children": agency.children.filter(status="active").exists(),
     }
 

@@ -193,3 +193,15 @@ def test_a_flood_gets_429(client, settings):
     client.post("/complaints/new/", form(file_anyway="1"))
     response = client.post("/complaints/new/", form(file_anyway="1"))
     assert response.status_code == 429
+
+
+def test_progress_reports_and_the_agency_page_show_the_figures(client, routed, overseer):
+    submit()
+    assert "เรื่องร้องเรียนจากประชาชน" in client.get("/agencies/agency-a/").content.decode()
+    client.force_login(overseer)
+    page = client.get("/progress/agencies/agency-a/")
+    assert page.status_code == 200
+    assert page.context["complaints"].received == 1
+    assert "เรื่องร้องเรียนจากประชาชน" in page.content.decode()
+    national = client.get("/progress/")
+    assert national.context["complaints"].received == 1
