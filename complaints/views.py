@@ -496,3 +496,31 @@ def response_templates(request: HttpRequest) -> HttpResponse:
         {"form": form, "templates": selectors.templates_for(agency=agency)},
         status=status,
     )
+
+
+# --- open data -------------------------------------------------------------------------------
+@require_http_methods(["GET"])
+def opendata_page(request: HttpRequest) -> HttpResponse:
+    from complaints import opendata
+
+    return render(request, "complaints/opendata.html", {"months": opendata.months()})
+
+
+@require_http_methods(["GET"])
+def opendata_file(request: HttpRequest, month: str, ext: str) -> HttpResponse:
+    from django.http import StreamingHttpResponse
+
+    from complaints import opendata
+
+    if ext not in ("csv", "geojson") or opendata.month_bounds(month[:7]) is None:
+        raise Http404
+    if ext == "csv":
+        response = StreamingHttpResponse(
+            opendata.csv_chunks(month), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = StreamingHttpResponse(
+            opendata.geojson_chunks(month), content_type="application/geo+json"
+        )
+    response["Content-Disposition"] = f'attachment; filename="complaints-{month}.{ext}"'
+    return response

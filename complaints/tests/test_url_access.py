@@ -29,6 +29,22 @@ TABLE: dict[str, dict[str, int]] = {
     "/complaints/follow/{token}/answer/": NOT_GET,
     "/complaints/agencies/agency-a/": OPEN,
     "/complaints/agencies/nobody/": dict.fromkeys(ROLES, 404),
+    "/opendata/complaints/": OPEN,
+    "/opendata/complaints/{month}.csv": OPEN,
+    "/open311/v2/": dict.fromkeys(ROLES, 404),
+    "/open311/v2/discovery.xml": OPEN,
+    "/open311/v2/services.json": OPEN,
+    "/open311/v2/services/road.xml": OPEN,
+    "/open311/v2/requests.xml": OPEN,
+    "/open311/v2/requests/{ref}.json": OPEN,
+    "/open311/v2/requests/{held}.json": dict.fromkeys(ROLES, 404),
+    "/open311/v2/tokens/{ref}.xml": OPEN,
+    "/open311/v2/servicerequestupdates.xml": OPEN,
+    "/api/complaints/": OPEN,
+    "/api/complaints/categories": OPEN,
+    "/api/complaints/{ref}": OPEN,
+    "/api/complaints/{held}": dict.fromkeys(ROLES, 404),
+    "/api/complaints/agencies/agency-a/figures": OPEN,
     "/my-agency/complaints/": only(
         {"officer_a": 200, "admin_a": 200, "officer_b": 200, "ega_admin": 200, "overseer": 200}
     ),
@@ -52,7 +68,12 @@ def objects(agency_a):
     complaint = submit(reporter_name="สมชาย")
     held = submit()
     Complaint.objects.filter(pk=held.pk).update(held=True)
-    return {"ref": complaint.reference, "token": complaint.follow_token, "held": held.reference}
+    return {
+        "ref": complaint.reference,
+        "token": complaint.follow_token,
+        "held": held.reference,
+        "month": complaint.created_at.strftime("%Y-%m"),
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -65,7 +86,7 @@ def test_each_role_gets_the_expected_status_everywhere(
 
 
 def test_every_complaints_url_is_in_the_table(objects):
-    missing = uncovered(TABLE, objects, ("complaints:",))
+    missing = uncovered(TABLE, objects, ("complaints:", "open311:"))
     assert not missing, f"add these to TABLE: {sorted(missing)}"
 
 
