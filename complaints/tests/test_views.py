@@ -36,7 +36,7 @@ def test_the_whole_journey_without_javascript(client, routed, officer_a):
     assert response["Location"] == f"/complaints/follow/{complaint.follow_token}/"
     page = client.get(response["Location"])
     assert complaint.reference in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     # The agency works on it.
     staff = client.__class__()
     staff.force_login(officer_a)
