@@ -85,9 +85,8 @@ class NearbyChoiceForm(Form):
 
 class FilterForm(forms.Form):
     province = forms.ChoiceField(label=_("Province"), required=False)
-    agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Agency.objects.none(), required=False, to_field_name="code"
-    )
+    # A code, not a list: 10,000 agencies make no usable select (the agency's pages link here).
+    agency = forms.SlugField(label=_("Agency code"), max_length=32, required=False)
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), required=False, to_field_name="code"
     )
@@ -96,9 +95,6 @@ class FilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].choices = [("", _("All provinces")), *province_choices()]
-        self.fields["agency"].queryset = Agency.objects.filter(
-            pk__in=Complaint.objects.values("agency_id")
-        ).order_by("name_th")
         self.fields["category"].queryset = Category.objects.all()
         self.fields["state"].choices = [
             ("", _("All")),

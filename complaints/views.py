@@ -240,9 +240,13 @@ def follow_answer(request: HttpRequest, token: str) -> HttpResponse:
 def _filtered(request: HttpRequest):
     form = FilterForm(request.GET if request.GET else None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    agency = agency_get(code=data["agency"]) if data.get("agency") else None
+    if data.get("agency") and agency is None:
+        form.add_error("agency", _("No agency has this code."))
+        return form, selectors.public_complaints().none()
     qs = selectors.public_complaints(
         province_code=data.get("province") or "",
-        agency=data.get("agency"),
+        agency=agency,
         category=data.get("category"),
         state=data.get("state") or "",
     )
