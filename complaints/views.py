@@ -262,8 +262,33 @@ def public_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "complaints/list.html",
-        {"form": form, "page": page, "query": query.urlencode(), **_map_context()},
+        {
+            "form": form,
+            "options": _filter_options(form),
+            "page": page,
+            "query": query.urlencode(),
+            **_map_context(),
+        },
     )
+
+
+def _filter_options(form: FilterForm) -> dict[str, str]:
+    """The filters' <option>s as HTML, drawn in Python: the template engine takes ~0.1 ms an
+    option, and the provinces alone are 78."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    options = {}
+    for name in ("province", "category", "state"):
+        chosen = str(form[name].value() or "")
+        options[name] = mark_safe(  # noqa: S308 - every value and label is escaped
+            "".join(
+                f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>'
+                f"{escape(label)}</option>"
+                for value, label in form.fields[name].choices
+            )
+        )
+    return options
 
 
 @require_http_methods(["GET"])
