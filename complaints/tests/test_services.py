@@ -108,7 +108,8 @@ def test_a_complaint_about_a_point_goes_to_the_points_agency(agency_a):
     complaint = submit(point=point, latitude=None, longitude=None, category=category("service"))
     assert complaint.agency == agency_a
     assert complaint.routing == Complaint.Routing.POINT
-    assert (complaint.latitude, complaint.longitude) == (point.latitude, point.longitude)
+    assert complaint.latitude == pytest.approx(point.latitude, abs=1e-6)
+    assert complaint.longitude == pytest.approx(point.longitude, abs=1e-6)
     assert complaint.province_code == point.province_code
 
 
@@ -341,3 +342,18 @@ def test_figures(routed, officer_a):
     assert figures.median_days_to_fix is not None
     assert selectors.figures().received == 2
     assert other.agency is None
+
+
+def test_the_nightly_upkeep_forgets_old_hashes():
+    from django.core.management import call_command
+
+    old = submit(device_token="d", ip="203.0.113.1")
+    Complaint.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=31)
+    )
+    fresh = submit(device_token="d", ip="203.0.113.1")
+    call_command("complaints_forget_hashes")
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (old.device_hash, old.network_hash) == ("", "")
+    assert fresh.device_hash and fresh.network_hash

@@ -205,3 +205,18 @@ def test_progress_reports_and_the_agency_page_show_the_figures(client, routed, o
     assert "เรื่องร้องเรียนจากประชาชน" in page.content.decode()
     national = client.get("/progress/")
     assert national.context["complaints"].received == 1
+
+
+def test_a_database_outage_keeps_what_the_citizen_wrote(client, monkeypatch):
+    from django.db import OperationalError
+
+    from complaints import services
+
+    def down(**kwargs):
+        raise OperationalError("the database is restarting")
+
+    monkeypatch.setattr(services, "complaint_submit", down)
+    response = client.post("/complaints/new/", form(description="น้ำท่วมซอย 5"))
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "น้ำท่วมซอย 5" in body and "error-summary" in body

@@ -18,6 +18,8 @@ STEPS = [
     ("service_points_rebuild_cells", [], {}),
     # Four weeks after "fixed", each reporter is asked once whether it still is (complaints).
     ("complaints_send_questionnaires", [], {}),
+    # Complaints' device and network hashes are blanked after 30 days, like feedback's.
+    ("complaints_forget_hashes", [], {}),
     # Expired sessions.
     ("clearsessions", [], {}),
 ]
