@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -122,7 +122,20 @@ def route_for(
 
 
 def _next_reference(now) -> str:
+    """CR-<BE year>-NNNNNN. On PostgreSQL a sequence per year: no lock held by one filing
+    against the next (a rolled-back filing leaves a gap, as sequences do). Elsewhere a
+    counter row, locked to the end of the transaction."""
     year_be = timezone.localtime(now).year + 543
+    if connection.vendor == "postgresql":
+        name = f"complaints_reference_{int(year_be)}"
+        with connection.cursor() as cursor:
+            try:
+                with transaction.atomic():
+                    cursor.execute("SELECT nextval(%s)", [name])
+            except ProgrammingError:  # the year's first complaint
+                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+                cursor.execute("SELECT nextval(%s)", [name])
+            return f"CR-{year_be}-{cursor.fetchone()[0]:06d}"
     ReferenceCounter.objects.get_or_create(year_be=year_be)
     counter = ReferenceCounter.objects.select_for_update().get(year_be=year_be)
     counter.last += 1
