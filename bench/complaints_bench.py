@@ -35,6 +35,7 @@ OWN_INDEXES = [
     "complaints_agency_queue",
     "complaints_public",
     "complaints_newest",
+    "complaints_public_open",
     "complaints_place",
     "complaints_device",
     "complaints_network",

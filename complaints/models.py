@@ -222,6 +222,16 @@ class Complaint(models.Model):
                 fields=["province_code", "state", "-created_at"], name="complaints_public"
             ),
             models.Index(fields=["-created_at"], name="complaints_newest"),
+            # The public list's usual question, "open complaints in a province, newest first",
+            # read in index order (a state IN (…) cannot use complaints_public's order).
+            models.Index(
+                fields=["province_code", "-created_at"],
+                name="complaints_public_open",
+                condition=models.Q(
+                    held=False,
+                    state__in=["received", "confirmed", "in_progress", "action_scheduled"],
+                ),
+            ),
             models.Index(fields=["latitude", "longitude"], name="complaints_place"),
             models.Index(fields=["device_hash", "created_at"], name="complaints_device"),
             models.Index(fields=["network_hash", "created_at"], name="complaints_network"),
