@@ -70,11 +70,15 @@ class ComplaintForm(Form):
     def __init__(self, *args, point=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
-        services = Service.objects.filter(status=Service.Status.PUBLISHED)
         if point is not None:
-            services = services.filter(agency_id=point.agency_id)
             del self.fields["latitude"], self.fields["longitude"]
-        self.fields["service"].queryset = services.order_by("name_th")
+            self.fields["service"].queryset = Service.objects.filter(
+                status=Service.Status.PUBLISHED, agency_id=point.agency_id
+            ).order_by("name_th")
+        else:
+            # The whole Manual (up to millions of processes) makes no select: a service is
+            # chosen from its point's page, where the list is that agency's services.
+            del self.fields["service"]
 
 
 class NearbyChoiceForm(Form):

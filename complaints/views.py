@@ -95,7 +95,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 try:
                     complaint = services.complaint_submit(
                         category=data["category"],
-                        service=data["service"],
+                        service=data.get("service"),
                         description=data["description"],
                         latitude=lat,
                         longitude=lon,
