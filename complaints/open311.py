@@ -115,7 +115,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     data = {
         "changeset": "2026-11-30T00:00:00+07:00",
         "contact": "EGA CITIZENinfo, contact@ega.or.th",
-        "key_service": request.build_absolute_uri("/api-keys/"),
+        "key_service": request.build_absolute_uri(reverse("service_points:api_keys")),
         "endpoints": [
             {
                 "specification": SPEC,
