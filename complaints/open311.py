@@ -10,10 +10,10 @@ a reference). Status is `open`/`closed`; the finer state and the rest of our dat
 """
 
 import datetime
-from collections.abc import Iterable
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from complaints import services
-from complaints.models import Category, Complaint, ComplaintEvent
+from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
 from service_points.services import api_key_authenticate
 
 DEFAULT_DAYS = 90
@@ -157,61 +157,94 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
     return _render(fmt, "service_definition", "", {"service_code": category.code, "attributes": []})
 
 
-def _request_row(complaint: Complaint, notes: dict[int, str], base: str) -> dict:
-    photo = next((p for p in complaint.photos.all() if not p.hidden), None)
-    expected = datetime.datetime.combine(
-        complaint.deadline, datetime.time(23, 59, 59), tzinfo=timezone.get_current_timezone()
-    )
-    return {
-        "service_request_id": complaint.reference,
-        "status": complaint.open311_status,
-        "status_notes": notes.get(complaint.pk, ""),
-        "service_name": complaint.category.name_th,
-        "service_code": complaint.category.code,
-        "description": complaint.public_text(),
-        "agency_responsible": complaint.agency.name_th if complaint.agency else "",
-        "service_notice": "",
-        "requested_datetime": _w3c(complaint.created_at),
-        "updated_datetime": _w3c(complaint.state_changed_at),
-        "expected_datetime": _w3c(expected),
-        "address": "",
-        "address_id": "",
-        "zipcode": "",
-        "lat": complaint.latitude,
-        "long": complaint.longitude,
-        "media_url": (base.rstrip("/") + photo.image.url) if photo else "",
-        "extended_attributes": {
-            "state": complaint.state,
-            "province_code": complaint.province_code,
-            "agency_code": complaint.agency.code if complaint.agency else "",
-            "supporters": complaint.supporters,
-            "reopened": complaint.reopen_count,
-            "url": base.rstrip("/") + complaint.get_absolute_url(),
-        },
-    }
+_FIELDS = (
+    "pk",
+    "reference",
+    "state",
+    "text_hidden",
+    "description_public",
+    "created_at",
+    "state_changed_at",
+    "deadline",
+    "latitude",
+    "longitude",
+    "province_code",
+    "supporters",
+    "reopen_count",
+    "category__code",
+    "category__name_th",
+    "agency__code",
+    "agency__name_th",
+)
 
 
-def _rows(request: HttpRequest, complaints: Iterable[Complaint]) -> list[dict]:
-    complaints = list(complaints)
+def _rows(request: HttpRequest, complaints) -> list[dict]:
+    """Rows for `complaints` (a queryset, ordered): plain values, no model instances, three
+    queries whatever the number (1,000 rows is the default page)."""
+    values = list(complaints.values(*_FIELDS))
+    ids = [v["pk"] for v in values]
     notes: dict[int, str] = {}
     for complaint_id, note in (
         ComplaintEvent.objects.filter(
-            complaint__in=complaints, kind=ComplaintEvent.Kind.STATE, internal=False
+            complaint_id__in=ids, kind=ComplaintEvent.Kind.STATE, internal=False
         )
         .order_by("complaint_id", "created_at", "pk")
         .values_list("complaint_id", "note")
     ):
         notes[complaint_id] = note
-    base = request.build_absolute_uri("/")
-    return [_request_row(c, notes, base) for c in complaints]
+    photos: dict[int, str] = {}
+    for complaint_id, image in (
+        ComplaintPhoto.objects.filter(complaint_id__in=ids, hidden=False)
+        .order_by("-pk")
+        .values_list("complaint_id", "image")
+    ):
+        photos[complaint_id] = image  # the first photo wins (ordered newest first)
+    base = request.build_absolute_uri("/").rstrip("/")
+    media = base + settings.MEDIA_URL if settings.MEDIA_URL.startswith("/") else settings.MEDIA_URL
+    tz = timezone.get_current_timezone()
+    open_states = set(Complaint.OPEN_STATES)
+
+    def w3c(value) -> str:
+        return value.astimezone(tz).isoformat(timespec="seconds") if value else ""
+
+    rows = []
+    for v in values:
+        expected = datetime.datetime.combine(v["deadline"], datetime.time(23, 59, 59), tzinfo=tz)
+        photo = photos.get(v["pk"])
+        rows.append(
+            {
+                "service_request_id": v["reference"],
+                "status": "open" if v["state"] in open_states else "closed",
+                "status_notes": notes.get(v["pk"], ""),
+                "service_name": v["category__name_th"],
+                "service_code": v["category__code"],
+                "description": "" if v["text_hidden"] else v["description_public"],
+                "agency_responsible": v["agency__name_th"] or "",
+                "service_notice": "",
+                "requested_datetime": w3c(v["created_at"]),
+                "updated_datetime": w3c(v["state_changed_at"]),
+                "expected_datetime": expected.isoformat(timespec="seconds"),
+                "address": "",
+                "address_id": "",
+                "zipcode": "",
+                "lat": v["latitude"],
+                "long": v["longitude"],
+                "media_url": media + photo if photo else "",
+                "extended_attributes": {
+                    "state": v["state"],
+                    "province_code": v["province_code"],
+                    "agency_code": v["agency__code"] or "",
+                    "supporters": v["supporters"],
+                    "reopened": v["reopen_count"],
+                    "url": f"{base}/complaints/{v['reference']}/",
+                },
+            }
+        )
+    return rows
 
 
 def _public():
-    return (
-        Complaint.objects.filter(held=False)
-        .select_related("category", "agency")
-        .prefetch_related("photos")
-    )
+    return Complaint.objects.filter(held=False)
 
 
 def _date(value: str, name: str) -> datetime.datetime:
@@ -221,10 +254,10 @@ def _date(value: str, name: str) -> datetime.datetime:
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
-def _list(request: HttpRequest) -> list[Complaint]:
+def _list(request: HttpRequest):
     ids = [v.strip() for v in request.GET.get("service_request_id", "").split(",") if v.strip()]
     if ids:  # overrides every other parameter, as the spec says
-        return list(_public().filter(reference__in=ids[:MAX_ROWS]).order_by("-created_at"))
+        return _public().filter(reference__in=ids[:MAX_ROWS]).order_by("-created_at")
     qs = _public()
     codes = [v.strip() for v in request.GET.get("service_code", "").split(",") if v.strip()]
     if codes:
@@ -248,7 +281,7 @@ def _list(request: HttpRequest) -> list[Complaint]:
         qs = qs.filter(state__in=Complaint.OPEN_STATES)
     elif statuses == {"closed"}:
         qs = qs.filter(state__in=Complaint.DONE_STATES)
-    return list(qs.order_by("-created_at")[:MAX_ROWS])
+    return qs.order_by("-created_at")[:MAX_ROWS]
 
 
 @csrf_exempt
@@ -303,10 +336,10 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_http_methods(["GET"])
 @_endpoint
 def request_detail(request: HttpRequest, fmt: str, reference: str) -> HttpResponse:
-    complaint = _public().filter(reference=reference).first()
-    if complaint is None:
+    rows = _rows(request, _public().filter(reference=reference))
+    if not rows:
         raise Open311Error(404, f"Service request not found: {reference[:30]}")
-    return _render(fmt, "service_requests", "request", _rows(request, [complaint]))
+    return _render(fmt, "service_requests", "request", rows)
 
 
 @require_http_methods(["GET"])
