@@ -1,6 +1,7 @@
 from ninja import NinjaAPI
 
 from agencies.api import router as agencies_router
+from complaints.api import router as complaints_router
 from exchange.api import router as exchange_router
 from feedback.api import router as feedback_router
 from manual.api import router as manual_router
@@ -23,3 +24,4 @@ api.add_router("/feedback", feedback_router)
 api.add_router("/readiness", readiness_router)
 api.add_router("/exchange", exchange_router)
 api.add_router("/progress", progress_router)
+api.add_router("/complaints", complaints_router)

@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("progress.urls")),
     path("", include("counter.urls")),
     path("", include("console.urls")),
+    path("", include("complaints.urls")),
+    path("open311/v2/", include("complaints.open311_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -94,9 +94,11 @@ def give(request: HttpRequest, point_pk: int) -> HttpResponse:
                 )
                 unavailable = True
             else:
-                response = _held_page(request, stored, point) or redirect(
-                    "feedback:thanks", point_pk=point.pk
-                )
+                response = _held_page(request, stored, point)
+                if response is None:
+                    response = redirect("feedback:thanks", point_pk=point.pk)
+                    if data["overall"] <= 2:  # a low rating: the thanks page offers a complaint
+                        response["Location"] += "?low=1"
                 _remember_device(response, request, device)
                 return response
     if form is None:
@@ -176,7 +178,10 @@ def _remember_device(response: HttpResponse, request: HttpRequest, device: str) 
 @require_http_methods(["GET"])
 def thanks(request: HttpRequest, point_pk: int) -> HttpResponse:
     target = _target_or_404(point_pk)
-    return render(request, "feedback/thanks.html", {"point": target.point})
+    low_rating = request.GET.get("low") == "1"
+    return render(
+        request, "feedback/thanks.html", {"point": target.point, "low_rating": low_rating}
+    )
 
 
 # --- agencies and overseers ---------------------------------------------------------------

@@ -24,6 +24,7 @@ def summary_context(total: selectors.Figures) -> dict:
         "phases": phases,
         "today": today,
         "evidence": sources.copy_request_rate(),
+        "complaints": sources.complaint_figures(),
     }
 
 

@@ -14,6 +14,9 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 
+from complaints.selectors import Figures as ComplaintFigures
+from complaints.selectors import figures as complaints_figures
+from counter.selectors import copies_avoided_total
 from feedback.selectors import feedback_copy_request_rate
 from readiness.paths import PATH_LABELS, recommend
 from readiness.selectors import survey_latest_submitted
@@ -141,17 +144,16 @@ def copy_request_rate(*, agency=None, point=None, since=None) -> CopyEvidence | 
 
 
 # --- the counter (No Copy in practice, phase 2) --------------------------------------------
-def copies_avoided(*, agency=None) -> int | None:
-    """Transactions served at the counter without a photocopy, or None without the app."""
-    try:
-        from counter.selectors import copies_avoided_total
-    except ImportError:
-        return None
-    try:
-        return copies_avoided_total(agency=agency)
-    except Exception:  # another app's bug must not take the dashboard down
-        log.exception("copies_avoided_total failed")
-        return None
+def copies_avoided(*, agency=None) -> int:
+    """Transactions served at the counter without a photocopy."""
+    return copies_avoided_total(agency=agency)
+
+
+# --- complaints ----------------------------------------------------------------------------
+def complaint_figures(*, agency=None) -> ComplaintFigures:
+    """Received, fixed, median days, overdue, reopen and confirmation rates, for an agency or
+    the nation."""
+    return complaints_figures(agency=agency)
 
 
 # --- the Citizen's Manual: counting processes ---------------------------------------------

@@ -127,5 +127,14 @@ def dcat_catalog(*, base_url: str, stats: dict) -> dict:
         "@type": "dcat:Catalog",
         "dct:title": "CITIZENinfo open data",
         "dct:publisher": {"@type": "foaf:Organization", "foaf:name": DATASET["publisher_en"]},
-        "dcat:dataset": [dataset],
+        "dcat:dataset": [dataset, *_other_datasets(base)],
     }
+
+
+def _other_datasets(base: str) -> list[dict]:
+    """The complaints' monthly data sets, when that app is installed."""
+    try:
+        from complaints.opendata import dcat_datasets
+    except ImportError:
+        return []
+    return dcat_datasets(base_url=base)

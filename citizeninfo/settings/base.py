@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "progress",
     "counter",
     "console",
+    "complaints",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,10 @@ STEPS = [
     ("progress_refresh", [], {}),
     # The map's cell table recounted: cheap, and right even after raw SQL on the points (0014).
     ("service_points_rebuild_cells", [], {}),
+    # Four weeks after "fixed", each reporter is asked once whether it still is (complaints).
+    ("complaints_send_questionnaires", [], {}),
+    # Complaints' device and network hashes are blanked after 30 days, like feedback's.
+    ("complaints_forget_hashes", [], {}),
     # Expired sessions.
     ("clearsessions", [], {}),
 ]

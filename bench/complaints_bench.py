@@ -1,0 +1,236 @@
+"""Complaints at national scale: 2,000,000 complaints on PostgreSQL (Traffy Fondue's
+1.37 M a year, and more).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/h12_bench \\
+        .venv/bin/python -m bench.complaints_bench [--complaints 2000000] [--runs 60]
+
+The scratch database is made by the test runner's machinery (`test_` + the name) and dropped
+at the end. Rows are generated inside PostgreSQL (generate_series). Each measure runs the
+project's own code (the view through Django's test client, or the selector), timed in this
+process: the public list and map filtered by province and state, an agency's queue, the
+Open311 `requests.json` default query, an agency's figures, and filing through
+`complaint_submit`. The baseline is the same measures in the same run after dropping the
+complaints' own indexes (what the app adds beyond Django's foreign-key indexes).
+"""
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citizeninfo.settings.test")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/h12_bench")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+OWN_INDEXES = [
+    "complaints_agency_queue",
+    "complaints_public",
+    "complaints_newest",
+    "complaints_public_open",
+    "complaints_place",
+    "complaints_device",
+    "complaints_network",
+]
+AGENCIES = 2000
+
+
+def p95(samples):
+    return statistics.quantiles(samples, n=20)[18] if len(samples) >= 20 else max(samples)
+
+
+def generate(n: int) -> dict:
+    from agencies.models import Agency
+    from complaints.models import Category, Complaint, ComplaintEvent
+    from complaints.tests.factories import load_categories
+    from service_points.divisions import province_choices
+
+    t = time.perf_counter()
+    load_categories()
+    Agency.objects.bulk_create(
+        [
+            Agency(code=f"b{i}", kind="department", name_th=f"หน่วยงานทดสอบ {i}")
+            for i in range(AGENCIES)
+        ]
+    )
+    agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
+    category_ids = list(Category.objects.values_list("pk", flat=True))
+    provinces = [code for code, _ in province_choices()]
+    table = Complaint._meta.db_table
+    states = [s for s in Complaint.State.values]
+    # State mix like a mature system: most fixed or closed, a fifth still open.
+    weights = "ARRAY['fixed','fixed','fixed','fixed','fixed','fixed','no_further_action','not_responsible','duplicate','received','confirmed','in_progress','action_scheduled','fixed','fixed','fixed','received','in_progress','fixed','fixed']"
+    with connection.cursor() as c:
+        c.execute(
+            f"""
+            INSERT INTO {table} (reference, follow_token, category_id, agency_id, routing,
+                description, description_public, latitude, longitude, province_code,
+                reporter_name, name_public, reporter_email, reporter_phone, state, deadline,
+                created_at, state_changed_at, fixed_at, reopen_count, supporters, text_hidden,
+                held, source, device_hash, network_hash)
+            SELECT 'CR-' || (2568 + (g %% 2)) || '-' || lpad(g::text, 7, '0'),
+                md5(g::text) || md5((g * 7)::text),
+                (%(categories)s::int[])[1 + g %% array_length(%(categories)s::int[], 1)],
+                (%(agencies)s::int[])[1 + floor(random() * array_length(%(agencies)s::int[], 1))::int],
+                'route', 'ถนนชำรุด', 'ถนนชำรุด',
+                6 + random() * 14, 98 + random() * 7,
+                (%(provinces)s::text[])[1 + (g * 31) %% array_length(%(provinces)s::text[], 1)],
+                '', false, 'x@example.com', '',
+                s.state,
+                (t.created + interval '21 days')::date,
+                t.created, t.created + interval '3 days',
+                CASE WHEN s.state = 'fixed' THEN t.created + (random() * 20) * interval '1 day' END,
+                (g %% 17 = 0)::int, g %% 5, false, false, 'web', '', ''
+            FROM generate_series(1, %(n)s) AS g
+            CROSS JOIN LATERAL (SELECT now() - (random() * 700 + 0 * g) * interval '1 day' AS created) t
+            CROSS JOIN LATERAL (SELECT ({weights})[1 + floor(random() * 20)::int + 0 * g] AS state) s
+            """,
+            {
+                "categories": category_ids,
+                "agencies": agency_ids,
+                "provinces": provinces,
+                "n": n,
+            },
+        )
+        events = ComplaintEvent._meta.db_table
+        c.execute(
+            f"""
+            INSERT INTO {events} (complaint_id, kind, state_from, state_to, note, internal,
+                created_at)
+            SELECT id, 'state', 'received', state, 'ดำเนินการแล้ว', false, state_changed_at
+            FROM {table} WHERE state <> 'received'
+            """
+        )
+        c.execute(f"ANALYZE {table}; ANALYZE {events}")
+    print(f"generated {n:,} complaints in {time.perf_counter() - t:.0f} s")
+    assert states
+    busiest = (
+        Complaint.objects.values("agency_id")
+        .annotate(n=django.db.models.Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    recent = Complaint.objects.filter(
+        created_at__gte=django.utils.timezone.now() - dt.timedelta(days=90)
+    ).count()
+    print(f"complaints in the last 90 days: {recent:,} (Open311's default window)")
+    return {
+        "provinces": provinces,
+        "agency": Agency.objects.get(pk=busiest["agency_id"]),
+        "recent": recent,
+    }
+
+
+def timed(fn, runs: int) -> tuple[float, float]:
+    fn()  # warm
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t) * 1000)
+    return p95(samples), statistics.median(samples)
+
+
+def measures(client, where: dict, runs: int) -> dict[str, tuple[float, float]]:
+    from complaints import selectors
+
+    rng = random.Random(7)
+    provinces = where["provinces"]
+    agency = where["agency"]
+
+    def public_list():
+        p = rng.choice(provinces)
+        r = client.get(f"/complaints/?province={p}&state=open")
+        assert r.status_code == 200
+
+    def public_map():
+        p = rng.choice(provinces)
+        r = client.get(f"/complaints/map.geojson?province={p}&state=in_progress")
+        assert r.status_code == 200
+
+    def queue():
+        page = list(selectors.queue(agency=agency, state="open")[:50])
+        selectors.queue(agency=agency, state="open").count()
+        assert page
+
+    def open311():
+        r = client.get("/open311/v2/requests.json")
+        assert r.status_code == 200
+        # The first pass reads the generated rows; the baseline pass also sees the filings
+        # that the submission measure added.
+        assert len(r.json()) >= min(1000, where["recent"])
+
+    def agency_figures():
+        selectors._figures(agency=agency)
+
+    return {
+        "public list, province + open (page)": timed(public_list, runs),
+        "public map data, province + state": timed(public_map, runs),
+        "agency queue (open, first 50 + count)": timed(queue, runs),
+        "Open311 requests.json default (90 days, 1,000 rows)": timed(open311, max(10, runs // 4)),
+        "agency figures": timed(agency_figures, runs),
+    }
+
+
+def submissions(seconds: float = 10.0) -> float:
+    from complaints import services
+    from complaints.tests.factories import category
+
+    road = category("road")
+    n, t = 0, time.perf_counter()
+    while time.perf_counter() - t < seconds:
+        services.complaint_submit(
+            category=road,
+            description="ไฟฟ้าดับ",
+            latitude=13.75 + random.random() / 100,
+            longitude=100.5 + random.random() / 100,
+        )
+        n += 1
+    return n / (time.perf_counter() - t)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--complaints", type=int, default=2_000_000)
+    parser.add_argument("--runs", type=int, default=60)
+    args = parser.parse_args()
+    from django.test import Client
+    from django.test.utils import setup_databases, teardown_databases
+
+    print(
+        f"{dt.datetime.now(dt.UTC).isoformat(timespec='minutes')} · {platform.node()} · "
+        f"{os.cpu_count()} cores · Python {sys.version.split()[0]} · {connection.vendor}"
+    )
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        with connection.cursor() as c:
+            c.execute("SHOW server_version")
+            print(f"PostgreSQL {c.fetchone()[0]}")
+        where = generate(args.complaints)
+        client = Client()
+        ours = measures(client, where, args.runs)
+        rate = submissions()
+        with connection.cursor() as c:
+            for name in OWN_INDEXES:
+                c.execute(f"DROP INDEX IF EXISTS {name}")
+            c.execute("ANALYZE complaints_complaint")
+        base = measures(client, where, args.runs)
+        print(f"\n{'measure':55} {'p95 ms':>8} {'median':>8} {'baseline p95':>13} {'ratio':>6}")
+        for name, (p, m) in ours.items():
+            bp = base[name][0]
+            print(f"{name:55} {p:8.1f} {m:8.1f} {bp:13.1f} {bp / p:6.1f}")
+        print(f"\ncomplaint_submit in one process (routing, deadline, reference): {rate:.0f}/s")
+    finally:
+        teardown_databases(old, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

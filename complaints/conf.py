@@ -1,0 +1,36 @@
+"""Complaint settings: Django settings, else environment variables of the same name.
+
+COMPLAINTS_DEVICE_LIMIT_PER_HOUR    complaints one device may file in an hour before they are held
+COMPLAINTS_NETWORK_LIMIT_PER_HOUR   the same for one network address (offices share one)
+COMPLAINTS_NETWORK_HARD_LIMIT_PER_HOUR  beyond this a network is refused (HTTP 429)
+COMPLAINTS_QUESTIONNAIRE_DAYS       days after "fixed" the reporter is asked if it still is
+COMPLAINTS_NEARBY_METRES            how far "me too" looks for open complaints of the category
+"""
+
+import os
+
+from django.conf import settings
+
+DEFAULTS = {
+    "COMPLAINTS_DEVICE_LIMIT_PER_HOUR": 3,
+    "COMPLAINTS_NETWORK_LIMIT_PER_HOUR": 30,
+    "COMPLAINTS_NETWORK_HARD_LIMIT_PER_HOUR": 300,
+    "COMPLAINTS_QUESTIONNAIRE_DAYS": 28,
+    "COMPLAINTS_NEARBY_METRES": 100,
+}
+
+
+def get(name: str) -> int:
+    if hasattr(settings, name):
+        return int(getattr(settings, name))
+    value = os.environ.get(name)
+    return DEFAULTS[name] if not value else int(value)
+
+
+def base_url() -> str:
+    """Where emails sent without a request (the four-week question) point: COMPLAINTS_BASE_URL."""
+    return str(
+        getattr(settings, "COMPLAINTS_BASE_URL", "")
+        or os.environ.get("COMPLAINTS_BASE_URL", "")
+        or "http://localhost:8000/"
+    )

@@ -1,0 +1,171 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from complaints.models import DESCRIPTION_MAX_LENGTH, MAX_PHOTOS, Category, Complaint
+from core.forms import Form
+from manual.models import Service
+from service_points.divisions import province_choices
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(_("Attach at most %(n)s photos.") % {"n": MAX_PHOTOS})
+        return [super(MultiplePhotoField, self).clean(item, initial) for item in files]
+
+
+class ComplaintForm(Form):
+    category = forms.ModelChoiceField(
+        label=_("What is it about?"), queryset=Category.objects.none(), empty_label=None
+    )
+    service = forms.ModelChoiceField(
+        label=_("Which service (if it is about a service)"),
+        queryset=Service.objects.none(),
+        required=False,
+    )
+    description = forms.CharField(
+        label=_("What is the problem?"),
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": DESCRIPTION_MAX_LENGTH}),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        help_text=_(
+            "At most 2,000 characters. Do not write ID numbers or phone numbers here: "
+            "this text is public (numbers are hidden)."
+        ),
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos (up to 4)"),
+        required=False,
+        help_text=_(
+            "Location data is removed from photos. If you do not pin a place, "
+            "the place where the photo was taken is used."
+        ),
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
+    )
+    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180
+    )
+    reporter_name = forms.CharField(label=_("Your name (optional)"), max_length=200, required=False)
+    name_public = forms.BooleanField(label=_("Show my name in public"), required=False)
+    reporter_email = forms.EmailField(
+        label=_("Email (optional)"),
+        required=False,
+        help_text=_("Without an email you get no updates; keep the private link instead."),
+    )
+    reporter_phone = forms.RegexField(
+        label=_("Phone (optional)"),
+        regex=r"^\+?[0-9 -]{9,15}$",
+        required=False,
+        error_messages={"invalid": _("Enter a phone number of 9 to 10 digits.")},
+    )
+
+    def __init__(self, *args, point=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        if point is not None:
+            del self.fields["latitude"], self.fields["longitude"]
+            self.fields["service"].queryset = Service.objects.filter(
+                status=Service.Status.PUBLISHED, agency_id=point.agency_id
+            ).order_by("name_th")
+        else:
+            # The whole Manual (up to millions of processes) makes no select: a service is
+            # chosen from its point's page, where the list is that agency's services.
+            del self.fields["service"]
+
+
+class NearbyChoiceForm(Form):
+    """The second step when open complaints are nearby: "file mine anyway"."""
+
+    file_anyway = forms.BooleanField(required=False)
+
+
+class FilterForm(forms.Form):
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    # A code, not a list: 10,000 agencies make no usable select (the agency's pages link here).
+    agency = forms.SlugField(label=_("Agency code"), max_length=32, required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False, to_field_name="code"
+    )
+    state = forms.ChoiceField(label=_("State"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].choices = [("", _("All provinces")), *province_choices()]
+        self.fields["category"].queryset = Category.objects.all()
+        self.fields["state"].choices = [
+            ("", _("All")),
+            ("open", _("Open")),
+            ("closed", _("Fixed or closed")),
+            *Complaint.State.choices,
+        ]
+
+
+class TransitionForm(Form):
+    state = forms.ChoiceField(label=_("New state"))
+    note = forms.CharField(
+        label=_("Public note"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        required=False,
+    )
+    duplicate_of = forms.CharField(
+        label=_("Reference of the original (for a duplicate)"), max_length=20, required=False
+    )
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = Complaint.TRANSITIONS.get(complaint.state, ()) if complaint else ()
+        self.fields["state"].choices = [
+            (value, label) for value, label in Complaint.State.choices if value in allowed
+        ]
+
+
+class NoteForm(Form):
+    note = forms.CharField(
+        label=_("Internal note (never public)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=DESCRIPTION_MAX_LENGTH,
+    )
+
+
+class HandOverForm(Form):
+    to_agency = forms.ModelChoiceField(
+        label=_("Hand over to"), queryset=Agency.objects.none(), to_field_name="code"
+    )
+    reason = forms.CharField(
+        label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}), max_length=DESCRIPTION_MAX_LENGTH
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_agency"].queryset = Agency.objects.filter(status="active").order_by(
+            "name_th"
+        )
+
+
+class ModerateForm(Form):
+    hide_text = forms.BooleanField(label=_("Hide the text and photos in public"), required=False)
+    reason = forms.CharField(label=_("Why"), max_length=500)
+
+
+class ReopenForm(Form):
+    reason = forms.CharField(
+        label=_("What is still wrong?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=DESCRIPTION_MAX_LENGTH,
+    )
+
+
+class TemplateForm(Form):
+    title = forms.CharField(label=_("Title"), max_length=100)
+    text = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}), max_length=DESCRIPTION_MAX_LENGTH
+    )

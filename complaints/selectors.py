@@ -1,0 +1,207 @@
+"""Every read of complaints. Public reads never carry personal data and skip held complaints."""
+
+import statistics
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from complaints import conf
+from complaints.models import Category, Complaint, ComplaintEvent, ResponseTemplate
+from service_points import geo
+
+PUBLIC_PAGE_SIZE = 50
+
+
+def categories_active() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True)
+
+
+def public_complaints(
+    *,
+    province_code: str = "",
+    agency=None,
+    category: Category | None = None,
+    state: str = "",
+) -> QuerySet[Complaint]:
+    """Public complaints, newest first. `state` is a state or "open"/"closed"."""
+    qs = Complaint.objects.filter(held=False).select_related("category", "agency")
+    if province_code:
+        qs = qs.filter(province_code=province_code)
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    if category is not None:
+        qs = qs.filter(category=category)
+    if state == "open":
+        qs = qs.filter(state__in=Complaint.OPEN_STATES)
+    elif state == "closed":
+        qs = qs.filter(state__in=Complaint.DONE_STATES)
+    elif state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-created_at")
+
+
+def complaint_public_get(*, reference: str) -> Complaint | None:
+    return (
+        Complaint.objects.filter(reference=reference, held=False)
+        .select_related("category", "agency", "duplicate_of")
+        .first()
+    )
+
+
+def complaint_by_token(*, token: str) -> Complaint | None:
+    if not token or len(token) > 64:
+        return None
+    return Complaint.objects.filter(follow_token=token).select_related("category", "agency").first()
+
+
+def complaint_get(*, reference: str) -> Complaint | None:
+    return (
+        Complaint.objects.filter(reference=reference)
+        .select_related("category", "agency", "point", "service", "duplicate_of")
+        .first()
+    )
+
+
+def timeline(*, complaint: Complaint, internal: bool = False) -> QuerySet[ComplaintEvent]:
+    qs = complaint.events.select_related("from_agency", "to_agency", "actor")
+    return qs if internal else qs.filter(internal=False)
+
+
+def queue(*, agency=None, fallback: bool = False, state: str = "open", overdue: bool = False):
+    """An agency's complaints (or EGA's fallback queue), most urgent deadline first."""
+    qs = Complaint.objects.select_related("category").filter(held=False)
+    qs = qs.filter(agency__isnull=True) if fallback else qs.filter(agency=agency)
+    if state == "open":
+        qs = qs.filter(state__in=Complaint.OPEN_STATES)
+    elif state == "closed":
+        qs = qs.filter(state__in=Complaint.DONE_STATES)
+    elif state in Complaint.State.values:
+        qs = qs.filter(state=state)
+    if overdue:
+        qs = qs.filter(state__in=Complaint.OPEN_STATES, deadline__lt=timezone.localdate())
+    return qs.order_by("deadline", "created_at")
+
+
+def held_complaints() -> QuerySet[Complaint]:
+    return Complaint.objects.filter(held=True).select_related("category").order_by("-created_at")
+
+
+def templates_for(*, agency) -> QuerySet[ResponseTemplate]:
+    return ResponseTemplate.objects.filter(agency=agency)
+
+
+def nearby_open(
+    *, category: Category, latitude: float, longitude: float, limit: int = 5
+) -> list[Complaint]:
+    """Up to `limit` open public complaints of the category within COMPLAINTS_NEARBY_METRES."""
+    radius = conf.get("COMPLAINTS_NEARBY_METRES")
+    south, west, north, east = geo.bbox_around(latitude, longitude, radius)
+    candidates = Complaint.objects.filter(
+        held=False,
+        category=category,
+        state__in=Complaint.OPEN_STATES,
+        latitude__range=(south, north),
+        longitude__range=(west, east),
+    ).order_by("-created_at")[:200]
+    found = []
+    for complaint in candidates:
+        distance = geo.haversine_m(latitude, longitude, complaint.latitude, complaint.longitude)
+        if distance <= radius:
+            found.append((distance, complaint))
+    found.sort(key=lambda pair: pair[0])
+    return [complaint for _d, complaint in found[:limit]]
+
+
+@dataclass
+class Figures:
+    received: int
+    open: int
+    fixed: int
+    closed: int
+    overdue: int
+    reopened: int
+    confirmed: int
+    median_days_to_fix: float | None
+
+    @property
+    def reopen_rate(self) -> float | None:
+        done = self.fixed + self.closed
+        return round(100 * self.reopened / done, 1) if done else None
+
+    @property
+    def confirmation_rate(self) -> float | None:
+        return round(100 * self.confirmed / self.fixed, 1) if self.fixed else None
+
+
+NATIONAL_CACHE_SECONDS = 300
+
+
+def figures(*, agency=None) -> Figures:
+    """An agency's (or, with agency=None, the nation's) public figures; held complaints, the
+    flood a limit caught, count nowhere. The nation's (millions of rows) are kept for five
+    minutes in the cache."""
+    if agency is None:
+        cached = cache.get("complaints:figures:national")
+        if cached is None:
+            cached = _figures(agency=None)
+            cache.set("complaints:figures:national", cached, NATIONAL_CACHE_SECONDS)
+        return cached
+    return _figures(agency=agency)
+
+
+def _median_days(qs) -> float | None:
+    fixed = qs.filter(state=Complaint.State.FIXED, fixed_at__isnull=False)
+    if connection.vendor == "postgresql":
+        # One pass in the database instead of every duration in Python.
+        sql, params = fixed.values("pk").query.sql_with_params()
+        table = Complaint._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY "  # noqa: S608
+                "EXTRACT(EPOCH FROM fixed_at - created_at)) "
+                f"FROM {table} WHERE id IN ({sql})",
+                params,
+            )
+            value = cursor.fetchone()[0]
+        return round(value / 86400, 1) if value is not None else None
+    durations = [
+        (fixed_at - created_at).total_seconds() / 86400
+        for created_at, fixed_at in fixed.values_list("created_at", "fixed_at")
+    ]
+    return round(statistics.median(durations), 1) if durations else None
+
+
+def _figures(*, agency=None) -> Figures:
+    qs = Complaint.objects.filter(held=False)
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    today = timezone.localdate()
+    row = qs.aggregate(
+        received=Count("pk"),
+        open=Count("pk", filter=Q(state__in=Complaint.OPEN_STATES)),
+        fixed=Count("pk", filter=Q(state=Complaint.State.FIXED)),
+        closed=Count("pk", filter=Q(state__in=Complaint.CLOSED_STATES)),
+        overdue=Count("pk", filter=Q(state__in=Complaint.OPEN_STATES, deadline__lt=today)),
+        reopened=Count("pk", filter=Q(reopen_count__gt=0)),
+        confirmed=Count(
+            "pk", filter=Q(state=Complaint.State.FIXED, reporter_confirmed_at__isnull=False)
+        ),
+    )
+    return Figures(median_days_to_fix=_median_days(qs), **row)
+
+
+def figures_by_agency() -> dict[int, Figures]:
+    """Every agency with complaints: its figures (for the progress reports)."""
+    agency_ids = (
+        Complaint.objects.filter(held=False, agency__isnull=False)
+        .values_list("agency_id", flat=True)
+        .distinct()
+    )
+    from agencies.models import Agency
+
+    return {
+        agency.pk: figures(agency=agency) for agency in Agency.objects.filter(pk__in=agency_ids)
+    }

@@ -1,0 +1,557 @@
+"""Every write to complaints. The form, the Open311 API, the ninja API and the admin call these.
+
+Staff actions are audited as `complaints.complaint.<verb>`; the citizen's own actions are
+recorded as `ComplaintEvent` rows (the complaint's timeline is its append-only record).
+"""
+
+import ipaddress
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urljoin
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from complaints import access, conf, workdays
+from complaints.models import (
+    DESCRIPTION_MAX_LENGTH,
+    MAX_PHOTOS,
+    Category,
+    Complaint,
+    ComplaintEvent,
+    ComplaintPhoto,
+    ReferenceCounter,
+    ResponseTemplate,
+    Route,
+    Support,
+)
+from core.mail import email_enqueue
+from feedback.masking import mask_personal_data
+from service_points import geo
+from service_points.divisions import province_choices
+from service_points.images import ProcessedImage, process_upload
+
+# C0 and C1 control characters other than the line break and tab a textarea sends.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+_RELATIONS = ["category", "service", "point", "agency", "complaint", "from_agency", "to_agency",
+              "actor", "duplicate_of"]  # fmt: skip
+
+
+class TooManyComplaintsError(Exception):
+    """The network is over the hard limit: refuse (HTTP 429) and store nothing."""
+
+
+def device_hash(token: str) -> str:
+    return salted_hmac("complaints.device", token or "", algorithm="sha256").hexdigest()
+
+
+def network_hash(ip: str) -> str:
+    """HMAC of the address (IPv6: its /64)."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return salted_hmac("complaints.network", "unknown", algorithm="sha256").hexdigest()
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    key = (
+        str(ipaddress.ip_network(f"{address}/64", strict=False))
+        if isinstance(address, ipaddress.IPv6Address)
+        else str(address)
+    )
+    return salted_hmac("complaints.network", key, algorithm="sha256").hexdigest()
+
+
+def clean_text(text: str, *, field: str, max_length: int = DESCRIPTION_MAX_LENGTH) -> str:
+    """One parsing helper for citizens' and officers' text: CRLF as one character, no
+    control characters, at most `max_length`."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if _CONTROL.search(text):
+        raise ValidationError({field: _("The text contains control characters. Remove them.")})
+    if len(text) > max_length:
+        raise ValidationError(
+            {
+                field: _("Write at most %(max)s characters (you wrote %(n)s).")
+                % {"max": max_length, "n": len(text)}
+            }
+        )
+    return text
+
+
+def province_at(latitude: float, longitude: float) -> str:
+    """The province whose provincial town is nearest, among those whose radius covers the
+    place (the project has no province polygons; see the report of issue 12)."""
+    best, best_score = "", float("inf")
+    for code, _name in province_choices():
+        distance, radius = geo.distance_from_province_km(latitude, longitude, code)
+        score = distance / radius if radius else distance
+        if score < best_score:
+            best, best_score = code, score
+    return best
+
+
+def route_for(
+    *, category: Category, point=None, service=None, province_code: str = ""
+) -> tuple[Any, str]:
+    """(agency or None, Complaint.Routing): the point's agency, the service's agency, the
+    routing table for the province, the category's default, else EGA's fallback queue."""
+    if point is not None:
+        return point.agency, Complaint.Routing.POINT
+    if service is not None:
+        return service.agency, Complaint.Routing.SERVICE
+    route = (
+        Route.objects.select_related("agency")
+        .filter(category=category, province_code=province_code)
+        .first()
+    )
+    if route is not None:
+        return route.agency, Complaint.Routing.ROUTE
+    if category.default_agency_id:
+        return category.default_agency, Complaint.Routing.CATEGORY
+    return None, Complaint.Routing.FALLBACK
+
+
+def _next_reference(now) -> str:
+    """CR-<BE year>-NNNNNN. On PostgreSQL a sequence per year: no lock held by one filing
+    against the next (a rolled-back filing leaves a gap, as sequences do). Elsewhere a
+    counter row, locked to the end of the transaction."""
+    year_be = timezone.localtime(now).year + 543
+    if connection.vendor == "postgresql":
+        name = f"complaints_reference_{int(year_be)}"
+        with connection.cursor() as cursor:
+            try:
+                with transaction.atomic():
+                    cursor.execute("SELECT nextval(%s)", [name])
+            except ProgrammingError:  # the year's first complaint
+                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+                cursor.execute("SELECT nextval(%s)", [name])
+            return f"CR-{year_be}-{cursor.fetchone()[0]:06d}"
+    ReferenceCounter.objects.get_or_create(year_be=year_be)
+    counter = ReferenceCounter.objects.select_for_update().get(year_be=year_be)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"CR-{year_be}-{counter.last:06d}"
+
+
+def _held(*, device: str, network: str, now) -> bool:
+    hour_ago = now - timedelta(hours=1)
+    from_network = Complaint.objects.filter(network_hash=network, created_at__gte=hour_ago)
+    hard = conf.get("COMPLAINTS_NETWORK_HARD_LIMIT_PER_HOUR")
+    if from_network[:hard].count() >= hard:
+        raise TooManyComplaintsError
+    device_limit = conf.get("COMPLAINTS_DEVICE_LIMIT_PER_HOUR")
+    from_device = Complaint.objects.filter(device_hash=device, created_at__gte=hour_ago)
+    if from_device[:device_limit].count() >= device_limit:
+        return True
+    soft = conf.get("COMPLAINTS_NETWORK_LIMIT_PER_HOUR")
+    return from_network[:soft].count() >= soft
+
+
+def follow_url(complaint: Complaint, base_url: str) -> str:
+    return urljoin(
+        base_url or conf.base_url(), reverse("complaints:follow", args=[complaint.follow_token])
+    )
+
+
+def _notify(complaint: Complaint, *, template: str, base_url: str, note: str = "") -> None:
+    if not complaint.reporter_email:
+        return
+    with translation.override("th"):
+        email_enqueue(
+            to=complaint.reporter_email,
+            template=f"complaints/email/{template}",
+            context={
+                "complaint": complaint,
+                "state": complaint.get_state_display(),
+                "note": note,
+                "link": follow_url(complaint, base_url),
+            },
+        )
+
+
+def _event(complaint: Complaint, kind: str, *, by=None, now=None, **fields: Any) -> ComplaintEvent:
+    event = ComplaintEvent(
+        complaint=complaint,
+        kind=kind,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        created_at=now or timezone.now(),
+        **fields,
+    )
+    # The foreign keys are objects this module just read: no look-up query for each.
+    event.full_clean(exclude=_RELATIONS, validate_unique=False)
+    event.save()
+    return event
+
+
+@transaction.atomic
+def complaint_submit(
+    *,
+    category: Category,
+    description: str,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    point=None,
+    service=None,
+    photos: Sequence[Any] = (),
+    reporter_name: str = "",
+    name_public: bool = False,
+    reporter_email: str = "",
+    reporter_phone: str = "",
+    device_token: str = "",
+    ip: str = "",
+    source: str = Complaint.Source.WEB,
+    base_url: str = "",
+    now=None,
+) -> Complaint:
+    """Files a complaint, routes it, sets its deadline. Raises ValidationError (nothing stored)
+    or TooManyComplaintsError (HTTP 429)."""
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+    try:
+        description = clean_text(description, field="description")
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if not description and "description" not in errors:
+        errors["description"] = [_("Describe the problem.")]
+    try:
+        reporter_name = clean_text(reporter_name, field="reporter_name", max_length=200)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if not category.is_active:
+        errors["category"] = [_("Choose a category from the list.")]
+    if service is not None and service.status != "published":
+        errors["service"] = [_("Choose a service from the list.")]
+    if point is not None:
+        if not point.is_published:
+            errors["point"] = [_("This service point is not published.")]
+        if latitude is None or longitude is None:
+            latitude, longitude = point.latitude, point.longitude
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = [_("Attach at most %(n)s photos.") % {"n": MAX_PHOTOS}]
+    processed: list[ProcessedImage] = []
+    if "photos" not in errors:
+        for upload in photos:
+            try:
+                processed.append(process_upload(upload))
+            except ValidationError as error:
+                errors["photos"] = error.message_dict.get("image", error.messages)
+                break
+    if latitude is None or longitude is None:
+        # No pin: the place where the first photo was taken (its GPS, read before the
+        # re-encoding dropped it) is offered as the location.
+        gps = next((image.gps for image in processed if image.gps), None)
+        if gps is not None:
+            latitude, longitude = gps
+    if latitude is None or longitude is None:
+        errors["location"] = [_("Pin the place on the map, or choose a service point.")]
+    elif not geo.in_thailand(float(latitude), float(longitude)):
+        errors["location"] = [_("The place is outside Thailand. Pin a place in Thailand.")]
+    if errors:
+        raise ValidationError(errors)
+    assert latitude is not None and longitude is not None
+    latitude, longitude = round(float(latitude), 6), round(float(longitude), 6)
+    province_code = point.province_code if point is not None else province_at(latitude, longitude)
+    device, network = device_hash(device_token), network_hash(ip)
+    held = _held(device=device, network=network, now=now) if (device_token or ip) else False
+    agency, routing = route_for(
+        category=category, point=point, service=service, province_code=province_code
+    )
+    complaint = Complaint(
+        reference=_next_reference(now),
+        category=category,
+        service=service,
+        point=point,
+        agency=agency,
+        routing=routing,
+        description=description,
+        description_public=mask_personal_data(description),
+        latitude=latitude,
+        longitude=longitude,
+        province_code=province_code,
+        reporter_name=reporter_name,
+        name_public=bool(name_public and reporter_name),
+        reporter_email=(reporter_email or "").strip(),
+        reporter_phone=(reporter_phone or "").strip(),
+        deadline=workdays.add_working_days(
+            timezone.localtime(now).date(), category.deadline_working_days
+        ),
+        created_at=now,
+        state_changed_at=now,
+        held=held,
+        source=source,
+        device_hash=device,
+        network_hash=network,
+    )
+    # Reference and token are generated unique (the database's constraints still hold them);
+    # the foreign keys are the objects checked above.
+    complaint.full_clean(exclude=_RELATIONS, validate_unique=False)
+    complaint.save()
+    for image in processed:
+        photo = ComplaintPhoto(complaint=complaint, width=image.width, height=image.height)
+        photo.image.save("photo.jpg", ContentFile(image.content), save=False)
+        photo.thumbnail.save("thumb.jpg", ContentFile(image.thumbnail), save=False)
+        photo.save()
+    _event(complaint, ComplaintEvent.Kind.SUBMITTED, now=now, to_agency=agency)
+    _notify(complaint, template="submitted", base_url=base_url)
+    return complaint
+
+
+@transaction.atomic
+def complaint_transition(
+    *,
+    complaint: Complaint,
+    state: str,
+    by,
+    note: str = "",
+    duplicate_of: Complaint | None = None,
+    base_url: str = "",
+) -> Complaint:
+    """The agency moves a complaint, with a public note; the reporter is told by email."""
+    if not access.can_act_on(by, complaint):
+        raise PermissionDenied
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    note = clean_text(note, field="note")
+    if state == Complaint.State.DUPLICATE:
+        if duplicate_of is None or duplicate_of.pk == complaint.pk:
+            raise ValidationError(
+                {"duplicate_of": _("Give the reference of the original complaint.")}
+            )
+        complaint.duplicate_of = duplicate_of
+    if state in Complaint.CLOSED_STATES and not note:
+        raise ValidationError({"note": _("Say in a public note why the complaint is closed.")})
+    old = complaint.transition(state)
+    complaint.full_clean()
+    complaint.save()
+    _event(complaint, ComplaintEvent.Kind.STATE, by=by, state_from=old, state_to=state, note=note)
+    audit_record(
+        action="complaints.complaint.state_changed",
+        actor=by,
+        target=complaint,
+        agency=complaint.agency,
+        data={"from": old, "to": state},
+    )
+    _notify(complaint, template="state_changed", base_url=base_url, note=note)
+    return complaint
+
+
+@transaction.atomic
+def complaint_hand_over(*, complaint: Complaint, to_agency, by, reason: str) -> Complaint:
+    """Gives the complaint to another agency (or EGA assigns one from the fallback queue)."""
+    if not access.can_act_on(by, complaint):
+        raise PermissionDenied
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    reason = clean_text(reason, field="reason")
+    if not reason:
+        raise ValidationError({"reason": _("Say why the complaint goes to another agency.")})
+    if to_agency is None or to_agency.pk == complaint.agency_id:
+        raise ValidationError({"to_agency": _("Choose another agency.")})
+    if not complaint.is_open:
+        raise ValidationError(_("A fixed or closed complaint cannot be handed over."))
+    from_agency = complaint.agency
+    triage = from_agency is None
+    complaint.agency = to_agency
+    complaint.routing = Complaint.Routing.TRIAGED if triage else Complaint.Routing.HANDED_OVER
+    complaint.save(update_fields=["agency", "routing"])
+    _event(
+        complaint,
+        ComplaintEvent.Kind.ASSIGNED if triage else ComplaintEvent.Kind.HANDED_OVER,
+        by=by,
+        from_agency=from_agency,
+        to_agency=to_agency,
+        note=reason,
+    )
+    audit_record(
+        action="complaints.complaint.handed_over",
+        actor=by,
+        target=complaint,
+        agency=from_agency,
+        data={"from": getattr(from_agency, "code", None), "to": to_agency.code},
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_note_add(*, complaint: Complaint, by, note: str) -> ComplaintEvent:
+    """An internal note: the agency's and EGA's eyes only."""
+    if not access.can_act_on(by, complaint):
+        raise PermissionDenied
+    note = clean_text(note, field="note")
+    if not note:
+        raise ValidationError({"note": _("Write the note.")})
+    event = _event(complaint, ComplaintEvent.Kind.NOTE, by=by, note=note, internal=True)
+    audit_record(
+        action="complaints.complaint.note_added",
+        actor=by,
+        target=complaint,
+        agency=complaint.agency,
+    )
+    return event
+
+
+@transaction.atomic
+def complaint_moderate(*, complaint: Complaint, by, hide_text: bool, reason: str) -> Complaint:
+    """Hides (or shows again) the text and photos in public; the original stays for the record."""
+    if not access.can_moderate(by):
+        raise PermissionDenied
+    reason = clean_text(reason, field="reason")
+    if not reason:
+        raise ValidationError({"reason": _("Say why.")})
+    complaint.text_hidden = hide_text
+    complaint.save(update_fields=["text_hidden"])
+    complaint.photos.update(hidden=hide_text)
+    _event(complaint, ComplaintEvent.Kind.MODERATED, by=by, note=reason, internal=True)
+    audit_record(
+        action="complaints.complaint.moderated",
+        actor=by,
+        target=complaint,
+        agency=complaint.agency,
+        data={"hide_text": hide_text},
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_release(*, complaint: Complaint, by) -> Complaint:
+    """EGA lets a held complaint (rate limits) count and be public."""
+    if not access.can_moderate(by):
+        raise PermissionDenied
+    if not complaint.held:
+        raise ValidationError(_("This complaint is not held."))
+    complaint.held = False
+    complaint.save(update_fields=["held"])
+    audit_record(action="complaints.complaint.released", actor=by, target=complaint)
+    return complaint
+
+
+@transaction.atomic
+def complaint_confirm_fixed(*, complaint: Complaint, now=None) -> Complaint:
+    """The reporter (through the private link) says the fix is real."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.state != Complaint.State.FIXED:
+        raise ValidationError(_("Only a fixed complaint can be confirmed."))
+    if complaint.reporter_confirmed_at is not None:
+        raise ValidationError(_("You have already confirmed this fix."))
+    now = now or timezone.now()
+    complaint.reporter_confirmed_at = now
+    complaint.save(update_fields=["reporter_confirmed_at"])
+    _event(complaint, ComplaintEvent.Kind.CONFIRMED, now=now)
+    return complaint
+
+
+@transaction.atomic
+def complaint_reopen(
+    *, complaint: Complaint, reason: str, base_url: str = "", now=None
+) -> Complaint:
+    """The reporter says it is not fixed (or the closing was wrong): confirmed again, with a
+    new deadline and the reopen counter up by one."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    reason = clean_text(reason, field="reason")
+    if not reason:
+        raise ValidationError({"reason": _("Say what is still wrong.")})
+    now = now or timezone.now()
+    old = complaint.reopen(now=now)
+    complaint.deadline = workdays.add_working_days(
+        timezone.localtime(now).date(), complaint.category.deadline_working_days
+    )
+    complaint.save()
+    _event(
+        complaint,
+        ComplaintEvent.Kind.REOPENED,
+        now=now,
+        state_from=old,
+        state_to=complaint.state,
+        note=mask_personal_data(reason),
+    )
+    _notify(complaint, template="state_changed", base_url=base_url)
+    return complaint
+
+
+def complaint_support(*, complaint: Complaint, device_token: str) -> bool:
+    """ "Me too" from one device, once. False if this device already supported it."""
+    complaint.refresh_from_db(fields=["state", "held"])
+    if not complaint.is_open or complaint.held:
+        raise ValidationError(_("Only an open complaint can be supported."))
+    try:
+        with transaction.atomic():
+            Support.objects.create(complaint=complaint, device_hash=device_hash(device_token))
+            Complaint.objects.filter(pk=complaint.pk).update(supporters=F("supporters") + 1)
+    except IntegrityError:
+        return False
+    return True
+
+
+def questionnaire_send_due(*, now=None) -> int:
+    """Asks once, four weeks after "fixed", whether it still is (FixMyStreet's questionnaire).
+    Run daily by `manage.py nightly` and the `complaints_questionnaires` task."""
+    now = now or timezone.now()
+    due = now - timedelta(days=conf.get("COMPLAINTS_QUESTIONNAIRE_DAYS"))
+    sent = 0
+    pks = Complaint.objects.filter(
+        state=Complaint.State.FIXED, fixed_at__lte=due, questionnaire_sent_at__isnull=True
+    ).exclude(reporter_email="")
+    for pk in pks.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            complaint = Complaint.objects.select_for_update().get(pk=pk)
+            if complaint.questionnaire_sent_at is not None:
+                continue
+            complaint.questionnaire_sent_at = now
+            complaint.save(update_fields=["questionnaire_sent_at"])
+            _notify(complaint, template="questionnaire", base_url="")
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def questionnaire_answer(
+    *, complaint: Complaint, still_fixed: bool, base_url: str = "", now=None
+) -> Complaint:
+    """The reporter's answer is public; "no" reopens the complaint."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.questionnaire_sent_at is None or complaint.questionnaire_answered_at:
+        raise ValidationError(_("There is no question waiting for an answer."))
+    now = now or timezone.now()
+    complaint.questionnaire_still_fixed = still_fixed
+    complaint.questionnaire_answered_at = now
+    complaint.save(update_fields=["questionnaire_still_fixed", "questionnaire_answered_at"])
+    _event(
+        complaint,
+        ComplaintEvent.Kind.QUESTIONNAIRE,
+        now=now,
+        note=_("Still fixed") if still_fixed else _("Not fixed any more"),
+    )
+    if not still_fixed and complaint.state == Complaint.State.FIXED:
+        complaint_reopen(
+            complaint=complaint,
+            reason=_("Four weeks on, the reporter says it is not fixed."),
+            base_url=base_url,
+            now=now,
+        )
+        complaint.refresh_from_db()
+    return complaint
+
+
+@transaction.atomic
+def template_save(
+    *, agency, by, title: str, text: str, template: ResponseTemplate | None = None
+) -> ResponseTemplate:
+    if not access.can_manage_templates(by, agency):
+        raise PermissionDenied
+    template = template or ResponseTemplate(agency=agency)
+    if template.agency_id != agency.pk:
+        raise PermissionDenied
+    template.title = clean_text(title, field="title", max_length=100)
+    template.text = clean_text(text, field="text")
+    template.full_clean()
+    template.save()
+    audit_record(action="complaints.template.saved", actor=by, target=template, agency=agency)
+    return template
