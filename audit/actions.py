@@ -87,6 +87,15 @@ SERVICE_POINTS = (
     "service_point.api_key_revoked",
 )
 
+COMPLAINTS = (
+    "complaints.complaint.state_changed",
+    "complaints.complaint.handed_over",
+    "complaints.complaint.note_added",
+    "complaints.complaint.moderated",
+    "complaints.complaint.released",
+    "complaints.template.saved",
+)
+
 CONSOLE = ("console.followup.reminded",)
 
 COUNTER = (
@@ -99,6 +108,7 @@ ACTIONS: frozenset[str] = frozenset(
     (
         *ACCOUNTS,
         *AGENCIES,
+        *COMPLAINTS,
         *CONSOLE,
         *COUNTER,
         *EXCHANGE,
