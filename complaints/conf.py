@@ -11,6 +11,8 @@ import os
 
 from django.conf import settings
 
+from core.mail import public_base_url
+
 DEFAULTS = {
     "COMPLAINTS_DEVICE_LIMIT_PER_HOUR": 3,
     "COMPLAINTS_NETWORK_LIMIT_PER_HOUR": 30,
@@ -28,9 +30,6 @@ def get(name: str) -> int:
 
 
 def base_url() -> str:
-    """Where emails sent without a request (the four-week question) point: COMPLAINTS_BASE_URL."""
-    return str(
-        getattr(settings, "COMPLAINTS_BASE_URL", "")
-        or os.environ.get("COMPLAINTS_BASE_URL", "")
-        or "http://localhost:8000/"
-    )
+    """Where links in complaint mail point: the portal's configured public address (never the
+    request's Host header)."""
+    return public_base_url()

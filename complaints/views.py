@@ -26,6 +26,7 @@ from complaints.forms import (
 from complaints.models import Complaint
 from core.forms import add_service_errors
 from core.http import client_ip
+from core.mail import public_base_url
 from service_points import conf as sp_conf
 from service_points.models import ServicePoint
 
@@ -50,7 +51,7 @@ def _map_context() -> dict:
 
 
 def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
+    return public_base_url()
 
 
 def _float(value) -> float | None:
@@ -143,7 +144,8 @@ def new(request: HttpRequest) -> HttpResponse:
             initial["category"] = category.pk
         form = ComplaintForm(initial=initial, point=point)
     context = {"form": form, "point": point, "nearby": nearby, **_map_context()}
-    return _remember(render(request, "complaints/new.html", context, status=status), device)
+    response = render(request, "complaints/new.html", context, status=status)
+    return _remember(sp_conf.with_tiles_allowed(response), device)
 
 
 @require_POST
@@ -259,16 +261,18 @@ def public_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, selectors.PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "complaints/list.html",
-        {
-            "form": form,
-            "options": _filter_options(form),
-            "page": page,
-            "query": query.urlencode(),
-            **_map_context(),
-        },
+    return sp_conf.with_tiles_allowed(
+        render(
+            request,
+            "complaints/list.html",
+            {
+                "form": form,
+                "options": _filter_options(form),
+                "page": page,
+                "query": query.urlencode(),
+                **_map_context(),
+            },
+        )
     )
 
 
