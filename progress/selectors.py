@@ -16,6 +16,7 @@ from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.templatetags.thai_dates import format_date
 from progress import sources
 from progress.models import TALLY_FIELDS, Activity, Phase, ProcessTally
 
@@ -324,6 +325,8 @@ class Step:
     done: bool
     missing: str
     url: str | None
+    # The survey step while no round is open: nothing to start, so say when and whom to ask.
+    closed: bool = False
 
 
 def agency_figures(*, agency) -> Figures:
@@ -358,13 +361,7 @@ def agency_checklist(*, agency, figures: Figures | None = None) -> list[Step]:
             _("No service point of this agency is published on the map yet."),
             urls["pinned"],
         ),
-        Step(
-            "surveyed",
-            _("Answered the readiness survey"),
-            figures.surveyed > 0,
-            _("The readiness survey has not been submitted yet."),
-            urls["surveyed"],
-        ),
+        _survey_step(figures=figures, url=urls["surveyed"]),
         Step(
             "processes",
             _("Updated its processes in the Citizen's Manual"),
@@ -390,6 +387,33 @@ def agency_checklist(*, agency, figures: Figures | None = None) -> list[Step]:
         ),
     ]
     return steps
+
+
+def _survey_step(*, figures: Figures, url: str | None) -> Step:
+    """The survey step; while no round is open it says so (as the closed-survey page does)."""
+    from django.utils.translation import gettext as _
+
+    label = _("Answered the readiness survey")
+    done = figures.surveyed > 0
+    rounds = sources.survey_rounds()
+    if done or rounds.current is not None:
+        return Step(
+            "surveyed", label, done, _("The readiness survey has not been submitted yet."), url
+        )
+    parts = [_("The survey is not open now.")]
+    if rounds.last is not None:
+        parts.append(
+            _("The last round, %(name)s, closed on %(date)s.")
+            % {"name": rounds.last, "date": format_date(rounds.last.closes_on)}
+        )
+    if rounds.next is not None:
+        parts.append(
+            _("The next round, %(name)s, opens on %(date)s.")
+            % {"name": rounds.next, "date": format_date(rounds.next.opens_on)}
+        )
+    else:
+        parts.append(_("No next round has been scheduled yet."))
+    return Step("surveyed", label, False, " ".join(parts), None, closed=True)
 
 
 # --- the schedule -----------------------------------------------------------------------

@@ -19,7 +19,12 @@ from complaints.selectors import figures as complaints_figures
 from counter.selectors import copies_avoided_total
 from feedback.selectors import feedback_copy_request_rate
 from readiness.paths import PATH_LABELS, recommend
-from readiness.selectors import survey_latest_submitted
+from readiness.selectors import (
+    survey_latest_submitted,
+    survey_round_current,
+    survey_round_last_closed,
+    survey_round_next,
+)
 from service_points import divisions
 
 log = logging.getLogger(__name__)
@@ -222,6 +227,22 @@ def process_list(*, agency) -> list[dict]:
         .values("pk", "name_th", "name_en", "status", "asks_id_now", "asks_house_now")
         .order_by("name_th", "pk")
     )
+
+
+# --- the survey's rounds ------------------------------------------------------------------
+@dataclass
+class SurveyRounds:
+    current: Any | None
+    last: Any | None
+    next: Any | None
+
+
+def survey_rounds() -> SurveyRounds:
+    """The open round, or the last closed and the next planned (the checklist's survey step)."""
+    current = survey_round_current()
+    if current is not None:
+        return SurveyRounds(current=current, last=None, next=None)
+    return SurveyRounds(current=None, last=survey_round_last_closed(), next=survey_round_next())
 
 
 # --- links to the places where an agency does each step ---------------------------------

@@ -113,3 +113,12 @@ def test_agency_home_shows_checklist_with_registered_step(client, officer_a):
         "surveyed",
         "processes",
     ]
+
+
+def test_agency_home_survey_step_says_closed_and_whom_to_ask(client, officer_a):
+    """No round open: no "Start" link to a closed survey; the EGA contact instead."""
+    client.force_login(officer_a)
+    html = client.get("/my-agency/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'href="/my-agency/readiness/"' not in html
+    assert "The survey is not open now." in html or "ขณะนี้แบบสำรวจยังไม่เปิด" in html
+    assert "contact@ega.or.th" in html

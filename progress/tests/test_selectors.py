@@ -1,6 +1,7 @@
 import itertools
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Registration
 from agencies.models import Agency
@@ -206,3 +207,42 @@ def test_each_report_costs_a_fixed_number_of_queries(
     agency = None if level_agency == "nation" else getattr(world, level_agency)
     with django_assert_max_num_queries(6):
         selectors.report(selectors.level_for(agency))
+
+
+def test_checklist_survey_step_says_closed_with_dates_when_no_round_is_open(world):
+    import datetime
+
+    from django.utils import translation
+
+    from readiness.tests.factories import SurveyRoundFactory
+
+    from readiness.models import SurveyRound
+
+    today = timezone.localdate()
+    SurveyRound.objects.update(closes_on=today - datetime.timedelta(days=90))  # world's round
+    SurveyRoundFactory(
+        name_en="Last round",
+        opens_on=today - datetime.timedelta(days=60),
+        closes_on=today - datetime.timedelta(days=30),
+    )
+    with translation.override("en"):
+        step = {s.key: s for s in selectors.agency_checklist(agency=world.d2)}["surveyed"]
+        assert step.closed and step.url is None and not step.done
+        assert "not open now" in step.missing and "Last round" in step.missing
+        assert "No next round has been scheduled yet." in step.missing
+        SurveyRoundFactory(
+            name_en="Next round",
+            opens_on=datetime.date(today.year + 1, 3, 1),
+            closes_on=datetime.date(today.year + 1, 3, 31),
+        )
+        step = {s.key: s for s in selectors.agency_checklist(agency=world.d2)}["surveyed"]
+        assert f"Next round, opens on 1 March {today.year + 1}" in step.missing
+    with translation.override("th"):
+        step = {s.key: s for s in selectors.agency_checklist(agency=world.d2)}["surveyed"]
+        assert f"1 มีนาคม {today.year + 1 + 543}" in step.missing
+
+
+def test_checklist_survey_step_links_to_the_open_round(world):
+    step = {s.key: s for s in selectors.agency_checklist(agency=world.d2)}["surveyed"]
+    assert not step.closed and step.url == "/my-agency/readiness/"
+    assert step.missing == "The readiness survey has not been submitted yet." or "ยัง" in step.missing
