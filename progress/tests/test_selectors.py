@@ -214,9 +214,8 @@ def test_checklist_survey_step_says_closed_with_dates_when_no_round_is_open(worl
 
     from django.utils import translation
 
-    from readiness.tests.factories import SurveyRoundFactory
-
     from readiness.models import SurveyRound
+    from readiness.tests.factories import SurveyRoundFactory
 
     today = timezone.localdate()
     SurveyRound.objects.update(closes_on=today - datetime.timedelta(days=90))  # world's round
@@ -245,4 +244,6 @@ def test_checklist_survey_step_says_closed_with_dates_when_no_round_is_open(worl
 def test_checklist_survey_step_links_to_the_open_round(world):
     step = {s.key: s for s in selectors.agency_checklist(agency=world.d2)}["surveyed"]
     assert not step.closed and step.url == "/my-agency/readiness/"
-    assert step.missing == "The readiness survey has not been submitted yet." or "ยัง" in step.missing
+    assert (
+        step.missing == "The readiness survey has not been submitted yet." or "ยัง" in step.missing
+    )
