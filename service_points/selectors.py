@@ -126,7 +126,7 @@ def cell_size_degrees(zoom: int) -> float:
 
 
 def service_point_clusters(
-    *, south: float, west: float, north: float, east: float, zoom: int
+    *, south: float, west: float, north: float, east: float, zoom: int, english: bool = False
 ) -> dict:
     """Published points in the box, grouped on a grid.
 
@@ -151,15 +151,31 @@ def service_point_clusters(
     points = (
         [
             {
-                "id": p["id"],
-                "lat": p["latitude"],
-                "lon": p["longitude"],
-                "name": p["name_th"],
-                "name_en": p["name_en"],
+                "id": p.pk,
+                "lat": p.latitude,
+                "lon": p.longitude,
+                # The popup's text in the reader's language (English where the data has it).
+                "name": (p.name_en or p.name_th) if english else p.name_th,
+                "name_th": p.name_th,
+                "name_en": p.name_en,
+                "address": p.address(english=english),
             }
             for p in published()
             .filter(pk__in=single_ids)
-            .values("id", "latitude", "longitude", "name_th", "name_en")
+            .only(
+                "id",
+                "latitude",
+                "longitude",
+                "name_th",
+                "name_en",
+                "province_code",
+                "district_code",
+                "subdistrict_code",
+                "house_number",
+                "road",
+                "postcode",
+            )
+            .order_by("pk")
         ]
         if single_ids
         else []

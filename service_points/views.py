@@ -15,6 +15,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -100,7 +101,12 @@ def clusters(request: HttpRequest) -> JsonResponse:
     if not selectors.service_point_bbox_ok([west, south, east, north]) or not 0 <= zoom <= 22:
         return JsonResponse({"error": _("Give bbox=west,south,east,north and zoom.")}, status=400)
     data = selectors.service_point_clusters(
-        south=south, west=west, north=north, east=east, zoom=zoom
+        south=south,
+        west=west,
+        north=north,
+        east=east,
+        zoom=zoom,
+        english=not (get_language() or "th").startswith("th"),
     )
     for point in data["points"]:
         point["url"] = reverse("service_points:detail", kwargs={"pk": point["id"]})

@@ -41,3 +41,28 @@ def test_the_list_of_points_is_headed_by_the_point_name_not_a_person(client, off
     client.force_login(officer_a)
     html = client.get("/my-agency/service-points/").content.decode()
     assert "ชื่อจุดให้บริการ" in html and "ชื่อ-นามสกุล" not in html
+
+
+def test_map_popup_data_is_english_in_the_english_view(client):
+    """The public map's popups (clusters.json points) follow the reader's language."""
+    point = PublishedPointFactory(
+        name_th="สำนักงานเขตพระนคร", name_en="Phra Nakhon District Office", latitude=13.75
+    )
+    thai_only = PublishedPointFactory(name_th="ศูนย์บริการไทยล้วน", name_en="", latitude=13.76)
+    url = "/service-points/clusters.json?bbox=100.3,13.6,100.7,13.9&zoom=18"
+    thai = {p["id"]: p for p in client.get(url).json()["points"]}
+    assert thai[point.pk]["name"] == "สำนักงานเขตพระนคร"
+    assert "กรุงเทพมหานคร" in thai[point.pk]["address"]
+    client.cookies["django_language"] = "en"
+    english = {p["id"]: p for p in client.get(url).json()["points"]}
+    assert english[point.pk]["name"] == "Phra Nakhon District Office"
+    assert "Bangkok" in english[point.pk]["address"]
+    assert "กรุงเทพ" not in english[point.pk]["address"]
+    assert english[thai_only.pk]["name"] == "ศูนย์บริการไทยล้วน"  # no English name: the Thai one
+
+
+def test_point_page_map_pin_is_named_in_the_english_view(client):
+    point = PublishedPointFactory(name_en="Phra Nakhon District Office")
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/service-points/{point.pk}/").content.decode()
+    assert 'data-name="Phra Nakhon District Office"' in html

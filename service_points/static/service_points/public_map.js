@@ -59,6 +59,12 @@
           link.textContent = p.name;
           var popup = document.createElement("div");
           popup.appendChild(link);
+          if (p.address) {
+            var address = document.createElement("p");
+            address.className = "sp-popup-address";
+            address.textContent = p.address;
+            popup.appendChild(address);
+          }
           m.bindPopup(popup);
           m.once("popupopen", function () { addFeedback(popup, p.id); });
           layer.addLayer(m);
