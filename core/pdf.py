@@ -4,8 +4,8 @@ HarfBuzz (through Pango) always draws SARA AM (ำ) as NIKHAHIT + SARA AA, and W
 each glyph to the text of its cluster the first time it meets it. So the SARA AA glyph became
 "ำ" (or "า" lost its place), and pdftotext read "สาเนา" or "สำเนำ". Here the PDF font is a copy of
 Sarabun whose cmap also maps a private-use code point to Sarabun's own precomposed ำ glyph;
-the text gets that code point wherever ำ does not follow a tone mark (where the decomposition
-is needed to stack the marks), and the glyph is mapped back to "ำ" in the PDF's ToUnicode.
+the text gets that code point wherever ำ does not follow a tone mark, and the glyph is mapped
+back to "ำ" in the PDF's ToUnicode. After a tone mark ("น้ำ") see SARA_AA_AFTER_TONE_PRIVATE.
 The printed page is unchanged: it is the same font's own glyph for the same letter.
 """
 
@@ -22,8 +22,16 @@ from core.fonts import THAI_FONT_DIR
 SARA_AM = "\u0e33"
 SARA_AM_PRIVATE = "\ue033"  # unused by Sarabun
 PDF_GLYPH = "uni0E33.pdf"
+# After a tone mark ("น้ำ") the text is written NIKHAHIT + tone + this code point: the font's
+# own ligature stacks NIKHAHIT and the tone mark, this is a copy of SARA AA, and the text layer
+# reads the ligature as the tone mark and the copy as ำ, so "น้ำ" comes out in NFC.
+SARA_AA_AFTER_TONE_PRIVATE = "\ue032"  # unused by Sarabun
+PDF_GLYPH_AA = "uni0E32.am.pdf"
 FONT_FILES = ("Sarabun_400Regular.ttf", "Sarabun_700Bold.ttf")
 _AFTER_NO_TONE = re.compile(r"(?<![\u0e48-\u0e4b])\u0e33")
+_AFTER_TONE = re.compile(r"([\u0e48-\u0e4b])\u0e33")
+# NIKHAHIT + tone mark ligatures of Sarabun ("uni0E4D0E49", "uni0E4D0E49.narrow").
+_NIKHAHIT_TONE = re.compile(r"uni0E4D(0E4[89AB])(\..+)?")
 
 
 @functools.cache
@@ -34,7 +42,7 @@ def font_dir() -> Path:
     digest = hashlib.sha256(
         b"".join((THAI_FONT_DIR / name).read_bytes() for name in FONT_FILES)
     ).hexdigest()[:16]
-    target = Path(tempfile.gettempdir()) / f"citizeninfo-pdf-fonts-2-{digest}"
+    target = Path(tempfile.gettempdir()) / f"citizeninfo-pdf-fonts-3-{digest}"
     if all((target / name).exists() for name in FONT_FILES):
         return target
     target.mkdir(mode=0o755, exist_ok=True)
@@ -44,9 +52,13 @@ def font_dir() -> Path:
         font.setGlyphOrder([*font.getGlyphOrder(), PDF_GLYPH])
         font["glyf"][PDF_GLYPH] = copy.deepcopy(font["glyf"]["uni0E33"])
         font["hmtx"][PDF_GLYPH] = font["hmtx"]["uni0E33"]
+        font.setGlyphOrder([*font.getGlyphOrder(), PDF_GLYPH_AA])
+        font["glyf"][PDF_GLYPH_AA] = copy.deepcopy(font["glyf"]["uni0E32"])
+        font["hmtx"][PDF_GLYPH_AA] = font["hmtx"]["uni0E32"]
         for table in font["cmap"].tables:
             if table.isUnicode():
                 table.cmap[ord(SARA_AM_PRIVATE)] = PDF_GLYPH
+                table.cmap[ord(SARA_AA_AFTER_TONE_PRIVATE)] = PDF_GLYPH_AA
         partial = target / f".{name}.{os.getpid()}.part"
         font.save(partial)
         partial.replace(target / name)
@@ -54,11 +66,13 @@ def font_dir() -> Path:
 
 
 def prepare_html(html: str) -> str:
-    """The body's ำ (not after a tone mark) as the private code point; the head unchanged."""
+    """The body's ำ as the private code points (see above); the head unchanged."""
     cut = html.find("<body")
     if cut < 0:
         return html
-    return html[:cut] + _AFTER_NO_TONE.sub(SARA_AM_PRIVATE, html[cut:])
+    body = _AFTER_NO_TONE.sub(SARA_AM_PRIVATE, html[cut:])
+    body = _AFTER_TONE.sub("\u0e4d\\1" + SARA_AA_AFTER_TONE_PRIVATE, body)
+    return html[:cut] + body
 
 
 def _patch_weasyprint() -> None:
@@ -108,6 +122,13 @@ def _thai_to_unicode(content: bytes) -> dict[int, str]:
                             font.getGlyphID(target), "".join(names[g] for g in sources)
                         )
                 mapping[font.getGlyphID(PDF_GLYPH)] = SARA_AM
+                # NIKHAHIT + tone drawn as one glyph reads as the tone; the SARA AA copy
+                # after it as ำ ("น้ำ", NFC).
+                for name in font.getGlyphOrder():
+                    if match := _NIKHAHIT_TONE.fullmatch(name):
+                        mapping[font.getGlyphID(name)] = chr(int(match.group(1), 16))
+                if PDF_GLYPH_AA in font.getGlyphOrder():
+                    mapping[font.getGlyphID(PDF_GLYPH_AA)] = SARA_AM
         except Exception:  # noqa: BLE001 - not a font we made: leave it alone
             mapping = {}
         _MAPS[key] = mapping

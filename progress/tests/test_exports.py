@@ -88,3 +88,25 @@ def test_the_text_layer_reads_sara_am_and_the_pdf_is_tagged(client, world, overs
         reverse("progress:agency_export", kwargs={"code": world.u1.code, "kind": "pdf"})
     )
     assert "การทำบัตรประจำตัวประชาชน" in "".join(_pdf_text(response.content, tmp_path).split())
+
+
+def test_the_text_layer_reads_sara_am_after_a_tone_mark_in_nfc(client, world, overseer, tmp_path):
+    """Issue 16 follow-up: "น้ำ" (tone mark before ำ) reads as NFC "น้ำ", not "น้ํา"."""
+    import unicodedata
+
+    from manual.tests.factories import make_service
+
+    words = ["น้ำ", "สำเนา", "ทำ", "ค่ำ", "ป้ำ", "ก๋ำ"]
+    make_service(agency=world.u1, name_th="การขอใช้" + " ".join(words))
+    client.force_login(overseer)
+    response = client.get(
+        reverse("progress:agency_export", kwargs={"code": world.u1.code, "kind": "pdf"})
+    )
+    text = _pdf_text(response.content, tmp_path)
+    assert unicodedata.normalize("NFC", text) == text
+    assert "\u0e4d" not in text  # no NIKHAHIT left over from the drawn decomposition
+    assert "\ue032" not in text and "\ue033" not in text  # no private code points
+    flat = "".join(text.split())
+    for word in words:
+        assert word in flat, word
+    assert "น้ํา" not in flat and "ค่ํา" not in flat
