@@ -90,3 +90,23 @@ def test_officer_pins_with_phone_gps_and_citizen_finds_it(
     assert "สมชาย" not in public.content()
     assert_accessible(public)
     citizen.close()
+
+
+def test_map_popup_reads_english_in_the_english_view(browser_page, live_server):
+    """The popup of a pin gives the point's English name and address in the English view."""
+    from service_points.tests.factories import PublishedPointFactory
+
+    PublishedPointFactory(
+        name_th="สำนักงานเขตพระนคร",
+        name_en="Phra Nakhon District Office",
+        latitude=13.7530,
+        longitude=100.4960,
+    )
+    page = browser_page
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(live_server.url + "/service-points/#17/13.7530/100.4960")
+    page.locator(".leaflet-marker-icon[title='Phra Nakhon District Office']").click()
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Phra Nakhon District Office")
+    expect(popup).to_contain_text("Bangkok")
+    assert "สำนักงาน" not in popup.inner_text() and "กรุงเทพ" not in popup.inner_text()
