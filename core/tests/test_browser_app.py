@@ -1,0 +1,97 @@
+"""The installable app in Chromium on a 390×844 phone (issue 22): the worker controls the page,
+and the Manual page and the nearby points the citizen opened stay readable offline."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from core.tests.browser import PHONE_390, assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def app_page(_playwright_browser, live_server):
+    """Like core.tests.browser.browser_page, but with service workers allowed."""
+    context = _playwright_browser.new_context(
+        viewport=PHONE_390, locale="th-TH", service_workers="allow", reduced_motion="reduce"
+    )
+    context.route(
+        lambda url: not url.startswith(live_server.url) and not url.startswith("data:"),
+        lambda route: route.abort(),
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.csp_errors = []  # type: ignore[attr-defined]
+    page.on(
+        "console",
+        lambda msg: (
+            page.csp_errors.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    yield page
+    context.close()
+
+
+def _controlled(page) -> None:
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def test_the_worker_controls_the_page_and_the_manifest_is_linked(app_page, live_server):
+    page = app_page
+    page.goto(live_server.url + "/")
+    _controlled(page)
+    manifest = page.evaluate(
+        """async () => {
+             const link = document.querySelector('link[rel=manifest]');
+             return (await fetch(link.href)).json();
+           }"""
+    )
+    assert manifest["display"] == "standalone" and manifest["lang"] == "th"
+    for icon in manifest["icons"]:
+        assert page.request.get(live_server.url + icon["src"]).ok, icon["src"]
+    assert page.locator('meta[name="theme-color"]').get_attribute("content") == "#0b3d91"
+    expect(page.locator("#offline-banner")).to_be_hidden()
+    assert_accessible(page)
+
+
+def test_a_visited_manual_page_and_the_nearby_points_read_offline(app_page, live_server, agency_a):
+    from manual.tests.factories import make_published
+    from service_points.tests.factories import PublishedPointFactory
+
+    service = make_published(agency=agency_a)
+    PublishedPointFactory(
+        agency=agency_a, name_th="ศูนย์ราชการใกล้บ้าน", latitude=13.75, longitude=100.49
+    )
+    page = app_page
+    page.goto(live_server.url + "/")
+    _controlled(page)
+    page.goto(f"{live_server.url}/manual/{service.pk}/")
+    page.goto(live_server.url + "/service-points/near/?lat=13.7501&lon=100.4901")
+    expect(page.get_by_text("ศูนย์ราชการใกล้บ้าน")).to_be_visible()
+    page.wait_for_timeout(300)  # the worker keeps its copy after answering
+
+    page.context.set_offline(True)
+    try:
+        page.goto(f"{live_server.url}/manual/{service.pk}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("การทำบัตรประจำตัวประชาชน")
+        banner = page.locator("#offline-banner")
+        expect(banner).to_be_visible()
+        expect(banner).to_have_text(re.compile(r"^ออฟไลน์ — ข้อมูล ณ วันที่ .*25\d\d"))
+        # The shell came from the phone's cache: the site's CSS is applied.
+        colour = page.evaluate(
+            "() => getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+        )
+        assert colour == "rgb(11, 61, 145)"
+        assert_accessible(page)
+
+        # "Near me" offline shows the last nearby list, whatever position is asked.
+        page.goto(live_server.url + "/service-points/near/")
+        expect(page.get_by_text("ศูนย์ราชการใกล้บ้าน")).to_be_visible()
+        expect(banner).to_be_visible()
+    finally:
+        page.context.set_offline(False)
