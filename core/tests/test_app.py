@@ -107,3 +107,16 @@ def test_the_error_page_has_a_theme_colour_too():
 
     html = (Path(settings.BASE_DIR) / "templates" / "500.html").read_text()
     assert 'name="viewport"' in html and '<meta name="theme-color" content="#0b3d91">' in html
+
+
+def test_navigate_works_without_javascript_through_google_maps(client, agency_a):
+    from service_points.tests.factories import PublishedPointFactory
+
+    point = PublishedPointFactory(agency=agency_a, latitude=13.7563, longitude=100.5018)
+    html = client.get(f"/service-points/{point.pk}/").content.decode()
+    assert (
+        'href="https://www.google.com/maps/dir/?api=1&amp;destination=13.756300%2C100.501800"'
+        in html
+    )
+    assert 'data-directions data-lat="13.756300" data-lon="100.501800"' in html
+    assert ">นำทาง</a>" in html

@@ -95,3 +95,36 @@ def test_a_visited_manual_page_and_the_nearby_points_read_offline(app_page, live
         expect(banner).to_be_visible()
     finally:
         page.context.set_offline(False)
+
+
+ANDROID = "Mozilla/5.0 (Linux; Android 14; SM-A155F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
+IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+
+
+@pytest.mark.parametrize(
+    ("agent", "expected"),
+    [
+        (ANDROID, "geo:13.756300,100.501800?q=13.756300,100.501800("),
+        (IPHONE, "https://maps.apple.com/?daddr=13.756300,100.501800&q="),
+        (None, "https://www.google.com/maps/dir/?api=1&destination=13.756300%2C100.501800"),
+    ],
+)
+def test_navigate_opens_the_phones_own_map_app(
+    _playwright_browser, live_server, agency_a, agent, expected
+):
+    from service_points.tests.factories import PublishedPointFactory
+
+    point = PublishedPointFactory(agency=agency_a, latitude=13.7563, longitude=100.5018)
+    options = {"user_agent": agent} if agent else {}
+    context = _playwright_browser.new_context(
+        viewport=PHONE_390, locale="th-TH", service_workers="block", **options
+    )
+    context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort())
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/service-points/{point.pk}/")
+        link = page.get_by_role("link", name="นำทาง")
+        page.wait_for_load_state("load")
+        assert link.get_attribute("href").startswith(expected)
+    finally:
+        context.close()

@@ -5,6 +5,17 @@
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { return undefined; });
   }
+  // "Navigate" opens the phone's own map app; the link's Google Maps address is the fallback.
+  var ua = navigator.userAgent;
+  var apple = /iPhone|iPad|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
+  var android = /Android/.test(ua);
+  document.querySelectorAll("a[data-directions]").forEach(function (link) {
+    var at = link.getAttribute("data-lat") + "," + link.getAttribute("data-lon");
+    var label = encodeURIComponent(link.getAttribute("data-label") || "");
+    if (apple) link.href = "https://maps.apple.com/?daddr=" + at + "&q=" + label;
+    else if (android) link.href = "geo:" + at + "?q=" + at + "(" + label + ")";
+  });
+
   var copy = document.querySelector('meta[name="ci-offline-copy"]');
   var banner = document.getElementById("offline-banner");
   if (!copy || !banner) return;
