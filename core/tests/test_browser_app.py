@@ -128,3 +128,28 @@ def test_navigate_opens_the_phones_own_map_app(
         assert link.get_attribute("href").startswith(expected)
     finally:
         context.close()
+
+
+def test_the_worker_fetches_only_what_the_feedback_page_already_loaded(
+    app_page, live_server, agency_a
+):
+    """The first visit's weight: the worker's shell is the files the QR page loads anyway, so
+    with production's far-future cache headers its install is served from the HTTP cache."""
+    from service_points.tests.factories import PublishedPointFactory
+
+    point = PublishedPointFactory(agency=agency_a)
+    page = app_page
+    by_page, by_worker = {}, {}
+
+    def finished(request):
+        sizes = request.sizes()
+        size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        (by_worker if request.service_worker else by_page)[request.url] = size
+
+    page.context.on("requestfinished", finished)
+    page.goto(f"{live_server.url}/f/{point.pk}/")
+    _controlled(page)  # the worker has installed and fetched the shell
+    page.wait_for_timeout(300)
+    assert not [url for url in by_page if "htmx" in url]
+    shell = {url for url in by_worker if not url.endswith("/sw.js")}
+    assert shell and shell <= set(by_page), shell - set(by_page)

@@ -2,8 +2,11 @@
    phone's copy while offline, shows when that copy was made. Pages work without it. */
 "use strict";
 (function () {
+  // After the page has loaded, so the first visit draws before the worker fetches the shell.
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { return undefined; });
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { return undefined; });
+    });
   }
   // "Navigate" opens the phone's own map app; the link's Google Maps address is the fallback.
   var ua = navigator.userAgent;
