@@ -120,3 +120,19 @@ def test_navigate_works_without_javascript_through_google_maps(client, agency_a)
     )
     assert 'data-directions data-lat="13.756300" data-lon="100.501800"' in html
     assert ">นำทาง</a>" in html
+
+
+def test_the_star_slot_is_hidden_without_javascript_and_the_home_list_too(client, agency_a):
+    from manual.tests.factories import make_published
+    from service_points.tests.factories import PublishedPointFactory
+
+    point = PublishedPointFactory(agency=agency_a, name_th="ศูนย์ทดสอบดาว")
+    service = make_published(agency=agency_a)
+    for path, kind in (
+        (f"/service-points/{point.pk}/", "point"),
+        (f"/manual/{service.pk}/", "service"),
+    ):
+        html = client.get(path).content.decode()
+        assert f'class="star-slot" hidden data-star data-kind="{kind}"' in html, path
+    home = client.get("/").content.decode()
+    assert 'id="saved" class="saved" aria-labelledby="saved-title" hidden' in home

@@ -153,3 +153,39 @@ def test_the_worker_fetches_only_what_the_feedback_page_already_loaded(
     assert not [url for url in by_page if "htmx" in url]
     shell = {url for url in by_worker if not url.endswith("/sw.js")}
     assert shell and shell <= set(by_page), shell - set(by_page)
+
+
+def test_starred_points_and_services_are_kept_on_the_phone_and_shown_at_home(
+    browser_page, live_server, agency_a
+):
+    from manual.tests.factories import make_published
+    from service_points.tests.factories import PublishedPointFactory
+
+    service = make_published(agency=agency_a)
+    point = PublishedPointFactory(agency=agency_a, name_th="ศูนย์ราชการที่ชอบ")
+    page = browser_page
+    page.set_viewport_size(PHONE_390)
+    page.goto(live_server.url + "/")
+    expect(page.locator("#saved")).to_be_hidden()  # nothing saved yet
+
+    page.goto(f"{live_server.url}/service-points/{point.pk}/")
+    star = page.get_by_role("button", name="บันทึกไว้ในเครื่องนี้")
+    expect(star).to_have_attribute("aria-pressed", "false")
+    star.click()
+    expect(star).to_have_attribute("aria-pressed", "true")
+    assert star.bounding_box()["height"] >= 44
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/manual/{service.pk}/")
+    page.get_by_role("button", name="บันทึกไว้ในเครื่องนี้").click()
+
+    page.goto(live_server.url + "/")
+    saved = page.get_by_role("region", name="ที่บันทึกไว้ในเครื่องนี้")
+    expect(saved.get_by_role("link")).to_have_text(["การทำบัตรประจำตัวประชาชน", "ศูนย์ราชการที่ชอบ"])
+    assert_accessible(page)
+
+    saved.get_by_role("link", name="ศูนย์ราชการที่ชอบ").click()
+    star = page.get_by_role("button", name="บันทึกไว้ในเครื่องนี้")
+    expect(star).to_have_attribute("aria-pressed", "true")
+    star.click()  # un-star
+    page.goto(live_server.url + "/")
+    expect(saved.get_by_role("link")).to_have_text(["การทำบัตรประจำตัวประชาชน"])
