@@ -56,3 +56,128 @@ def media(request: HttpRequest, name: str) -> HttpResponse:
     from core.media import media_response
 
     return media_response(request, name)
+
+
+# --- The installable app (issue 22, ADR 0090) ---
+
+THEME_COLOR = "#0b3d91"  # --brand in core/site.css
+# What a repeat visit draws without the network: the site's CSS, fonts and scripts.
+APP_SHELL = (
+    "core/site.css",
+    "core/menu.js",
+    "core/app.js",
+    "core/favicon.svg",
+    "vendor/sarabun/sarabun-thai-400-normal.woff2",
+    "vendor/sarabun/sarabun-thai-700-normal.woff2",
+    "vendor/sarabun/sarabun-latin-400-normal.woff2",
+    "vendor/sarabun/sarabun-latin-700-normal.woff2",
+)
+# Public pages the phone keeps a copy of for offline reading (path regexes, matched in the worker).
+OFFLINE_PAGES = (
+    r"^/$",
+    r"^/manual/$",
+    r"^/manual/\d+/$",
+    r"^/service-points/$",
+    r"^/service-points/near/$",
+    r"^/service-points/\d+/$",
+)
+
+
+@require_GET
+def manifest(request: HttpRequest) -> HttpResponse:
+    """The Web App Manifest, in the request's language (Thai by default)."""
+    import json
+
+    from django.templatetags.static import static
+    from django.urls import reverse
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext as _
+
+    icon = "core/icons/icon-{}.png"
+    data = {
+        "id": "/",
+        "name": _("CITIZENinfo: government services for citizens"),
+        "short_name": "CITIZENinfo",
+        "description": _(
+            "Find government service points and what they offer, check what to bring, "
+            "and rate the service you got."
+        ),
+        "lang": get_language() or "th",
+        "dir": "ltr",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "theme_color": THEME_COLOR,
+        "background_color": "#ffffff",
+        "categories": ["government", "utilities"],
+        "icons": [
+            {"src": static(icon.format(192)), "sizes": "192x192", "type": "image/png"},
+            {"src": static(icon.format(512)), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": static("core/icons/maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+            {"src": static("core/favicon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+        "shortcuts": [
+            {"name": _("Service points near me"), "url": reverse("service_points:near")},
+            {"name": _("Citizen's Manual"), "url": reverse("manual:search")},
+        ],
+    }
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=1),
+        content_type="application/manifest+json; charset=utf-8",
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Vary"] = "Cookie, Accept-Language"
+    return response
+
+
+def _shell_version() -> str:
+    """Changes whenever a shell file changes, so the worker's cache name follows the static files."""
+    import hashlib
+
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    digest = hashlib.sha256()
+    for name in APP_SHELL:
+        digest.update(static(name).encode())
+        found = finders.find(name)
+        if found:
+            with open(found, "rb") as file:
+                digest.update(file.read())
+    return digest.hexdigest()[:16]
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The worker must be served from the site root to control every page (its scope)."""
+    import json
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+    from django.urls import reverse
+
+    config = {
+        "version": _shell_version(),
+        "shell": [static(name) for name in APP_SHELL],
+        "pages": list(OFFLINE_PAGES),
+        "nearPath": reverse("service_points:near"),
+        "staticUrl": settings.STATIC_URL,
+    }
+    found = finders.find("core/sw.js")
+    with open(str(found), encoding="utf-8") as file:
+        body = file.read()
+    response = HttpResponse(
+        f"const CONFIG = {json.dumps(config)};\n{body}",
+        content_type="text/javascript; charset=utf-8",
+    )
+    # Browsers check for a new worker on each navigation; never let a cache hide one.
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response

@@ -13,6 +13,8 @@ TABLE: dict[str, dict[str, int]] = {
     "/": OPEN,
     "/healthz": OPEN,
     "/favicon.ico": dict.fromkeys(ROLES, 302),  # to the static file
+    "/manifest.webmanifest": OPEN,
+    "/sw.js": OPEN,
     "/jsi18n/": OPEN,
     "/agencies/": OPEN,
     "/agencies/agency-a/": OPEN,

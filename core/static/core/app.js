@@ -1,0 +1,85 @@
+/* The installable app (ADR 0090): registers the service worker and, on a page served from the
+   phone's copy while offline, shows when that copy was made. Pages work without it. */
+"use strict";
+(function () {
+  // After the page has loaded, so the first visit draws before the worker fetches the shell.
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { return undefined; });
+    });
+  }
+  // "Navigate" opens the phone's own map app; the link's Google Maps address is the fallback.
+  var ua = navigator.userAgent;
+  var apple = /iPhone|iPad|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
+  var android = /Android/.test(ua);
+  document.querySelectorAll("a[data-directions]").forEach(function (link) {
+    var at = link.getAttribute("data-lat") + "," + link.getAttribute("data-lon");
+    var label = encodeURIComponent(link.getAttribute("data-label") || "");
+    if (apple) link.href = "https://maps.apple.com/?daddr=" + at + "&q=" + label;
+    else if (android) link.href = "geo:" + at + "?q=" + at + "(" + label + ")";
+  });
+
+  // Stars: saved points and services live on this phone only (no account), listed on the home page.
+  var KEY = "ci-stars";
+  function stars() {
+    try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (error) { return []; }
+  }
+  function keep(list) {
+    try { localStorage.setItem(KEY, JSON.stringify(list)); } catch (error) { return; }
+  }
+  var slot = document.querySelector("[data-star]");
+  if (slot) {
+    var here = location.pathname;
+    var button = document.createElement("button");
+    var mark = document.createElement("span");
+    button.type = "button";
+    button.className = "secondary star-button";
+    mark.setAttribute("aria-hidden", "true");
+    button.appendChild(mark);
+    button.appendChild(document.createTextNode(" " + slot.getAttribute("data-label")));
+    var draw = function () {
+      var on = stars().some(function (star) { return star.url === here; });
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      mark.textContent = on ? "\u2605" : "\u2606";
+    };
+    button.addEventListener("click", function () {
+      var list = stars().filter(function (star) { return star.url !== here; });
+      if (button.getAttribute("aria-pressed") !== "true") {
+        list.unshift({ kind: slot.getAttribute("data-kind"), url: here, name: slot.getAttribute("data-name") });
+      }
+      keep(list.slice(0, 50));
+      draw();
+    });
+    draw();
+    slot.appendChild(button);
+    slot.hidden = false;
+  }
+  var saved = document.getElementById("saved");
+  var list = stars();
+  if (saved && list.length) {
+    var ul = saved.querySelector("ul");
+    list.forEach(function (star) {
+      if (typeof star.url !== "string" || star.url.charAt(0) !== "/" || star.url.charAt(1) === "/") return;
+      var li = document.createElement("li");
+      var link = document.createElement("a");
+      var kind = document.createElement("span");
+      link.href = star.url;
+      link.textContent = String(star.name || star.url);
+      kind.className = "saved-kind";
+      kind.textContent = " · " + (saved.getAttribute(star.kind === "service" ? "data-service" : "data-point") || "");
+      li.appendChild(link);
+      li.appendChild(kind);
+      ul.appendChild(li);
+    });
+    saved.hidden = !ul.children.length;
+  }
+
+  var copy = document.querySelector('meta[name="ci-offline-copy"]');
+  var banner = document.getElementById("offline-banner");
+  if (!copy || !banner) return;
+  var when = new Date(Number(copy.getAttribute("content")) || Date.now());
+  var lang = document.documentElement.lang === "th" ? "th-TH-u-ca-buddhist" : "en-GB";
+  var text = when.toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" });
+  banner.textContent = banner.getAttribute("data-label") + " " + text;
+  banner.hidden = false;
+})();
