@@ -27,6 +27,7 @@ from complaints.models import Complaint
 from core.forms import add_service_errors
 from core.http import client_ip
 from core.mail import public_base_url
+from core.parsing import optional_id
 from service_points import conf as sp_conf
 from service_points.models import ServicePoint
 
@@ -63,86 +64,102 @@ def _float(value) -> float | None:
 
 
 # --- citizens -------------------------------------------------------------------------
+def _point_from_request(request: HttpRequest) -> ServicePoint | None:
+    point_pk = optional_id(request.GET.get("point") or request.POST.get("point"))
+    if point_pk is None:
+        return None
+    point = ServicePoint.objects.filter(pk=point_pk, status=ServicePoint.Status.PUBLISHED).first()
+    if point is None:
+        raise Http404
+    return point
+
+
+def _new_form_initial(request: HttpRequest, point: ServicePoint | None) -> ComplaintForm:
+    initial = {
+        "latitude": _float(request.GET.get("lat")),
+        "longitude": _float(request.GET.get("lon")),
+    }
+    code = request.GET.get("category", "")
+    category = selectors.categories_active().filter(code=code).first()
+    if category is None and request.GET.get("from") == "feedback":
+        category = selectors.categories_active().filter(code="service").first()
+    if category is not None:
+        initial["category"] = category.pk
+    return ComplaintForm(initial=initial, point=point)
+
+
+def _nearby_for(request: HttpRequest, data: dict, point: ServicePoint | None) -> list[Complaint]:
+    """Open complaints nearby in the same category, offered before a duplicate is filed."""
+    lat, lon = data.get("latitude"), data.get("longitude")
+    if point is not None or lat is None or lon is None or request.POST.get("file_anyway"):
+        return []
+    return selectors.nearby_open(category=data["category"], latitude=lat, longitude=lon)
+
+
+def _submit(
+    request: HttpRequest, form: ComplaintForm, point: ServicePoint | None, device: str
+) -> tuple[HttpResponse | None, int]:
+    """Files the valid form. Returns (a response that ends the request, or None to show the
+    form again with its errors; the status for that form page)."""
+    data = form.cleaned_data
+    try:
+        complaint = services.complaint_submit(
+            category=data["category"],
+            service=data.get("service"),
+            description=data["description"],
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            point=point,
+            photos=data["photos"],
+            reporter_name=data["reporter_name"],
+            name_public=data["name_public"],
+            reporter_email=data["reporter_email"],
+            reporter_phone=data["reporter_phone"],
+            device_token=device,
+            ip=client_ip(request) or "",
+            base_url=_base_url(request),
+        )
+    except services.TooManyComplaintsError:
+        response = render(request, "complaints/too_many.html", status=429)
+        response["Retry-After"] = "3600"
+        return response, 429
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None, 400
+    except (OperationalError, InterfaceError):
+        logger.warning("complaint not stored: database unavailable", exc_info=True)
+        form.add_error(
+            None,
+            _(
+                "Your complaint could not be saved just now. It is still filled in "
+                "below: please send it again."
+            ),
+        )
+        return None, 503
+    request.session["complaints_just_filed"] = complaint.reference
+    return _remember(redirect("complaints:follow", complaint.follow_token), device), 302
+
+
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
     """File a complaint: from /complaints/new/, a point's page (?point=), the feedback page
     after a low rating (?point=&from=feedback) or the public map (?lat=&lon=)."""
-    point = None
-    point_pk = request.GET.get("point") or request.POST.get("point")
-    if point_pk and str(point_pk).isdigit():
-        point = ServicePoint.objects.filter(
-            pk=int(point_pk), status=ServicePoint.Status.PUBLISHED
-        ).first()
-        if point is None:
-            raise Http404
+    point = _point_from_request(request)
     device = _device(request)
     nearby: list[Complaint] = []
     status = 200
-    if request.method == "POST":
+    if request.method != "POST":
+        form = _new_form_initial(request, point)
+    else:
         form = ComplaintForm(request.POST, request.FILES, point=point)
         if form.is_valid():
-            data = form.cleaned_data
-            lat, lon = data.get("latitude"), data.get("longitude")
-            if (
-                point is None
-                and lat is not None
-                and lon is not None
-                and not request.POST.get("file_anyway")
-            ):
-                nearby = selectors.nearby_open(
-                    category=data["category"], latitude=lat, longitude=lon
-                )
+            nearby = _nearby_for(request, form.cleaned_data, point)
             if not nearby:
-                try:
-                    complaint = services.complaint_submit(
-                        category=data["category"],
-                        service=data.get("service"),
-                        description=data["description"],
-                        latitude=lat,
-                        longitude=lon,
-                        point=point,
-                        photos=data["photos"],
-                        reporter_name=data["reporter_name"],
-                        name_public=data["name_public"],
-                        reporter_email=data["reporter_email"],
-                        reporter_phone=data["reporter_phone"],
-                        device_token=device,
-                        ip=client_ip(request) or "",
-                        base_url=_base_url(request),
-                    )
-                except services.TooManyComplaintsError:
-                    response = render(request, "complaints/too_many.html", status=429)
-                    response["Retry-After"] = "3600"
-                    return response
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                except (OperationalError, InterfaceError):
-                    logger.warning("complaint not stored: database unavailable", exc_info=True)
-                    form.add_error(
-                        None,
-                        _(
-                            "Your complaint could not be saved just now. It is still filled in "
-                            "below: please send it again."
-                        ),
-                    )
-                    status = 503
-                else:
-                    request.session["complaints_just_filed"] = complaint.reference
-                    return _remember(redirect("complaints:follow", complaint.follow_token), device)
+                done, status = _submit(request, form, point, device)
+                if done is not None:
+                    return done
         if form.errors and status == 200:
             status = 400
-    else:
-        initial = {
-            "latitude": _float(request.GET.get("lat")),
-            "longitude": _float(request.GET.get("lon")),
-        }
-        code = request.GET.get("category", "")
-        category = selectors.categories_active().filter(code=code).first()
-        if category is None and request.GET.get("from") == "feedback":
-            category = selectors.categories_active().filter(code="service").first()
-        if category is not None:
-            initial["category"] = category.pk
-        form = ComplaintForm(initial=initial, point=point)
     context = {"form": form, "point": point, "nearby": nearby, **_map_context()}
     response = render(request, "complaints/new.html", context, status=status)
     return _remember(sp_conf.with_tiles_allowed(response), device)
