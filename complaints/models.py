@@ -1,6 +1,6 @@
 """Complaints (ระบบการแจ้งเรื่องร้องเรียน): a citizen reports a problem, one agency fixes it.
 
-`Complaint.state` only moves through `Complaint.transition()` (FixMyStreet's set of states);
+`Complaint.state` only moves through its `@transition` methods (core.transitions; FixMyStreet's states);
 every move, hand-over, note and reporter action is a `ComplaintEvent`, so the public timeline
 and the agency's history come from one table. Agencies' internal notes are events with
 `internal=True` and never reach a public page or the Open311 API.
@@ -14,6 +14,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core import transitions as workflow
 
 DESCRIPTION_MAX_LENGTH = 2000
 MAX_PHOTOS = 4
@@ -135,18 +137,9 @@ class Complaint(models.Model):
     OPEN_STATES = (State.RECEIVED, State.CONFIRMED, State.IN_PROGRESS, State.ACTION_SCHEDULED)
     CLOSED_STATES = (State.NOT_RESPONSIBLE, State.DUPLICATE, State.NO_FURTHER_ACTION)
     DONE_STATES = (State.FIXED, *CLOSED_STATES)
-    _WORK = (State.CONFIRMED, State.IN_PROGRESS, State.ACTION_SCHEDULED, State.FIXED)
-    # The agency's moves. Fixed and closed complaints come back only by a reopen.
-    TRANSITIONS: dict[str, tuple[str, ...]] = {
-        State.RECEIVED: (*_WORK, *CLOSED_STATES),
-        State.CONFIRMED: (State.IN_PROGRESS, State.ACTION_SCHEDULED, State.FIXED, *CLOSED_STATES),
-        State.IN_PROGRESS: (State.ACTION_SCHEDULED, State.FIXED, *CLOSED_STATES),
-        State.ACTION_SCHEDULED: (State.IN_PROGRESS, State.FIXED, *CLOSED_STATES),
-        State.FIXED: (),
-        State.NOT_RESPONSIBLE: (),
-        State.DUPLICATE: (),
-        State.NO_FURTHER_ACTION: (),
-    }
+    # Filled in below the class from the @transition declarations.
+    MOVES: dict[str, str] = {}
+    TRANSITIONS: dict[str, tuple[str, ...]] = {}
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     follow_token = models.CharField(max_length=64, unique=True, default=new_follow_token)
@@ -271,24 +264,74 @@ class Complaint(models.Model):
         return state in self.TRANSITIONS.get(self.state, ())
 
     def transition(self, state: str, *, now=None) -> str:
-        """Moves to `state` or raises ValidationError naming both states. Returns the old one."""
+        """Moves to `state` through its declared move, or raises ValidationError naming both
+        states. Returns the old state."""
         if state not in self.State.values:
             raise ValidationError(_("Unknown state."))
-        if not self.can_move_to(state):
-            raise ValidationError(
-                _("A complaint that is “%(from)s” cannot be moved to “%(to)s”.")
-                % {
-                    "from": self.State(self.state).label,
-                    "to": self.State(state).label,
-                }
-            )
-        return self._move(state, now=now)
+        old = self.state
+        refused = ValidationError(
+            _("A complaint that is “%(from)s” cannot be moved to “%(to)s”.")
+            % {"from": self.State(old).label, "to": self.State(state).label},
+            code="illegal_transition",
+        )
+        if state not in self.MOVES:  # nothing moves back to "received"
+            raise refused
+        try:
+            getattr(self, self.MOVES[state])(now=now)
+        except ValidationError as error:
+            if error.code != "illegal_transition":
+                raise
+            raise refused from error
+        return old
 
+    # The agency's moves (core.transitions). Fixed and closed complaints come back only by a
+    # reopen; `TRANSITIONS` below is derived from these declarations.
+    @workflow.transition(field="state", source=State.RECEIVED, target=State.CONFIRMED)
+    def confirm(self, *, now=None) -> None:
+        self._stamp(self.State.CONFIRMED, now)
+
+    @workflow.transition(
+        field="state",
+        source=(State.RECEIVED, State.CONFIRMED, State.ACTION_SCHEDULED),
+        target=State.IN_PROGRESS,
+    )
+    def start(self, *, now=None) -> None:
+        self._stamp(self.State.IN_PROGRESS, now)
+
+    @workflow.transition(
+        field="state",
+        source=(State.RECEIVED, State.CONFIRMED, State.IN_PROGRESS),
+        target=State.ACTION_SCHEDULED,
+    )
+    def schedule(self, *, now=None) -> None:
+        self._stamp(self.State.ACTION_SCHEDULED, now)
+
+    @workflow.transition(field="state", source=OPEN_STATES, target=State.FIXED)
+    def fix(self, *, now=None) -> None:
+        self._stamp(self.State.FIXED, now)
+
+    @workflow.transition(field="state", source=OPEN_STATES, target=State.NOT_RESPONSIBLE)
+    def close_not_responsible(self, *, now=None) -> None:
+        self._stamp(self.State.NOT_RESPONSIBLE, now)
+
+    @workflow.transition(field="state", source=OPEN_STATES, target=State.DUPLICATE)
+    def close_duplicate(self, *, now=None) -> None:
+        self._stamp(self.State.DUPLICATE, now)
+
+    @workflow.transition(field="state", source=OPEN_STATES, target=State.NO_FURTHER_ACTION)
+    def close_no_further_action(self, *, now=None) -> None:
+        self._stamp(self.State.NO_FURTHER_ACTION, now)
+
+    @workflow.transition(
+        field="state",
+        source=DONE_STATES,
+        target=State.CONFIRMED,
+        refused=_("Only a fixed or closed complaint can be reopened."),
+    )
     def reopen(self, *, now=None) -> str:
         """The reporter (or the four-week answer) says it is not fixed: back to confirmed."""
-        if self.state not in self.DONE_STATES:
-            raise ValidationError(_("Only a fixed or closed complaint can be reopened."))
-        old = self._move(self.State.CONFIRMED, now=now)
+        old = self.state
+        self._stamp(self.State.CONFIRMED, now)
         self.reopen_count += 1
         self.fixed_at = None
         self.closed_at = None
@@ -297,16 +340,28 @@ class Complaint(models.Model):
         self.duplicate_of = None
         return old
 
-    def _move(self, state: str, *, now=None) -> str:
+    def _stamp(self, state: str, now) -> None:
         now = now or timezone.now()
-        old = self.state
-        self.state = state
         self.state_changed_at = now
         if state == self.State.FIXED:
             self.fixed_at = now
         if state in self.CLOSED_STATES:
             self.closed_at = now
-        return old
+
+
+# The agency's move to each state, and the states each state may move to (for the forms).
+Complaint.MOVES = {
+    move.target: move.name for move in workflow.transitions(Complaint) if move.name != "reopen"
+}
+Complaint.TRANSITIONS = {
+    state: tuple(
+        target
+        for target in Complaint.State.values
+        if target in Complaint.MOVES
+        and state in getattr(Complaint, Complaint.MOVES[target]).transition.source
+    )
+    for state in Complaint.State.values
+}
 
 
 def photo_path(instance: "ComplaintPhoto", filename: str) -> str:
