@@ -34,6 +34,7 @@ from service_points.models import ServicePoint
 logger = logging.getLogger(__name__)
 DEVICE_COOKIE = "cr_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
+ALL_AGENCIES = "all"  # ?agency=all: every agency's queue, for EGA and overseers
 
 
 def _device(request: HttpRequest) -> str:
@@ -367,14 +368,19 @@ def agency_figures(request: HttpRequest, code: str) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     own = accounts_access.agency_for_officer(request.user)
     agency = own
-    fallback = False
-    if own is None:  # EGA and overseers: the fallback queue, or ?agency=<code>
+    fallback = everyone = False
+    scope = ""
+    if own is None:  # EGA and overseers: the fallback queue, ?agency=<code> or ?agency=all
         code = request.GET.get("agency", "")[:32]
-        agency = agency_get(code=code) if code else None
-        fallback = agency is None
+        everyone = code == ALL_AGENCIES
+        agency = agency_get(code=code) if code and not everyone else None
+        fallback = agency is None and not everyone
+        scope = ALL_AGENCIES if everyone else (agency.code if agency else "")
     state = request.GET.get("state", "open")[:20]
     overdue = request.GET.get("overdue") == "1"
-    qs = selectors.queue(agency=agency, fallback=fallback, state=state, overdue=overdue)
+    qs = selectors.queue(
+        agency=agency, fallback=fallback, everyone=everyone, state=state, overdue=overdue
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -382,6 +388,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "agency": agency,
             "fallback": fallback,
+            "everyone": everyone,
+            "scope": scope,
             "page": page,
             "state": state,
             "overdue": overdue,
