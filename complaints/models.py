@@ -6,6 +6,7 @@ and the agency's history come from one table. Agencies' internal notes are event
 `internal=True` and never reach a public page or the Open311 API.
 """
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -456,3 +457,51 @@ class ResponseTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PartnerKey(models.Model):
+    """A key EGA issues to a partner channel (a city app, a LINE official account) that files
+    complaints through Open311 POST without belonging to an agency. Only a SHA-256 of the
+    secret is kept; the secret is shown once."""
+
+    PREFIX_LENGTH = 8
+    SCHEME = "cp"  # keys read "cp_<prefix>_<secret>"; agencies' service point keys are "sp_"
+
+    name = models.CharField(_("partner channel"), max_length=100)
+    contact = models.CharField(_("contact at the partner"), max_length=200, blank=True)
+    prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partner channel key")
+        verbose_name_plural = _("partner channel keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.SCHEME}_{self.prefix}… ({self.name})"
+
+    @staticmethod
+    def hash(secret: str) -> str:
+        # The secrets are 256-bit random: a fast hash is enough (nothing to brute-force).
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def generate(cls) -> tuple[str, str]:
+        """(prefix, full key). The full key is shown once and never stored."""
+        prefix = secrets.token_hex(cls.PREFIX_LENGTH // 2)
+        return prefix, f"{cls.SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self, *, now=None) -> None:
+        if self.revoked_at is not None:
+            raise ValidationError(_("This key is already revoked."))
+        self.revoked_at = now or timezone.now()

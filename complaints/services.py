@@ -4,6 +4,7 @@ Staff actions are audited as `complaints.complaint.<verb>`; the citizen's own ac
 recorded as `ComplaintEvent` rows (the complaint's timeline is its append-only record).
 """
 
+import hmac
 import ipaddress
 import re
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from complaints.models import (
     Complaint,
     ComplaintEvent,
     ComplaintPhoto,
+    PartnerKey,
     ReferenceCounter,
     ResponseTemplate,
     Route,
@@ -580,3 +582,63 @@ def template_save(
     template.save()
     audit_record(action="complaints.template.saved", actor=by, target=template, agency=agency)
     return template
+
+
+# --- partner channels' keys (Open311 POST) -------------------------------------------------
+@transaction.atomic
+def partner_key_issue(*, by, name: str, contact: str = "") -> tuple[PartnerKey, str]:
+    """EGA issues a key to a partner channel. Returns the key and its secret, which is shown
+    once; only its hash is kept."""
+    if not access.can_manage_partner_keys(by):
+        raise PermissionDenied
+    prefix, secret = PartnerKey.generate()
+    key = PartnerKey(
+        name=clean_text(name, field="name", max_length=100),
+        contact=clean_text(contact, field="contact", max_length=200),
+        prefix=prefix,
+        key_hash=PartnerKey.hash(secret),
+        created_by=by,
+    )
+    if not key.name:
+        raise ValidationError({"name": _("Name the partner channel.")})
+    key.full_clean(exclude=["created_by"])
+    key.save()
+    audit_record(
+        action="complaints.partner_key.issued",
+        actor=by,
+        target=key,
+        data={"prefix": prefix, "name": key.name},
+    )
+    return key, secret
+
+
+@transaction.atomic
+def partner_key_revoke(*, key: PartnerKey, by) -> PartnerKey:
+    if not access.can_manage_partner_keys(by):
+        raise PermissionDenied
+    key = PartnerKey.objects.select_for_update().get(pk=key.pk)
+    key.revoke()
+    key.save(update_fields=["revoked_at"])
+    audit_record(
+        action="complaints.partner_key.revoked",
+        actor=by,
+        target=key,
+        data={"prefix": key.prefix, "name": key.name},
+    )
+    return key
+
+
+def partner_key_authenticate(*, secret: str) -> PartnerKey | None:
+    """The active partner key whose secret this is, or None."""
+    parts = (secret or "").split("_", 2)
+    if len(parts) < 3 or parts[0] != PartnerKey.SCHEME:
+        return None
+    key = PartnerKey.objects.filter(prefix=parts[1][: PartnerKey.PREFIX_LENGTH]).first()
+    if key is None or not key.is_active:
+        return None
+    if not hmac.compare_digest(key.key_hash, PartnerKey.hash(secret)):
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        PartnerKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return key

@@ -19,11 +19,12 @@ from complaints.forms import (
     HandOverForm,
     ModerateForm,
     NoteForm,
+    PartnerKeyForm,
     ReopenForm,
     TemplateForm,
     TransitionForm,
 )
-from complaints.models import Complaint
+from complaints.models import Complaint, PartnerKey
 from core.forms import add_service_errors
 from core.http import client_ip
 from core.mail import public_base_url
@@ -554,6 +555,41 @@ def response_templates(request: HttpRequest) -> HttpResponse:
         request,
         "complaints/templates.html",
         {"form": form, "templates": selectors.templates_for(agency=agency)},
+        status=status,
+    )
+
+
+@accounts_access.require(access.can_manage_partner_keys)
+@require_http_methods(["GET", "POST"])
+def partner_keys(request: HttpRequest) -> HttpResponse:
+    """EGA issues and revokes partner channels' keys for Open311 POST."""
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action == "revoke":
+        key_id = optional_id(request.POST.get("key"))
+        key = PartnerKey.objects.filter(pk=key_id, revoked_at__isnull=True).first()
+        if key is None:
+            raise Http404
+        services.partner_key_revoke(key=key, by=request.user)
+        messages.success(request, _("The key is revoked."))
+        return redirect("complaints:partner_keys")
+    form = PartnerKeyForm(request.POST if request.method == "POST" else None)
+    secret, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                _key, secret = services.partner_key_issue(by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+        if secret is None:
+            status = 400
+    return render(
+        request,
+        "complaints/partner_keys.html",
+        {
+            "form": PartnerKeyForm() if secret else form,
+            "secret": secret,
+            "keys": PartnerKey.objects.all(),
+        },
         status=status,
     )
 
