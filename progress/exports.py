@@ -147,10 +147,10 @@ def national_xlsx(*, every_agency: bool) -> HttpResponse:
             schedule,
         )
     )
+    sheets.append(_complaints_sheet(_complaint_rows()))
     if every_agency:
         agencies, _t = selectors.report(selectors.Level("every_agency"))
         sheets.append(_sheet(_("Agencies"), agencies))
-    sheets.append(_complaints_sheet(_complaint_rows()))
     stamp = timezone.localdate().isoformat()
     return _response(tabular.xlsx_bytes(sheets), XLSX, f"no-copy-progress-{stamp}.xlsx")
 
