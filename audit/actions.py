@@ -94,6 +94,8 @@ COMPLAINTS = (
     "complaints.complaint.moderated",
     "complaints.complaint.released",
     "complaints.template.saved",
+    "complaints.partner_key.issued",
+    "complaints.partner_key.revoked",
 )
 
 CONSOLE = ("console.followup.reminded",)

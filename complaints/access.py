@@ -43,3 +43,8 @@ def can_moderate(user: Any) -> bool:
 
 def can_manage_templates(user: Any, agency) -> bool:
     return _own(user, agency.pk)
+
+
+def can_manage_partner_keys(user: Any) -> bool:
+    """Partner channels' keys for Open311 POST: EGA issues and revokes them."""
+    return is_ega_admin(user)

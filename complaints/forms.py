@@ -169,3 +169,17 @@ class TemplateForm(Form):
     text = forms.CharField(
         label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}), max_length=DESCRIPTION_MAX_LENGTH
     )
+
+
+class PartnerKeyForm(Form):
+    name = forms.CharField(
+        label=_("Partner channel"),
+        max_length=100,
+        help_text=_("For example the city's app or a LINE official account."),
+    )
+    contact = forms.CharField(
+        label=_("Contact at the partner"),
+        max_length=200,
+        required=False,
+        help_text=_("Who to call when the key must be replaced."),
+    )

@@ -1,11 +1,12 @@
 """Complaints (ระบบการแจ้งเรื่องร้องเรียน): a citizen reports a problem, one agency fixes it.
 
-`Complaint.state` only moves through `Complaint.transition()` (FixMyStreet's set of states);
+`Complaint.state` only moves through its `@transition` methods (core.transitions; FixMyStreet's states);
 every move, hand-over, note and reporter action is a `ComplaintEvent`, so the public timeline
 and the agency's history come from one table. Agencies' internal notes are events with
 `internal=True` and never reach a public page or the Open311 API.
 """
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core import transitions as workflow
 
 DESCRIPTION_MAX_LENGTH = 2000
 MAX_PHOTOS = 4
@@ -135,18 +138,9 @@ class Complaint(models.Model):
     OPEN_STATES = (State.RECEIVED, State.CONFIRMED, State.IN_PROGRESS, State.ACTION_SCHEDULED)
     CLOSED_STATES = (State.NOT_RESPONSIBLE, State.DUPLICATE, State.NO_FURTHER_ACTION)
     DONE_STATES = (State.FIXED, *CLOSED_STATES)
-    _WORK = (State.CONFIRMED, State.IN_PROGRESS, State.ACTION_SCHEDULED, State.FIXED)
-    # The agency's moves. Fixed and closed complaints come back only by a reopen.
-    TRANSITIONS: dict[str, tuple[str, ...]] = {
-        State.RECEIVED: (*_WORK, *CLOSED_STATES),
-        State.CONFIRMED: (State.IN_PROGRESS, State.ACTION_SCHEDULED, State.FIXED, *CLOSED_STATES),
-        State.IN_PROGRESS: (State.ACTION_SCHEDULED, State.FIXED, *CLOSED_STATES),
-        State.ACTION_SCHEDULED: (State.IN_PROGRESS, State.FIXED, *CLOSED_STATES),
-        State.FIXED: (),
-        State.NOT_RESPONSIBLE: (),
-        State.DUPLICATE: (),
-        State.NO_FURTHER_ACTION: (),
-    }
+    # Filled in below the class from the @transition declarations.
+    MOVES: dict[str, str] = {}
+    TRANSITIONS: dict[str, tuple[str, ...]] = {}
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     follow_token = models.CharField(max_length=64, unique=True, default=new_follow_token)
@@ -271,24 +265,74 @@ class Complaint(models.Model):
         return state in self.TRANSITIONS.get(self.state, ())
 
     def transition(self, state: str, *, now=None) -> str:
-        """Moves to `state` or raises ValidationError naming both states. Returns the old one."""
+        """Moves to `state` through its declared move, or raises ValidationError naming both
+        states. Returns the old state."""
         if state not in self.State.values:
             raise ValidationError(_("Unknown state."))
-        if not self.can_move_to(state):
-            raise ValidationError(
-                _("A complaint that is “%(from)s” cannot be moved to “%(to)s”.")
-                % {
-                    "from": self.State(self.state).label,
-                    "to": self.State(state).label,
-                }
-            )
-        return self._move(state, now=now)
+        old = self.state
+        refused = ValidationError(
+            _("A complaint that is “%(from)s” cannot be moved to “%(to)s”.")
+            % {"from": self.State(old).label, "to": self.State(state).label},
+            code="illegal_transition",
+        )
+        if state not in self.MOVES:  # nothing moves back to "received"
+            raise refused
+        try:
+            getattr(self, self.MOVES[state])(now=now)
+        except ValidationError as error:
+            if error.code != "illegal_transition":
+                raise
+            raise refused from error
+        return old
 
+    # The agency's moves (core.transitions). Fixed and closed complaints come back only by a
+    # reopen; `TRANSITIONS` below is derived from these declarations.
+    @workflow.transition(field="state", source=State.RECEIVED, target=State.CONFIRMED)
+    def confirm(self, *, now=None) -> None:
+        self._stamp(self.State.CONFIRMED, now)
+
+    @workflow.transition(
+        field="state",
+        source=(State.RECEIVED, State.CONFIRMED, State.ACTION_SCHEDULED),
+        target=State.IN_PROGRESS,
+    )
+    def start(self, *, now=None) -> None:
+        self._stamp(self.State.IN_PROGRESS, now)
+
+    @workflow.transition(
+        field="state",
+        source=(State.RECEIVED, State.CONFIRMED, State.IN_PROGRESS),
+        target=State.ACTION_SCHEDULED,
+    )
+    def schedule(self, *, now=None) -> None:
+        self._stamp(self.State.ACTION_SCHEDULED, now)
+
+    @workflow.transition(field="state", source=OPEN_STATES, target=State.FIXED)
+    def fix(self, *, now=None) -> None:
+        self._stamp(self.State.FIXED, now)
+
+    @workflow.transition(field="state", source=OPEN_STATES, target=State.NOT_RESPONSIBLE)
+    def close_not_responsible(self, *, now=None) -> None:
+        self._stamp(self.State.NOT_RESPONSIBLE, now)
+
+    @workflow.transition(field="state", source=OPEN_STATES, target=State.DUPLICATE)
+    def close_duplicate(self, *, now=None) -> None:
+        self._stamp(self.State.DUPLICATE, now)
+
+    @workflow.transition(field="state", source=OPEN_STATES, target=State.NO_FURTHER_ACTION)
+    def close_no_further_action(self, *, now=None) -> None:
+        self._stamp(self.State.NO_FURTHER_ACTION, now)
+
+    @workflow.transition(
+        field="state",
+        source=DONE_STATES,
+        target=State.CONFIRMED,
+        refused=_("Only a fixed or closed complaint can be reopened."),
+    )
     def reopen(self, *, now=None) -> str:
         """The reporter (or the four-week answer) says it is not fixed: back to confirmed."""
-        if self.state not in self.DONE_STATES:
-            raise ValidationError(_("Only a fixed or closed complaint can be reopened."))
-        old = self._move(self.State.CONFIRMED, now=now)
+        old = self.state
+        self._stamp(self.State.CONFIRMED, now)
         self.reopen_count += 1
         self.fixed_at = None
         self.closed_at = None
@@ -297,16 +341,28 @@ class Complaint(models.Model):
         self.duplicate_of = None
         return old
 
-    def _move(self, state: str, *, now=None) -> str:
+    def _stamp(self, state: str, now) -> None:
         now = now or timezone.now()
-        old = self.state
-        self.state = state
         self.state_changed_at = now
         if state == self.State.FIXED:
             self.fixed_at = now
         if state in self.CLOSED_STATES:
             self.closed_at = now
-        return old
+
+
+# The agency's move to each state, and the states each state may move to (for the forms).
+Complaint.MOVES = {
+    move.target: move.name for move in workflow.transitions(Complaint) if move.name != "reopen"
+}
+Complaint.TRANSITIONS = {
+    state: tuple(
+        target
+        for target in Complaint.State.values
+        if target in Complaint.MOVES
+        and state in getattr(Complaint, Complaint.MOVES[target]).transition.source
+    )
+    for state in Complaint.State.values
+}
 
 
 def photo_path(instance: "ComplaintPhoto", filename: str) -> str:
@@ -401,3 +457,51 @@ class ResponseTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PartnerKey(models.Model):
+    """A key EGA issues to a partner channel (a city app, a LINE official account) that files
+    complaints through Open311 POST without belonging to an agency. Only a SHA-256 of the
+    secret is kept; the secret is shown once."""
+
+    PREFIX_LENGTH = 8
+    SCHEME = "cp"  # keys read "cp_<prefix>_<secret>"; agencies' service point keys are "sp_"
+
+    name = models.CharField(_("partner channel"), max_length=100)
+    contact = models.CharField(_("contact at the partner"), max_length=200, blank=True)
+    prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partner channel key")
+        verbose_name_plural = _("partner channel keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.SCHEME}_{self.prefix}… ({self.name})"
+
+    @staticmethod
+    def hash(secret: str) -> str:
+        # The secrets are 256-bit random: a fast hash is enough (nothing to brute-force).
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def generate(cls) -> tuple[str, str]:
+        """(prefix, full key). The full key is shown once and never stored."""
+        prefix = secrets.token_hex(cls.PREFIX_LENGTH // 2)
+        return prefix, f"{cls.SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self, *, now=None) -> None:
+        if self.revoked_at is not None:
+            raise ValidationError(_("This key is already revoked."))
+        self.revoked_at = now or timezone.now()

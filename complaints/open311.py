@@ -23,7 +23,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from complaints import services
-from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
+from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto, PartnerKey
+from service_points.models import ApiKey
 from service_points.services import api_key_authenticate
 
 DEFAULT_DAYS = 90
@@ -295,9 +296,12 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     data = request.POST
-    key = api_key_authenticate(secret=data.get("api_key", ""))
+    secret = data.get("api_key", "")
+    # An agency's service point key, or a key EGA issued to a partner channel.
+    key = api_key_authenticate(secret=secret) or services.partner_key_authenticate(secret=secret)
     if key is None:
         raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request.")
+    channel = key.prefix if isinstance(key, ApiKey) else f"{PartnerKey.SCHEME}:{key.prefix}"
     category = Category.objects.filter(code=data.get("service_code", ""), is_active=True).first()
     if category is None:
         raise Open311Error(404, "service_code not found")
@@ -317,7 +321,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
             reporter_name=name,
             reporter_email=data.get("email", "")[:254],
             reporter_phone=data.get("phone", "")[:20],
-            device_token=f"open311:{key.prefix}:{data.get('device_id', '')[:64]}",
+            device_token=f"open311:{channel}:{data.get('device_id', '')[:64]}",
             ip=request.META.get("REMOTE_ADDR", ""),
             source=Complaint.Source.OPEN311,
             base_url=request.build_absolute_uri("/"),

@@ -70,10 +70,19 @@ def timeline(*, complaint: Complaint, internal: bool = False) -> QuerySet[Compla
     return qs if internal else qs.filter(internal=False)
 
 
-def queue(*, agency=None, fallback: bool = False, state: str = "open", overdue: bool = False):
-    """An agency's complaints (or EGA's fallback queue), most urgent deadline first."""
-    qs = Complaint.objects.select_related("category").filter(held=False)
-    qs = qs.filter(agency__isnull=True) if fallback else qs.filter(agency=agency)
+def queue(
+    *,
+    agency=None,
+    fallback: bool = False,
+    everyone: bool = False,
+    state: str = "open",
+    overdue: bool = False,
+):
+    """An agency's complaints (or EGA's fallback queue, or every agency's for overseers), most
+    urgent deadline first."""
+    qs = Complaint.objects.select_related("category", "agency").filter(held=False)
+    if not everyone:
+        qs = qs.filter(agency__isnull=True) if fallback else qs.filter(agency=agency)
     if state == "open":
         qs = qs.filter(state__in=Complaint.OPEN_STATES)
     elif state == "closed":
@@ -83,6 +92,27 @@ def queue(*, agency=None, fallback: bool = False, state: str = "open", overdue: 
     if overdue:
         qs = qs.filter(state__in=Complaint.OPEN_STATES, deadline__lt=timezone.localdate())
     return qs.order_by("deadline", "created_at")
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What the console home counts: overdue complaints of every agency, and EGA's fallback
+    queue (waiting for an agency; of those, overdue)."""
+
+    overdue: int
+    fallback_open: int
+    fallback_overdue: int
+
+
+def attention(today=None) -> Attention:
+    today = today or timezone.localdate()
+    overdue = Q(state__in=Complaint.OPEN_STATES, deadline__lt=today)
+    counts = Complaint.objects.filter(held=False).aggregate(
+        overdue=Count("pk", filter=overdue),
+        fallback_open=Count("pk", filter=Q(agency__isnull=True, state__in=Complaint.OPEN_STATES)),
+        fallback_overdue=Count("pk", filter=overdue & Q(agency__isnull=True)),
+    )
+    return Attention(**counts)
 
 
 def held_complaints() -> QuerySet[Complaint]:

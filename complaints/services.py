@@ -4,6 +4,7 @@ Staff actions are audited as `complaints.complaint.<verb>`; the citizen's own ac
 recorded as `ComplaintEvent` rows (the complaint's timeline is its append-only record).
 """
 
+import hmac
 import ipaddress
 import re
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from complaints.models import (
     Complaint,
     ComplaintEvent,
     ComplaintPhoto,
+    PartnerKey,
     ReferenceCounter,
     ResponseTemplate,
     Route,
@@ -193,6 +195,64 @@ def _event(complaint: Complaint, kind: str, *, by=None, now=None, **fields: Any)
     return event
 
 
+def _clean_texts(
+    errors: dict[str, list[str]], description: str, reporter_name: str
+) -> tuple[str, str]:
+    try:
+        description = clean_text(description, field="description")
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if not description and "description" not in errors:
+        errors["description"] = [_("Describe the problem.")]
+    try:
+        reporter_name = clean_text(reporter_name, field="reporter_name", max_length=200)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    return description, reporter_name
+
+
+def _check_choices(errors: dict[str, list[str]], *, category: Category, service, point) -> None:
+    if not category.is_active:
+        errors["category"] = [_("Choose a category from the list.")]
+    if service is not None and service.status != "published":
+        errors["service"] = [_("Choose a service from the list.")]
+    if point is not None and not point.is_published:
+        errors["point"] = [_("This service point is not published.")]
+
+
+def _process_photos(errors: dict[str, list[str]], photos: Sequence[Any]) -> list[ProcessedImage]:
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = [_("Attach at most %(n)s photos.") % {"n": MAX_PHOTOS}]
+        return []
+    processed: list[ProcessedImage] = []
+    for upload in photos:
+        try:
+            processed.append(process_upload(upload))
+        except ValidationError as error:
+            errors["photos"] = error.message_dict.get("image", error.messages)
+            break
+    return processed
+
+
+def _locate(
+    errors: dict[str, list[str]],
+    latitude: float | None,
+    longitude: float | None,
+    processed: list[ProcessedImage],
+) -> tuple[float | None, float | None]:
+    if latitude is None or longitude is None:
+        # No pin: the place where the first photo was taken (its GPS, read before the
+        # re-encoding dropped it) is offered as the location.
+        gps = next((image.gps for image in processed if image.gps), None)
+        if gps is not None:
+            latitude, longitude = gps
+    if latitude is None or longitude is None:
+        errors["location"] = [_("Pin the place on the map, or choose a service point.")]
+    elif not geo.in_thailand(float(latitude), float(longitude)):
+        errors["location"] = [_("The place is outside Thailand. Pin a place in Thailand.")]
+    return latitude, longitude
+
+
 @transaction.atomic
 def complaint_submit(
     *,
@@ -217,45 +277,12 @@ def complaint_submit(
     or TooManyComplaintsError (HTTP 429)."""
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
-    try:
-        description = clean_text(description, field="description")
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if not description and "description" not in errors:
-        errors["description"] = [_("Describe the problem.")]
-    try:
-        reporter_name = clean_text(reporter_name, field="reporter_name", max_length=200)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if not category.is_active:
-        errors["category"] = [_("Choose a category from the list.")]
-    if service is not None and service.status != "published":
-        errors["service"] = [_("Choose a service from the list.")]
-    if point is not None:
-        if not point.is_published:
-            errors["point"] = [_("This service point is not published.")]
-        if latitude is None or longitude is None:
-            latitude, longitude = point.latitude, point.longitude
-    if len(photos) > MAX_PHOTOS:
-        errors["photos"] = [_("Attach at most %(n)s photos.") % {"n": MAX_PHOTOS}]
-    processed: list[ProcessedImage] = []
-    if "photos" not in errors:
-        for upload in photos:
-            try:
-                processed.append(process_upload(upload))
-            except ValidationError as error:
-                errors["photos"] = error.message_dict.get("image", error.messages)
-                break
-    if latitude is None or longitude is None:
-        # No pin: the place where the first photo was taken (its GPS, read before the
-        # re-encoding dropped it) is offered as the location.
-        gps = next((image.gps for image in processed if image.gps), None)
-        if gps is not None:
-            latitude, longitude = gps
-    if latitude is None or longitude is None:
-        errors["location"] = [_("Pin the place on the map, or choose a service point.")]
-    elif not geo.in_thailand(float(latitude), float(longitude)):
-        errors["location"] = [_("The place is outside Thailand. Pin a place in Thailand.")]
+    description, reporter_name = _clean_texts(errors, description, reporter_name)
+    _check_choices(errors, category=category, service=service, point=point)
+    if point is not None and (latitude is None or longitude is None):
+        latitude, longitude = point.latitude, point.longitude
+    processed = _process_photos(errors, photos)
+    latitude, longitude = _locate(errors, latitude, longitude, processed)
     if errors:
         raise ValidationError(errors)
     assert latitude is not None and longitude is not None
@@ -555,3 +582,63 @@ def template_save(
     template.save()
     audit_record(action="complaints.template.saved", actor=by, target=template, agency=agency)
     return template
+
+
+# --- partner channels' keys (Open311 POST) -------------------------------------------------
+@transaction.atomic
+def partner_key_issue(*, by, name: str, contact: str = "") -> tuple[PartnerKey, str]:
+    """EGA issues a key to a partner channel. Returns the key and its secret, which is shown
+    once; only its hash is kept."""
+    if not access.can_manage_partner_keys(by):
+        raise PermissionDenied
+    prefix, secret = PartnerKey.generate()
+    key = PartnerKey(
+        name=clean_text(name, field="name", max_length=100),
+        contact=clean_text(contact, field="contact", max_length=200),
+        prefix=prefix,
+        key_hash=PartnerKey.hash(secret),
+        created_by=by,
+    )
+    if not key.name:
+        raise ValidationError({"name": _("Name the partner channel.")})
+    key.full_clean(exclude=["created_by"])
+    key.save()
+    audit_record(
+        action="complaints.partner_key.issued",
+        actor=by,
+        target=key,
+        data={"prefix": prefix, "name": key.name},
+    )
+    return key, secret
+
+
+@transaction.atomic
+def partner_key_revoke(*, key: PartnerKey, by) -> PartnerKey:
+    if not access.can_manage_partner_keys(by):
+        raise PermissionDenied
+    key = PartnerKey.objects.select_for_update().get(pk=key.pk)
+    key.revoke()
+    key.save(update_fields=["revoked_at"])
+    audit_record(
+        action="complaints.partner_key.revoked",
+        actor=by,
+        target=key,
+        data={"prefix": key.prefix, "name": key.name},
+    )
+    return key
+
+
+def partner_key_authenticate(*, secret: str) -> PartnerKey | None:
+    """The active partner key whose secret this is, or None."""
+    parts = (secret or "").split("_", 2)
+    if len(parts) < 3 or parts[0] != PartnerKey.SCHEME:
+        return None
+    key = PartnerKey.objects.filter(prefix=parts[1][: PartnerKey.PREFIX_LENGTH]).first()
+    if key is None or not key.is_active:
+        return None
+    if not hmac.compare_digest(key.key_hash, PartnerKey.hash(secret)):
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        PartnerKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return key

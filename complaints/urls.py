@@ -17,6 +17,7 @@ urlpatterns = [
     path("opendata/complaints/<str:month>.<str:ext>", views.opendata_file, name="opendata_file"),
     path("my-agency/complaints/", views.queue, name="queue"),
     path("my-agency/complaints/templates/", views.response_templates, name="templates"),
+    path("my-agency/complaints/partner-keys/", views.partner_keys, name="partner_keys"),
     path(f"complaints/{REF}/", views.detail, name="detail"),
     path(f"complaints/{REF}/support/", views.support, name="support"),
     path(f"complaints/{REF}/manage/", views.manage, name="manage"),

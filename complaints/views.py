@@ -19,20 +19,23 @@ from complaints.forms import (
     HandOverForm,
     ModerateForm,
     NoteForm,
+    PartnerKeyForm,
     ReopenForm,
     TemplateForm,
     TransitionForm,
 )
-from complaints.models import Complaint
+from complaints.models import Complaint, PartnerKey
 from core.forms import add_service_errors
 from core.http import client_ip
 from core.mail import public_base_url
+from core.parsing import optional_id
 from service_points import conf as sp_conf
 from service_points.models import ServicePoint
 
 logger = logging.getLogger(__name__)
 DEVICE_COOKIE = "cr_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
+ALL_AGENCIES = "all"  # ?agency=all: every agency's queue, for EGA and overseers
 
 
 def _device(request: HttpRequest) -> str:
@@ -63,86 +66,102 @@ def _float(value) -> float | None:
 
 
 # --- citizens -------------------------------------------------------------------------
+def _point_from_request(request: HttpRequest) -> ServicePoint | None:
+    point_pk = optional_id(request.GET.get("point") or request.POST.get("point"))
+    if point_pk is None:
+        return None
+    point = ServicePoint.objects.filter(pk=point_pk, status=ServicePoint.Status.PUBLISHED).first()
+    if point is None:
+        raise Http404
+    return point
+
+
+def _new_form_initial(request: HttpRequest, point: ServicePoint | None) -> ComplaintForm:
+    initial = {
+        "latitude": _float(request.GET.get("lat")),
+        "longitude": _float(request.GET.get("lon")),
+    }
+    code = request.GET.get("category", "")
+    category = selectors.categories_active().filter(code=code).first()
+    if category is None and request.GET.get("from") == "feedback":
+        category = selectors.categories_active().filter(code="service").first()
+    if category is not None:
+        initial["category"] = category.pk
+    return ComplaintForm(initial=initial, point=point)
+
+
+def _nearby_for(request: HttpRequest, data: dict, point: ServicePoint | None) -> list[Complaint]:
+    """Open complaints nearby in the same category, offered before a duplicate is filed."""
+    lat, lon = data.get("latitude"), data.get("longitude")
+    if point is not None or lat is None or lon is None or request.POST.get("file_anyway"):
+        return []
+    return selectors.nearby_open(category=data["category"], latitude=lat, longitude=lon)
+
+
+def _submit(
+    request: HttpRequest, form: ComplaintForm, point: ServicePoint | None, device: str
+) -> tuple[HttpResponse | None, int]:
+    """Files the valid form. Returns (a response that ends the request, or None to show the
+    form again with its errors; the status for that form page)."""
+    data = form.cleaned_data
+    try:
+        complaint = services.complaint_submit(
+            category=data["category"],
+            service=data.get("service"),
+            description=data["description"],
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            point=point,
+            photos=data["photos"],
+            reporter_name=data["reporter_name"],
+            name_public=data["name_public"],
+            reporter_email=data["reporter_email"],
+            reporter_phone=data["reporter_phone"],
+            device_token=device,
+            ip=client_ip(request) or "",
+            base_url=_base_url(request),
+        )
+    except services.TooManyComplaintsError:
+        response = render(request, "complaints/too_many.html", status=429)
+        response["Retry-After"] = "3600"
+        return response, 429
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None, 400
+    except (OperationalError, InterfaceError):
+        logger.warning("complaint not stored: database unavailable", exc_info=True)
+        form.add_error(
+            None,
+            _(
+                "Your complaint could not be saved just now. It is still filled in "
+                "below: please send it again."
+            ),
+        )
+        return None, 503
+    request.session["complaints_just_filed"] = complaint.reference
+    return _remember(redirect("complaints:follow", complaint.follow_token), device), 302
+
+
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
     """File a complaint: from /complaints/new/, a point's page (?point=), the feedback page
     after a low rating (?point=&from=feedback) or the public map (?lat=&lon=)."""
-    point = None
-    point_pk = request.GET.get("point") or request.POST.get("point")
-    if point_pk and str(point_pk).isdigit():
-        point = ServicePoint.objects.filter(
-            pk=int(point_pk), status=ServicePoint.Status.PUBLISHED
-        ).first()
-        if point is None:
-            raise Http404
+    point = _point_from_request(request)
     device = _device(request)
     nearby: list[Complaint] = []
     status = 200
-    if request.method == "POST":
+    if request.method != "POST":
+        form = _new_form_initial(request, point)
+    else:
         form = ComplaintForm(request.POST, request.FILES, point=point)
         if form.is_valid():
-            data = form.cleaned_data
-            lat, lon = data.get("latitude"), data.get("longitude")
-            if (
-                point is None
-                and lat is not None
-                and lon is not None
-                and not request.POST.get("file_anyway")
-            ):
-                nearby = selectors.nearby_open(
-                    category=data["category"], latitude=lat, longitude=lon
-                )
+            nearby = _nearby_for(request, form.cleaned_data, point)
             if not nearby:
-                try:
-                    complaint = services.complaint_submit(
-                        category=data["category"],
-                        service=data.get("service"),
-                        description=data["description"],
-                        latitude=lat,
-                        longitude=lon,
-                        point=point,
-                        photos=data["photos"],
-                        reporter_name=data["reporter_name"],
-                        name_public=data["name_public"],
-                        reporter_email=data["reporter_email"],
-                        reporter_phone=data["reporter_phone"],
-                        device_token=device,
-                        ip=client_ip(request) or "",
-                        base_url=_base_url(request),
-                    )
-                except services.TooManyComplaintsError:
-                    response = render(request, "complaints/too_many.html", status=429)
-                    response["Retry-After"] = "3600"
-                    return response
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                except (OperationalError, InterfaceError):
-                    logger.warning("complaint not stored: database unavailable", exc_info=True)
-                    form.add_error(
-                        None,
-                        _(
-                            "Your complaint could not be saved just now. It is still filled in "
-                            "below: please send it again."
-                        ),
-                    )
-                    status = 503
-                else:
-                    request.session["complaints_just_filed"] = complaint.reference
-                    return _remember(redirect("complaints:follow", complaint.follow_token), device)
+                done, status = _submit(request, form, point, device)
+                if done is not None:
+                    return done
         if form.errors and status == 200:
             status = 400
-    else:
-        initial = {
-            "latitude": _float(request.GET.get("lat")),
-            "longitude": _float(request.GET.get("lon")),
-        }
-        code = request.GET.get("category", "")
-        category = selectors.categories_active().filter(code=code).first()
-        if category is None and request.GET.get("from") == "feedback":
-            category = selectors.categories_active().filter(code="service").first()
-        if category is not None:
-            initial["category"] = category.pk
-        form = ComplaintForm(initial=initial, point=point)
     context = {"form": form, "point": point, "nearby": nearby, **_map_context()}
     response = render(request, "complaints/new.html", context, status=status)
     return _remember(sp_conf.with_tiles_allowed(response), device)
@@ -350,14 +369,19 @@ def agency_figures(request: HttpRequest, code: str) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     own = accounts_access.agency_for_officer(request.user)
     agency = own
-    fallback = False
-    if own is None:  # EGA and overseers: the fallback queue, or ?agency=<code>
+    fallback = everyone = False
+    scope = ""
+    if own is None:  # EGA and overseers: the fallback queue, ?agency=<code> or ?agency=all
         code = request.GET.get("agency", "")[:32]
-        agency = agency_get(code=code) if code else None
-        fallback = agency is None
+        everyone = code == ALL_AGENCIES
+        agency = agency_get(code=code) if code and not everyone else None
+        fallback = agency is None and not everyone
+        scope = ALL_AGENCIES if everyone else (agency.code if agency else "")
     state = request.GET.get("state", "open")[:20]
     overdue = request.GET.get("overdue") == "1"
-    qs = selectors.queue(agency=agency, fallback=fallback, state=state, overdue=overdue)
+    qs = selectors.queue(
+        agency=agency, fallback=fallback, everyone=everyone, state=state, overdue=overdue
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -365,6 +389,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "agency": agency,
             "fallback": fallback,
+            "everyone": everyone,
+            "scope": scope,
             "page": page,
             "state": state,
             "overdue": overdue,
@@ -529,6 +555,41 @@ def response_templates(request: HttpRequest) -> HttpResponse:
         request,
         "complaints/templates.html",
         {"form": form, "templates": selectors.templates_for(agency=agency)},
+        status=status,
+    )
+
+
+@accounts_access.require(access.can_manage_partner_keys)
+@require_http_methods(["GET", "POST"])
+def partner_keys(request: HttpRequest) -> HttpResponse:
+    """EGA issues and revokes partner channels' keys for Open311 POST."""
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action == "revoke":
+        key_id = optional_id(request.POST.get("key"))
+        key = PartnerKey.objects.filter(pk=key_id, revoked_at__isnull=True).first()
+        if key is None:
+            raise Http404
+        services.partner_key_revoke(key=key, by=request.user)
+        messages.success(request, _("The key is revoked."))
+        return redirect("complaints:partner_keys")
+    form = PartnerKeyForm(request.POST if request.method == "POST" else None)
+    secret, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                _key, secret = services.partner_key_issue(by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+        if secret is None:
+            status = 400
+    return render(
+        request,
+        "complaints/partner_keys.html",
+        {
+            "form": PartnerKeyForm() if secret else form,
+            "secret": secret,
+            "keys": PartnerKey.objects.all(),
+        },
         status=status,
     )
 

@@ -23,11 +23,13 @@ class Attention:
     flagged_answers: int
     keys_expiring: int
     open_rounds: int
+    complaints: Any = None  # complaints.selectors.Attention (issue 12)
 
 
 def attention() -> Attention:
     from accounts.models import Registration
     from agencies.models import AgencyRequest
+    from complaints.selectors import attention as complaints_attention
     from exchange.models import MemberKey
     from feedback.models import Response
     from readiness.models import SurveyRound
@@ -50,6 +52,7 @@ def attention() -> Attention:
         open_rounds=SurveyRound.objects.filter(
             status=SurveyRound.Status.ACTIVE, opens_on__lte=today, closes_on__gte=today
         ).count(),
+        complaints=complaints_attention(today),
     )
 
 

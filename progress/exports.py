@@ -10,6 +10,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.selectors import Figures as ComplaintFigures
+from complaints.selectors import figures_by_agency as complaint_figures_by_agency
 from core import tabular
 from core.fonts import THAI_FONT_DIR
 from progress import charts, selectors, sources
@@ -67,6 +69,41 @@ def _sheet(title: str, rows: list[selectors.Figures], total=None, columns=None) 
     )
 
 
+def _complaints_sheet(rows: list[tuple[str, ComplaintFigures]]) -> tabular.Sheet:
+    """Citizens' complaints (issue 12): one row per (name, figures)."""
+
+    return tabular.Sheet(
+        _("Complaints"),
+        [
+            _("Agency"),
+            _("Complaints received"),
+            _("Open"),
+            _("Fixed"),
+            _("Closed"),
+            _("Overdue"),
+            _("Median days to fix"),
+            _("Reopen rate (%)"),
+            _("Fixes confirmed by the reporter (%)"),
+        ],
+        [
+            [
+                name,
+                f.received,
+                f.open,
+                f.fixed,
+                f.closed,
+                f.overdue,
+                f.median_days_to_fix,
+                f.reopen_rate,
+                f.confirmation_rate,
+            ]
+            for name, f in rows
+        ],
+        freeze=(1, 1),
+        widths={0: 48},
+    )
+
+
 def _response(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -110,11 +147,22 @@ def national_xlsx(*, every_agency: bool) -> HttpResponse:
             schedule,
         )
     )
+    sheets.append(_complaints_sheet(_complaint_rows()))
     if every_agency:
         agencies, _t = selectors.report(selectors.Level("every_agency"))
         sheets.append(_sheet(_("Agencies"), agencies))
     stamp = timezone.localdate().isoformat()
     return _response(tabular.xlsx_bytes(sheets), XLSX, f"no-copy-progress-{stamp}.xlsx")
+
+
+def _complaint_rows() -> list[tuple[str, ComplaintFigures]]:
+    """Every agency with complaints, then the nation's total."""
+    from agencies.models import Agency
+
+    by_agency = complaint_figures_by_agency()
+    names = dict(Agency.objects.filter(pk__in=by_agency).values_list("pk", "name_th"))
+    rows = sorted(((names[pk], figures) for pk, figures in by_agency.items()), key=lambda r: r[0])
+    return [*rows, (str(_("Total")), sources.complaint_figures())]
 
 
 def agency_xlsx(*, agency, context: dict) -> HttpResponse:
@@ -139,6 +187,8 @@ def agency_xlsx(*, agency, context: dict) -> HttpResponse:
         ),
         _sheet(_("Figures"), [context["figures"]]),
     ]
+    if context.get("complaints") is not None:
+        sheets.append(_complaints_sheet([(agency.name_th, context["complaints"])]))
     return _response(tabular.xlsx_bytes(sheets), XLSX, f"no-copy-progress-{agency.code}.xlsx")
 
 

@@ -67,3 +67,15 @@ def test_an_open_complaint_cannot_be_reopened(state):
 def test_open311_status_is_open_or_closed():
     assert {Complaint(state=s).open311_status for s in Complaint.OPEN_STATES} == {"open"}
     assert {Complaint(state=s).open311_status for s in Complaint.DONE_STATES} == {"closed"}
+
+
+def test_the_moves_are_declared_with_core_transitions():
+    """The table the forms offer is the one the @transition declarations make."""
+    derived = {(start, end) for start, ends in Complaint.TRANSITIONS.items() for end in ends}
+    assert derived == ALLOWED
+    assert Complaint.MOVES[S.FIXED] == "fix"
+
+
+def test_reopen_is_refused_with_its_own_message():
+    with pytest.raises(ValidationError, match="reopened|เปิดเรื่องใหม่"):
+        Complaint(state=S.IN_PROGRESS).reopen()

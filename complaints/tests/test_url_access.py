@@ -49,6 +49,7 @@ TABLE: dict[str, dict[str, int]] = {
         {"officer_a": 200, "admin_a": 200, "officer_b": 200, "ega_admin": 200, "overseer": 200}
     ),
     "/my-agency/complaints/templates/": only({"officer_a": 200, "admin_a": 200, "officer_b": 200}),
+    "/my-agency/complaints/partner-keys/": only({"ega_admin": 200}),
     "/complaints/{ref}/": OPEN,
     "/complaints/{held}/": dict.fromkeys(ROLES, 404),
     "/complaints/{ref}/support/": NOT_GET,
