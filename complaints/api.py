@@ -14,6 +14,8 @@ from ninja.errors import HttpError
 from agencies.selectors import agency_get
 from complaints import selectors, services
 from complaints.models import DESCRIPTION_MAX_LENGTH, Category, Complaint
+from core.http import client_ip
+from core.mail import public_base_url
 from service_points.api import AgencyKey
 
 router = Router(tags=["complaints"])
@@ -165,9 +167,9 @@ def complaint_file(request: HttpRequest, payload: ComplaintIn):
             reporter_email=payload.reporter_email[:254],
             reporter_phone=payload.reporter_phone[:20],
             device_token=f"api:{request.auth.pk}",
-            ip=request.META.get("REMOTE_ADDR", ""),
+            ip=client_ip(request) or "",
             source=Complaint.Source.API,
-            base_url=request.build_absolute_uri("/"),
+            base_url=public_base_url(),
         )
     except services.TooManyComplaintsError:
         raise HttpError(429, "Too many complaints from this network") from None

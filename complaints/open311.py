@@ -24,6 +24,8 @@ from django.views.decorators.http import require_http_methods
 
 from complaints import services
 from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto, PartnerKey
+from core.http import client_ip
+from core.mail import public_base_url
 from service_points.models import ApiKey
 from service_points.services import api_key_authenticate
 
@@ -112,11 +114,11 @@ def _endpoint(view):
 @require_http_methods(["GET"])
 @_endpoint
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
-    base = request.build_absolute_uri(reverse("open311:root"))
+    base = public_base_url().rstrip("/") + reverse("open311:root")
     data = {
         "changeset": "2026-11-30T00:00:00+07:00",
         "contact": "EGA CITIZENinfo, contact@ega.or.th",
-        "key_service": request.build_absolute_uri(reverse("service_points:api_keys")),
+        "key_service": public_base_url().rstrip("/") + reverse("service_points:api_keys"),
         "endpoints": [
             {
                 "specification": SPEC,
@@ -200,7 +202,7 @@ def _rows(request: HttpRequest, complaints) -> list[dict]:
         .values_list("complaint_id", "image")
     ):
         photos[complaint_id] = image  # the first photo wins (ordered newest first)
-    base = request.build_absolute_uri("/").rstrip("/")
+    base = public_base_url().rstrip("/")
     media = base + settings.MEDIA_URL if settings.MEDIA_URL.startswith("/") else settings.MEDIA_URL
     tz = timezone.get_current_timezone()
     open_states = set(Complaint.OPEN_STATES)
@@ -322,9 +324,9 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
             reporter_email=data.get("email", "")[:254],
             reporter_phone=data.get("phone", "")[:20],
             device_token=f"open311:{channel}:{data.get('device_id', '')[:64]}",
-            ip=request.META.get("REMOTE_ADDR", ""),
+            ip=client_ip(request) or "",
             source=Complaint.Source.OPEN311,
-            base_url=request.build_absolute_uri("/"),
+            base_url=public_base_url(),
         )
     except services.TooManyComplaintsError:
         raise Open311Error(
