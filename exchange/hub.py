@@ -12,8 +12,9 @@ from pathlib import Path
 from django.db import connection
 from django.db.models import F
 
+from core import pg
 from core.memo import ProcessCache
-from exchange import conf, pg
+from exchange import conf
 from exchange.models import AccessRight, DirectoryState, DocumentType, Member, MemberKey
 from gdx_protocol.directory import IdentityKey, KeyRecord, MemberRecord
 from gdx_protocol.errors import UnknownKeyError, UnknownMemberError
