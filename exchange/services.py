@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from agency_node.http_client import HttpClient
 from audit.services import audit_record
 from core.templatetags.thai_dates import format_date
 from exchange import conf, log
@@ -51,6 +50,7 @@ from gdx_protocol.errors import (
     UnknownKeyError,
     WitnessQuorumError,
 )
+from gdx_protocol.http_client import HttpClient
 from gdx_protocol.keys import signature_algorithm
 from gdx_protocol.merkle import TreeHead, leaf_hash
 from gdx_protocol.sth import sign_tree_head
