@@ -10,9 +10,12 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Agency
 from core.memo import ProcessCache
 from feedback import conf
 from feedback.models import AREAS, SCORES, SUM_FIELDS, PointDay, Response
+from manual.models import Service
+from service_points.models import ServicePoint
 
 AREA_LABELS = {
     "overall": _("Overall satisfaction"),
@@ -202,7 +205,6 @@ def feedback_by_driver(*, agency=None, point=None, since=None) -> list[DriverFig
 # --- lists --------------------------------------------------------------------------
 def feedback_by_point(*, agency) -> list[dict]:
     """One row per point of the agency that has counted answers, most answered first."""
-    from service_points.models import ServicePoint
 
     rows = list(_days(agency=agency).values("point").annotate(**_sums()).order_by("-responses"))
     points = ServicePoint.objects.in_bulk([row["point"] for row in rows])
@@ -214,7 +216,6 @@ def feedback_by_point(*, agency) -> list[dict]:
 
 
 def feedback_by_agency() -> list[dict]:
-    from agencies.models import Agency
 
     rows = list(PointDay.objects.values("agency").annotate(**_sums()).order_by("-responses"))
     agencies = Agency.objects.in_bulk([row["agency"] for row in rows])
@@ -298,7 +299,6 @@ def feedback_target(*, point_pk: int) -> FeedbackTarget | None:
     the service still offered. A point published since the copy was made is looked up on
     its own, so a new poster works at once; a point that is not found is not remembered.
     """
-    from service_points.models import ServicePoint
 
     now = time.monotonic()
     seconds = conf.get("FEEDBACK_TARGET_CACHE_SECONDS")
@@ -326,8 +326,6 @@ def feedback_target_forget(*, sender=None, instance=None, **_kwargs) -> None:
 
 
 def _forget(sender, instance) -> None:
-    from agencies.models import Agency
-    from service_points.models import ServicePoint
 
     if sender is ServicePoint and instance is not None:
         _TARGETS.forget(instance.pk)
@@ -343,7 +341,6 @@ def _forget(sender, instance) -> None:
 @functools.cache
 def _point_sql() -> tuple[str, list[str]]:
     """The point's few columns, in the model's field order (as `Model.from_db` wants them)."""
-    from service_points.models import ServicePoint
 
     wanted = {"id", "name_th", "name_en", "status", "agency_id"}
     fields = [f for f in ServicePoint._meta.concrete_fields if f.attname in wanted]
@@ -356,7 +353,6 @@ def _point_sql() -> tuple[str, list[str]]:
 
 
 def _load_every_point(*, until: float) -> None:
-    from service_points.models import ServicePoint
 
     sql, _names = _point_sql()
     with connection.cursor() as cursor:
@@ -366,7 +362,6 @@ def _load_every_point(*, until: float) -> None:
 
 
 def _load_one_point(point_pk: int) -> tuple | None:
-    from service_points.models import ServicePoint
 
     sql, _names = _point_sql()
     with connection.cursor() as cursor:
@@ -376,7 +371,6 @@ def _load_one_point(point_pk: int) -> tuple | None:
 
 
 def _agency_and_services(agency_id: int, *, now: float, seconds: int) -> tuple[object, tuple]:
-    from agencies.models import Agency
 
     hit = _AGENCIES.get(agency_id, now=now)
     if hit is not None:
@@ -391,7 +385,6 @@ def _agency_and_services(agency_id: int, *, now: float, seconds: int) -> tuple[o
 def services_for_agency(*, agency_id: int):
     """The Citizen's Manual has no link from a service to a point: the agency's published
     services are offered, with "other" (ADR 0040)."""
-    from manual.models import Service
 
     return (
         Service.objects.filter(agency_id=agency_id, status=Service.Status.PUBLISHED)

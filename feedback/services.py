@@ -22,6 +22,8 @@ from core.mail import email_enqueue
 from feedback import access, conf
 from feedback.masking import mask_personal_data
 from feedback.models import COMMENT_MAX_LENGTH, SCORES, SUM_FIELDS, PointDay, Reply, Response
+from manual.models import Service
+from service_points.models import ServicePoint
 
 
 class TooManyResponsesError(Exception):
@@ -277,8 +279,6 @@ def _store_in_transaction(response: Response, *, honeypot: str) -> Response:
 def _ensure_still_open(response: Response) -> None:
     """The cached point may have been unpublished, moved to another agency, or the service
     withdrawn since: the database decides, and the answer goes to the point's agency now."""
-    from manual.models import Service
-    from service_points.models import ServicePoint
 
     agency_id = (
         ServicePoint.objects.filter(pk=response.point_id, status=ServicePoint.Status.PUBLISHED)
@@ -304,8 +304,6 @@ def _one_statement_sql() -> str:
     The flag reasons are decided by `_decide_sql()`, from the same `_FLAG_RULES` as
     `_flag_reason` ("refused": nothing written).
     """
-    from manual.models import Service
-    from service_points.models import ServicePoint
 
     answers = Response._meta.db_table
     points, services = ServicePoint._meta.db_table, Service._meta.db_table
@@ -361,7 +359,6 @@ def _execute_one_statement(params: dict) -> tuple:
 
 
 def _store_in_one_statement(response: Response, *, honeypot: str) -> Response:
-    from service_points.models import ServicePoint
 
     params = {name: getattr(response, name) for name in _ANSWER_COLUMNS if name != "agency_id"}
     params.update(
