@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Registration, User
+from accounts.services import USER_ADMIN_FIELDS, user_update
 
 
 @admin.register(User)
@@ -21,8 +22,20 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
 
+    readonly_fields = ["last_login", "date_joined"]
+
     def has_delete_permission(self, request, obj=None):
         return False  # accounts are deactivated, never deleted: the audit log points at them
+
+    def has_add_permission(self, request):
+        return False  # accounts come from registration (or `createsuperuser`), with its checks
+
+    def save_model(self, request, obj, form, change):
+        # Changes go through `user_update` (audited); `obj` already holds the form's values.
+        changes = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in USER_ADMIN_FIELDS
+        }
+        user_update(user=obj, by=request.user, changes=changes)
 
 
 @admin.register(Registration)

@@ -1,9 +1,10 @@
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -325,3 +326,59 @@ def sign_in_attempt(*, identifier: str, password: str, request: HttpRequest) -> 
             else:
                 refusal = SignInRefusedError(_("The identity or password is not correct."))
     raise refusal
+
+
+# Fields an administrator may change on an account; the password has its own form, and
+# `username`/`email` identify the person in the audit log, so their change is recorded too.
+USER_ADMIN_FIELDS = (
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "agency",
+    "role",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+# Personal data: only the fact that it changed goes to the audit log, not the values.
+_USER_PERSONAL_FIELDS = {"username", "email", "first_name", "last_name", "phone"}
+
+
+def _audit_value(value: Any) -> Any:
+    return getattr(value, "code", value) if value is not None else None
+
+
+@transaction.atomic
+def user_update(*, user: User, by: User, changes: dict[str, Any]) -> User:
+    """An administrator's change to an account (role, agency, access flags, names)."""
+    if not getattr(by, "is_superuser", False):
+        raise PermissionDenied
+    unknown = set(changes) - set(USER_ADMIN_FIELDS)
+    if unknown:
+        raise ValueError(f"not changeable here: {sorted(unknown)}")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = {name: getattr(user, name) for name in changes}
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    changed = [name for name in changes if getattr(user, name) != before[name]]
+    if not changed:
+        return user
+    user.save(update_fields=changed)
+    audit_record(
+        action="accounts.user.updated",
+        actor=by,
+        target=user,
+        agency=user.agency,
+        data={
+            "changed": changed,
+            **{
+                name: [_audit_value(before[name]), _audit_value(getattr(user, name))]
+                for name in changed
+                if name not in _USER_PERSONAL_FIELDS
+            },
+        },
+    )
+    return user

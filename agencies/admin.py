@@ -28,5 +28,13 @@ class AgencyRequestAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     readonly_fields = ["reviewed_by", "reviewed_at", "created_agency"]
 
+    # Submitted on the public form and approved or rejected in the console, through the
+    # audited services (`agency_request_*`); here requests are only read.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False

@@ -65,7 +65,8 @@ def _certify(args: argparse.Namespace) -> int:
 
 
 def _witness(args: argparse.Namespace) -> int:
-    from .http_client import HttpClient
+    from gdx_protocol.http_client import HttpClient
+
     from .witness import WitnessConfig, witness_round
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")

@@ -36,6 +36,7 @@ from gdx_protocol.errors import (
     UnknownMemberError,
     UnsupportedDocumentError,
 )
+from gdx_protocol.http_client import HttpClient
 from gdx_protocol.merkle import leaf_hash
 from gdx_protocol.replay import ReplayCache, SqliteReplayCache
 from gdx_protocol.trust import Alarm, PinStore, SelfKnowledge, alarm_for, apply_trust
@@ -43,7 +44,6 @@ from gdx_protocol.verify import check_inclusion
 
 from .config import NodeConfig
 from .datasource import DataSource, load_data_source
-from .http_client import HttpClient
 from .keystore import load_certificates, load_keys
 
 log = logging.getLogger("agency_node")

@@ -13,6 +13,7 @@ ACCOUNTS = (
     "signin.locked",
     "signin.succeeded",
     "signin.failed",
+    "accounts.user.updated",
 )
 AGENCIES = (
     "agency.created",
@@ -34,6 +35,9 @@ EXCHANGE = (
     "gdx.key.added",
     "gdx.key.revoked",
     "gdx.document_type.provider_set",
+    "gdx.document_type.created",
+    "gdx.document_type.renamed",
+    "gdx.document_type.archived",
     "gdx.right.granted",
     "gdx.right.withdrawn",
     "gdx.member.identity_set",
@@ -59,7 +63,12 @@ MANUAL = (
     "manual.sample_form.added",
     "manual.sample_form.archived",
 )
-PROGRESS = ("progress.activity.rescheduled",)
+PROGRESS = (
+    "progress.activity.rescheduled",
+    "progress.phase.created",
+    "progress.phase.renamed",
+    "progress.phase.archived",
+)
 READINESS = (
     "readiness.round_created",
     "readiness.round_changed",

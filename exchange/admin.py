@@ -125,7 +125,40 @@ class MemberKeyAdmin(HubAdmin):
 
 @admin.register(DocumentType)
 class DocumentTypeAdmin(HubAdmin):
+    """Added, renamed, given a provider and archived through the `document_type_*` services
+    (audited); the code never changes once given, the status only by the archive action."""
+
     list_display = ["code", "name_th", "provider", "status"]
+    list_filter = ["status"]
+    fields = ["code", "name_th", "name_en", "provider", "status"]
+    actions = [_service_action(services.document_type_archive, "document_type", _("Archive"))]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["status"] if obj is None else ["code", "status"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            created = services.document_type_create(
+                code=data["code"],
+                name_th=data["name_th"],
+                name_en=data.get("name_en") or "",
+                provider=data.get("provider"),
+                by=request.user,
+            )
+            obj.pk = created.pk  # for the admin's message and redirect
+            return
+        current = DocumentType.objects.get(pk=obj.pk)
+        services.document_type_rename(
+            document_type=current,
+            name_th=data["name_th"],
+            name_en=data.get("name_en") or "",
+            by=request.user,
+        )
+        if "provider" in form.changed_data:
+            services.document_type_set_provider(
+                document_type=current, provider=data.get("provider"), by=request.user
+            )
 
 
 @admin.register(AccessRight)

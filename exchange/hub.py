@@ -12,14 +12,17 @@ from pathlib import Path
 from django.db import connection
 from django.db.models import F
 
-from exchange import conf, pg
+from core import pg
+from core.memo import ProcessCache
+from exchange import conf
 from exchange.models import AccessRight, DirectoryState, DocumentType, Member, MemberKey
 from gdx_protocol.directory import IdentityKey, KeyRecord, MemberRecord
 from gdx_protocol.errors import UnknownKeyError, UnknownMemberError
 from gdx_protocol.keys import SigningKey, load_private_pem, private_key_to_pem
 
 _lock = threading.Lock()
-_cache: dict[str, tuple[float, SigningKey]] = {}
+# The hub key, by file path: (the file's mtime, the key); re-read when the file changes.
+_keys: ProcessCache[tuple[float, SigningKey]] = ProcessCache("exchange.hub_key")
 
 
 class HubKeyMissingError(RuntimeError):
@@ -36,13 +39,13 @@ def hub_signing_key() -> SigningKey:
             f"No hub signing key at {path}: run `manage.py gdx_hub_keygen` or set GDX_HUB_KEY_FILE."
         ) from None
     with _lock:
-        hit = _cache.get(str(path))
+        hit = _keys.get(str(path))
         if hit and hit[0] == mtime:
             return hit[1]
         key = load_private_pem(path.read_bytes())
         if not isinstance(key, SigningKey):
             raise HubKeyMissingError(f"{path} is not a signing key")
-        _cache[str(path)] = (mtime, key)
+        _keys.set(str(path), (mtime, key))
         return key
 
 
@@ -183,8 +186,8 @@ def _read_version() -> str | None:
     return None if row is None else str(row[0])
 
 
-_snapshot_lock = threading.Lock()
-_snapshot: HubSnapshot | None = None
+# The last snapshot built, kept while the directory's version in the database is the same.
+_snapshots: ProcessCache[HubSnapshot] = ProcessCache("exchange.directory")
 
 
 def snapshot() -> HubSnapshot:
@@ -193,15 +196,13 @@ def snapshot() -> HubSnapshot:
     The version is read on every call, so a change committed by any process is seen by the
     next exchange. Without a version (a freshly flushed database) nothing is cached.
     """
-    global _snapshot
     version = _read_version()
-    cached = _snapshot
+    cached = _snapshots.get("current")
     if version and cached is not None and cached.version == version:
         return cached
     fresh = _build_snapshot(version or "")
     if version:
-        with _snapshot_lock:
-            _snapshot = fresh
+        _snapshots.set("current", fresh)
     return fresh
 
 

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
 
-from exchange import pg
+from core import pg
 from exchange.models import AuditLogLeaf, LogState, MerkleSubtree
 from gdx_protocol import merkle
 

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from agency_node.http_client import HttpClient
 from audit.services import audit_record
 from core.templatetags.thai_dates import format_date
 from exchange import conf, log
@@ -51,6 +50,7 @@ from gdx_protocol.errors import (
     UnknownKeyError,
     WitnessQuorumError,
 )
+from gdx_protocol.http_client import HttpClient
 from gdx_protocol.keys import signature_algorithm
 from gdx_protocol.merkle import TreeHead, leaf_hash
 from gdx_protocol.sth import sign_tree_head
@@ -330,6 +330,52 @@ def member_key_revoke(*, key: MemberKey, by: Any, reason: str) -> MemberKey:
 
 
 # --------------------------------------------------------------------------- catalogue and rights
+
+
+@transaction.atomic
+def document_type_create(
+    *, code: str, name_th: str, by: Any, name_en: str = "", provider: Member | None = None
+) -> DocumentType:
+    document_type = DocumentType(code=code, name_th=name_th, name_en=name_en, provider=provider)
+    document_type.full_clean()
+    document_type.save()
+    audit_record(
+        action="gdx.document_type.created",
+        actor=by,
+        target=document_type,
+        data={"code": code, "provider": provider.code if provider else None},
+    )
+    return document_type
+
+
+@transaction.atomic
+def document_type_rename(
+    *, document_type: DocumentType, name_th: str, by: Any, name_en: str = ""
+) -> DocumentType:
+    document_type = DocumentType.objects.select_for_update().get(pk=document_type.pk)
+    before = {"name_th": document_type.name_th, "name_en": document_type.name_en}
+    document_type.name_th, document_type.name_en = name_th, name_en
+    document_type.full_clean()
+    after = {"name_th": document_type.name_th, "name_en": document_type.name_en}
+    if after != before:
+        document_type.save(update_fields=["name_th", "name_en"])
+        audit_record(
+            action="gdx.document_type.renamed",
+            actor=by,
+            target=document_type,
+            data={"before": before, "after": after},
+        )
+    return document_type
+
+
+@transaction.atomic
+def document_type_archive(*, document_type: DocumentType, by: Any) -> DocumentType:
+    """No new exchange of an archived type is routed; its log and rights stay."""
+    document_type = DocumentType.objects.select_for_update().get(pk=document_type.pk)
+    document_type.archive()
+    document_type.save(update_fields=["status"])
+    audit_record(action="gdx.document_type.archived", actor=by, target=document_type)
+    return document_type
 
 
 @transaction.atomic

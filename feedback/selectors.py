@@ -10,8 +10,12 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Agency
+from core.memo import ProcessCache
 from feedback import conf
 from feedback.models import AREAS, SCORES, SUM_FIELDS, PointDay, Response
+from manual.models import Service
+from service_points.models import ServicePoint
 
 AREA_LABELS = {
     "overall": _("Overall satisfaction"),
@@ -201,7 +205,6 @@ def feedback_by_driver(*, agency=None, point=None, since=None) -> list[DriverFig
 # --- lists --------------------------------------------------------------------------
 def feedback_by_point(*, agency) -> list[dict]:
     """One row per point of the agency that has counted answers, most answered first."""
-    from service_points.models import ServicePoint
 
     rows = list(_days(agency=agency).values("point").annotate(**_sums()).order_by("-responses"))
     points = ServicePoint.objects.in_bulk([row["point"] for row in rows])
@@ -213,7 +216,6 @@ def feedback_by_point(*, agency) -> list[dict]:
 
 
 def feedback_by_agency() -> list[dict]:
-    from agencies.models import Agency
 
     rows = list(PointDay.objects.values("agency").annotate(**_sums()).order_by("-responses"))
     agencies = Agency.objects.in_bulk([row["agency"] for row in rows])
@@ -283,10 +285,9 @@ class FeedbackTarget:
 # Every published point's row (the few columns the citizen's page needs), loaded in one query
 # and kept for FEEDBACK_TARGET_CACHE_SECONDS: with 40,000 points most answers would otherwise
 # miss a per-point cache. About 10 MB per process for the whole country.
-_TARGETS: dict[int, tuple] = {}
-_TARGETS_UNTIL = [0.0]  # monotonic time until which _TARGETS holds every published point
+_TARGETS: ProcessCache[tuple] = ProcessCache("feedback.targets")
 # An agency and its published services, shared by all its points.
-_AGENCIES: dict[int, tuple[float, object, tuple]] = {}
+_AGENCIES: ProcessCache[tuple[object, tuple]] = ProcessCache("feedback.agencies")
 
 
 def feedback_target(*, point_pk: int) -> FeedbackTarget | None:
@@ -298,11 +299,10 @@ def feedback_target(*, point_pk: int) -> FeedbackTarget | None:
     the service still offered. A point published since the copy was made is looked up on
     its own, so a new poster works at once; a point that is not found is not remembered.
     """
-    from service_points.models import ServicePoint
 
     now = time.monotonic()
     seconds = conf.get("FEEDBACK_TARGET_CACHE_SECONDS")
-    if seconds > 0 and now >= _TARGETS_UNTIL[0]:
+    if seconds > 0 and not _TARGETS.is_complete(now=now):
         _load_every_point(until=now + seconds)
     row = _TARGETS.get(point_pk)
     if row is None:
@@ -310,7 +310,7 @@ def feedback_target(*, point_pk: int) -> FeedbackTarget | None:
         if row is None:
             return None
         if seconds > 0:
-            _TARGETS[point_pk] = row
+            _TARGETS.set(point_pk, row)
     point = ServicePoint.from_db(connection.alias, _point_sql()[1], row)
     agency, services = _agency_and_services(point.agency_id, now=now, seconds=seconds)
     point.agency = agency
@@ -326,25 +326,21 @@ def feedback_target_forget(*, sender=None, instance=None, **_kwargs) -> None:
 
 
 def _forget(sender, instance) -> None:
-    from agencies.models import Agency
-    from service_points.models import ServicePoint
 
     if sender is ServicePoint and instance is not None:
-        _TARGETS.pop(instance.pk, None)
+        _TARGETS.forget(instance.pk)
     elif sender is Agency and instance is not None:
-        _AGENCIES.pop(instance.pk, None)
+        _AGENCIES.forget(instance.pk)
     elif sender is not None:  # a service: it may have moved between agencies
-        _AGENCIES.clear()
+        _AGENCIES.forget()
     else:
-        _TARGETS.clear()
-        _TARGETS_UNTIL[0] = 0.0
-        _AGENCIES.clear()
+        _TARGETS.forget()
+        _AGENCIES.forget()
 
 
 @functools.cache
 def _point_sql() -> tuple[str, list[str]]:
     """The point's few columns, in the model's field order (as `Model.from_db` wants them)."""
-    from service_points.models import ServicePoint
 
     wanted = {"id", "name_th", "name_en", "status", "agency_id"}
     fields = [f for f in ServicePoint._meta.concrete_fields if f.attname in wanted]
@@ -357,19 +353,15 @@ def _point_sql() -> tuple[str, list[str]]:
 
 
 def _load_every_point(*, until: float) -> None:
-    from service_points.models import ServicePoint
 
     sql, _names = _point_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, [ServicePoint.Status.PUBLISHED.value])
         rows = {row[0]: tuple(row) for row in cursor.fetchall()}
-    _TARGETS.clear()
-    _TARGETS.update(rows)
-    _TARGETS_UNTIL[0] = until
+    _TARGETS.fill(rows, until=until)
 
 
 def _load_one_point(point_pk: int) -> tuple | None:
-    from service_points.models import ServicePoint
 
     sql, _names = _point_sql()
     with connection.cursor() as cursor:
@@ -379,22 +371,20 @@ def _load_one_point(point_pk: int) -> tuple | None:
 
 
 def _agency_and_services(agency_id: int, *, now: float, seconds: int) -> tuple[object, tuple]:
-    from agencies.models import Agency
 
-    hit = _AGENCIES.get(agency_id)
-    if hit is not None and hit[0] > now:
-        return hit[1], hit[2]
+    hit = _AGENCIES.get(agency_id, now=now)
+    if hit is not None:
+        return hit
     agency = Agency.objects.only("pk", "name_th", "name_en").get(pk=agency_id)
     services = tuple(services_for_agency(agency_id=agency_id))
     if seconds > 0:
-        _AGENCIES[agency_id] = (now + seconds, agency, services)
+        _AGENCIES.set(agency_id, (agency, services), until=now + seconds)
     return agency, services
 
 
 def services_for_agency(*, agency_id: int):
     """The Citizen's Manual has no link from a service to a point: the agency's published
     services are offered, with "other" (ADR 0040)."""
-    from manual.models import Service
 
     return (
         Service.objects.filter(agency_id=agency_id, status=Service.Status.PUBLISHED)

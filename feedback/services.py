@@ -7,8 +7,8 @@ the append-only record (ADR 0040). Every staff action (review, reply, export) is
 import functools
 import ipaddress
 from datetime import timedelta
+from typing import Any
 
-import psycopg
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
@@ -17,10 +17,13 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core import pg
 from core.mail import email_enqueue
 from feedback import access, conf
 from feedback.masking import mask_personal_data
 from feedback.models import COMMENT_MAX_LENGTH, SCORES, SUM_FIELDS, PointDay, Reply, Response
+from manual.models import Service
+from service_points.models import ServicePoint
 
 
 class TooManyResponsesError(Exception):
@@ -104,25 +107,55 @@ def _limit_params(response: Response) -> dict:
     }
 
 
+# Why an answer is held, in the order decided, by both ways of storing (`_flag_reason` in
+# Python, `_decide_sql()` in the one statement): (reason, what `_seen_sql` found or the
+# honeypot, the limit it is compared with). A flooding network is refused first, so not even
+# a robot's held answers pile up.
+_FLAG_RULES: tuple[tuple[str, str, str | None], ...] = (
+    ("refused", "from_network", "hard_limit"),
+    (Response.FlagReason.HONEYPOT.value, "honeypot", None),
+    (Response.FlagReason.DUPLICATE.value, "duplicate", None),
+    (Response.FlagReason.DEVICE_RATE.value, "from_device", "device_limit"),
+    (Response.FlagReason.NETWORK_RATE.value, "from_network", "soft_limit"),
+    (Response.FlagReason.POINT_BURST.value, "from_network_to_point", "point_limit"),
+)
+_REFUSED = _FLAG_RULES[0][0]
+
+
+def _decide(seen: dict[str, Any], params: dict[str, Any]) -> str:
+    for reason, found, limit in _FLAG_RULES:
+        if (seen[found] >= params[limit]) if limit else seen[found]:
+            return reason
+    return ""
+
+
+@functools.cache
+def _decide_sql() -> str:
+    """`_decide` as a CASE over the `seen` CTE (reasons are our constants, not input)."""
+    whens = []
+    for reason, found, limit in _FLAG_RULES:
+        value = "%(honeypot)s" if found == "honeypot" else f"seen.{found}"
+        condition = f"{value} >= %({limit})s" if limit else value
+        whens.append(f"WHEN {condition} THEN '{reason}'")
+    return f"CASE {' '.join(whens)} ELSE '' END"
+
+
 def _flag_reason(response: Response, *, honeypot: str) -> str:
     params = _limit_params(response)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {_seen_sql()}", params)
         duplicate, from_device, from_network, from_network_to_point = cursor.fetchone()
-    # A flooding network is refused first, so not even a robot's held answers pile up.
-    if from_network >= params["hard_limit"]:
+    seen = {
+        "honeypot": bool(honeypot),
+        "duplicate": duplicate,
+        "from_device": from_device,
+        "from_network": from_network,
+        "from_network_to_point": from_network_to_point,
+    }
+    reason = _decide(seen, params)
+    if reason == _REFUSED:
         raise TooManyResponsesError
-    if honeypot:
-        return Response.FlagReason.HONEYPOT
-    if duplicate:
-        return Response.FlagReason.DUPLICATE
-    if from_device >= params["device_limit"]:
-        return Response.FlagReason.DEVICE_RATE
-    if from_network >= params["soft_limit"]:
-        return Response.FlagReason.NETWORK_RATE
-    if from_network_to_point >= params["point_limit"]:
-        return Response.FlagReason.POINT_BURST
-    return ""
+    return reason
 
 
 def _day_sum_expression(name: str) -> str:
@@ -246,8 +279,6 @@ def _store_in_transaction(response: Response, *, honeypot: str) -> Response:
 def _ensure_still_open(response: Response) -> None:
     """The cached point may have been unpublished, moved to another agency, or the service
     withdrawn since: the database decides, and the answer goes to the point's agency now."""
-    from manual.models import Service
-    from service_points.models import ServicePoint
 
     agency_id = (
         ServicePoint.objects.filter(pk=response.point_id, status=ServicePoint.Status.PUBLISHED)
@@ -266,19 +297,13 @@ def _ensure_still_open(response: Response) -> None:
     response.agency_id = agency_id
 
 
-_REFUSED = "refused"
-
-
 @functools.cache
 def _one_statement_sql() -> str:
     """Checks, limits, the answer and its day's figures in one data-modifying statement.
 
-    The flag reasons are decided in the same order as `_flag_reason`: network hard limit
-    (refused: nothing written), honeypot, duplicate, device limit, network soft limit, one
-    network's answers for this point.
+    The flag reasons are decided by `_decide_sql()`, from the same `_FLAG_RULES` as
+    `_flag_reason` ("refused": nothing written).
     """
-    from manual.models import Service
-    from service_points.models import ServicePoint
 
     answers = Response._meta.db_table
     points, services = ServicePoint._meta.db_table, Service._meta.db_table
@@ -295,14 +320,7 @@ WITH target AS (
 ), seen AS (
   SELECT {_seen_sql()}
 ), decided AS (
-  SELECT target.agency_id, CASE
-    WHEN seen.from_network >= %(hard_limit)s THEN '{_REFUSED}'
-    WHEN %(honeypot)s THEN %(honeypot_reason)s
-    WHEN seen.duplicate THEN %(duplicate_reason)s
-    WHEN seen.from_device >= %(device_limit)s THEN %(device_reason)s
-    WHEN seen.from_network >= %(soft_limit)s THEN %(network_reason)s
-    WHEN seen.from_network_to_point >= %(point_limit)s THEN %(point_reason)s
-    ELSE '' END AS reason
+  SELECT target.agency_id, {_decide_sql()} AS reason
   FROM target, seen
 ), stored AS (
   INSERT INTO {answers} ({", ".join(_ANSWER_COLUMNS)}, status, flag_reason)
@@ -330,12 +348,9 @@ def _execute_one_statement(params: dict) -> tuple:
     """
     for attempt in (1, 2):
         try:
-            connection.ensure_connection()
-            with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-                cursor.execute(_one_statement_sql(), params, prepare=True)
-                row = cursor.fetchone()
-                assert row is not None  # the statement always selects one row
-                return row
+            row = pg.fetchone(_one_statement_sql(), params, prepare=True)
+            assert row is not None  # the statement always selects one row
+            return row
         except (OperationalError, InterfaceError):
             if attempt == 2 or connection.in_atomic_block:
                 raise
@@ -344,18 +359,12 @@ def _execute_one_statement(params: dict) -> tuple:
 
 
 def _store_in_one_statement(response: Response, *, honeypot: str) -> Response:
-    from service_points.models import ServicePoint
 
     params = {name: getattr(response, name) for name in _ANSWER_COLUMNS if name != "agency_id"}
     params.update(
         _limit_params(response),
         published=ServicePoint.Status.PUBLISHED.value,
         honeypot=bool(honeypot),
-        honeypot_reason=Response.FlagReason.HONEYPOT.value,
-        duplicate_reason=Response.FlagReason.DUPLICATE.value,
-        device_reason=Response.FlagReason.DEVICE_RATE.value,
-        network_reason=Response.FlagReason.NETWORK_RATE.value,
-        point_reason=Response.FlagReason.POINT_BURST.value,
         accepted=Response.Status.ACCEPTED.value,
         flagged=Response.Status.FLAGGED.value,
         day=timezone.localdate(response.created_at),

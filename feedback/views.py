@@ -20,6 +20,7 @@ from agencies.selectors import agency_get
 from core import tabular
 from core.forms import add_service_errors
 from core.http import client_ip, form_data
+from core.memo import ProcessCache
 from feedback import access, conf, selectors, services
 from feedback.forms import ReplyForm, ResponseForm, response_quick_clean
 from feedback.models import Response
@@ -138,7 +139,7 @@ def _held_page(request: HttpRequest, stored, point) -> HttpResponse | None:
     return response
 
 
-_BLANK_FORMS: dict[tuple, str] = {}
+_BLANK_FORMS: ProcessCache[str] = ProcessCache("feedback.blank_forms", max_entries=5_000)
 
 
 def _blank_form_html(target) -> str:
@@ -150,9 +151,7 @@ def _blank_form_html(target) -> str:
     key = (translation.get_language(), tuple((s.pk, s.name_th) for s in target.services))
     html = _BLANK_FORMS.get(key)
     if html is None:
-        if len(_BLANK_FORMS) >= 5_000:
-            _BLANK_FORMS.clear()
-        html = _BLANK_FORMS[key] = ResponseForm(None, services=target.services).render()
+        html = _BLANK_FORMS.set(key, ResponseForm(None, services=target.services).render())
     return html
 
 

@@ -13,6 +13,7 @@ from manual.fields import (
 )
 from manual.models import RequiredDocument, Service, ServiceChannel, ServiceFee, ServiceStep
 from manual.provinces import province_choices
+from service_points.models import ServicePoint
 
 
 class ServiceForm(ModelForm):
@@ -106,7 +107,6 @@ class OfferedAtForm(Form):
 
     def __init__(self, *args, agency=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from service_points.models import ServicePoint
 
         field = self.fields["points"]
         field.queryset = (

@@ -2,10 +2,10 @@
 manual:sample_form page), the owning agency and the overseers always (core.media)."""
 
 from manual import access
+from manual.models import SampleForm
 
 
 def sample_form_rule(request, name: str) -> bool:
-    from manual.models import SampleForm
 
     form = SampleForm.objects.select_related("service__current_version").filter(file=name).first()
     if form is None:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from core.models import CleanTextMixin
 from core.transitions import transition
+from manual.provinces import province_name
 
 service_code_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$",
@@ -304,7 +305,6 @@ class ServiceChannel(CleanTextMixin, models.Model):
         return self.place or self.get_kind_display()
 
     def clean(self) -> None:
-        from manual.provinces import province_name
 
         if self.province and province_name(self.province) is None:
             raise ValidationError({"province": _("Choose a province from the list.")})

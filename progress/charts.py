@@ -4,6 +4,7 @@ Colours are SVG presentation attributes, which the strict CSP allows."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from functools import cache
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from core.templatetags.thai_dates import THAI_MONTHS_SHORT, _is_thai
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -223,9 +226,6 @@ def timeline(phase: dict, *, today, width: int = 640) -> SafeString:
 def _month_ticks(start, end) -> list[tuple]:
     """The first day of each month on the axis, labelled "ม.ค. 69" (Thai) or "Jan 26"; at most
     about eight labels, so they never overlap."""
-    import datetime
-
-    from core.templatetags.thai_dates import THAI_MONTHS_SHORT, _is_thai
 
     months = []
     day = datetime.date(start.year, start.month, 1)
@@ -250,7 +250,6 @@ def _f(value: float) -> str:
 
 
 def _one_day():
-    import datetime
 
     return datetime.timedelta(days=1)
 

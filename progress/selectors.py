@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.templatetags.thai_dates import format_date
 from progress import sources
@@ -340,8 +342,6 @@ def agency_figures(*, agency) -> Figures:
 def agency_checklist(*, agency, figures: Figures | None = None) -> list[Step]:
     """registered → pinned → surveyed → processes updated → copies stopped, with what is
     missing and where to do it."""
-    from django.utils.translation import gettext as _
-    from django.utils.translation import ngettext
 
     figures = figures or agency_figures(agency=agency)
     urls = sources.step_urls()

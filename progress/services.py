@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from progress import access, sources
-from progress.models import TALLY_FIELDS, Activity, ProcessTally
+from progress.models import TALLY_FIELDS, Activity, Phase, ProcessTally
 
 
 @transaction.atomic
@@ -62,3 +62,49 @@ def activity_reschedule(
         data={"before": before, "after": [starts_on.isoformat(), ends_on.isoformat()]},
     )
     return activity
+
+
+@transaction.atomic
+def phase_create(*, by: Any, number: int, name_th: str, name_en: str = "") -> Phase:
+    """Opens a later phase of the programme (its activities follow in the schedule)."""
+    access.ensure_can_configure(by)
+    phase = Phase(number=number, name_th=name_th, name_en=name_en)
+    phase.full_clean()
+    phase.save()
+    audit_record(
+        action="progress.phase.created",
+        actor=by,
+        target=phase,
+        data={"number": number, "name_th": name_th, "name_en": name_en},
+    )
+    return phase
+
+
+@transaction.atomic
+def phase_rename(*, phase: Phase, by: Any, name_th: str, name_en: str = "") -> Phase:
+    access.ensure_can_configure(by)
+    phase = Phase.objects.select_for_update().get(pk=phase.pk)
+    before = {"name_th": phase.name_th, "name_en": phase.name_en}
+    phase.name_th, phase.name_en = name_th, name_en
+    phase.full_clean()
+    after = {"name_th": phase.name_th, "name_en": phase.name_en}
+    if after == before:
+        return phase
+    phase.save(update_fields=["name_th", "name_en"])
+    audit_record(
+        action="progress.phase.renamed",
+        actor=by,
+        target=phase,
+        data={"before": before, "after": after},
+    )
+    return phase
+
+
+@transaction.atomic
+def phase_archive(*, phase: Phase, by: Any) -> Phase:
+    access.ensure_can_configure(by)
+    phase = Phase.objects.select_for_update().get(pk=phase.pk)
+    phase.archive()
+    phase.save(update_fields=["status"])
+    audit_record(action="progress.phase.archived", actor=by, target=phase)
+    return phase

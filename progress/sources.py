@@ -12,7 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.urls import NoReverseMatch, reverse
 
 from complaints.selectors import Figures as ComplaintFigures
 from complaints.selectors import figures as complaints_figures
@@ -187,7 +199,6 @@ def process_counts(*, agency_ids: Iterable[int] | None = None) -> dict[int, dict
     """Per agency: processes (services not archived), those still asking for each copy,
     and those that stopped (asked before, by a published version or a submitted survey,
     and not any more). `agency_ids=None` counts every agency."""
-    from django.db.models import Count
 
     services = _services()
     if agency_ids is not None:
@@ -247,7 +258,6 @@ def survey_rounds() -> SurveyRounds:
 
 # --- links to the places where an agency does each step ---------------------------------
 def step_urls() -> dict[str, str | None]:
-    from django.urls import NoReverseMatch, reverse
 
     names = {
         "registered": "accounts:register",

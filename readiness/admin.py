@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import date_formfield_overrides
@@ -37,7 +38,6 @@ class SurveyRoundAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Archive the selected rounds"))
     def archive_rounds(self, request, queryset):
-        from django.core.exceptions import ValidationError
 
         for round in queryset:
             try:

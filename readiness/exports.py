@@ -8,13 +8,14 @@ export gives the same two tables as two files.
 
 from collections.abc import Iterator
 
+from django.db.models import Count, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core import tabular
-from readiness.models import SurveyResponse, SurveyRound
+from readiness.models import SurveyProcessRow, SurveyResponse, SurveyRound
 from readiness.selectors import readiness_export_rows, readiness_latest_by_agency
 
 XLSX_TYPE = tabular.XLSX_CONTENT_TYPE
@@ -107,9 +108,6 @@ def answer_rows(*, round: SurveyRound | None = None) -> Iterator[list]:
 
 
 def _row_counts(pks: list[int]) -> dict[int, tuple[int, int, int]]:
-    from django.db.models import Count, Q
-
-    from readiness.models import SurveyProcessRow
 
     rows = (
         SurveyProcessRow.objects.filter(response_id__in=pks)

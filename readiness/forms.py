@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import normalize_thai_phone, validate_thai_phone
 from core.dates import BEDateField
 from core.forms import Form
 from readiness.models import (
@@ -169,7 +170,6 @@ class SurveyForm(Form):
         return data
 
     def clean_respondent_phone(self):
-        from accounts.validators import normalize_thai_phone, validate_thai_phone
 
         value = self.cleaned_data.get("respondent_phone", "").strip()
         if value:

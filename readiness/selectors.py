@@ -1,13 +1,19 @@
 """Every read of the readiness survey."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from readiness.models import SurveyProcessRow, SurveyResponse, SurveyRound
+from accounts.models import User
+from agencies.models import Agency
+from manual.models import Service
+from readiness.models import SurveyProcessRow, SurveyReminder, SurveyResponse, SurveyRound
 from readiness.paths import Recommendation, recommend
+from service_points.models import ServicePoint
 
 ROWS_PER_PAGE = 50
 
@@ -43,14 +49,12 @@ def survey_round_last_closed(*, today=None) -> SurveyRound | None:
 # --- who may answer ---------------------------------------------------------------------
 def agency_has_published_point(*, agency) -> bool:
     """The seed: only agencies that have pinned take the survey."""
-    from service_points.models import ServicePoint
 
     return ServicePoint.objects.filter(agency=agency, status=ServicePoint.Status.PUBLISHED).exists()
 
 
 def agency_services_for_survey(*, agency):
     """The agency's Citizen's Manual services (not archived), with their documents."""
-    from manual.models import Service
 
     return (
         Service.objects.filter(agency=agency)
@@ -171,8 +175,6 @@ def readiness_export_rows(*, round: SurveyRound | None = None):
 
 def agencies_to_remind(*, round: SurveyRound):
     """Agencies with a published service point and no submitted answer in this round."""
-    from agencies.models import Agency
-    from service_points.models import ServicePoint
 
     answered = SurveyResponse.objects.filter(
         round=round, status__in=[SurveyResponse.Status.SUBMITTED, SurveyResponse.Status.SUPERSEDED]
@@ -197,12 +199,6 @@ class ReminderTarget:
 def reminder_preview(*, round: SurveyRound) -> list[ReminderTarget]:
     """What `readiness_send_reminders` would do now, without mailing anyone. An agency with
     neither list filled has no active member: nobody there can be reached by mail."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    from accounts.models import User
-    from readiness.models import SurveyReminder
 
     agencies = list(agencies_to_remind(round=round))
     since = timezone.now() - timedelta(days=settings.READINESS_REMINDER_INTERVAL_DAYS)

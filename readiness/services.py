@@ -1,5 +1,6 @@
 """Every write of the readiness survey."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -10,8 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.services import audit_record
 from core.mail import email_enqueue
+from manual.models import RequiredDocument
 from readiness import access, selectors
 from readiness.models import (
     LimitationOption,
@@ -188,7 +191,6 @@ def _sync_rows(response: SurveyResponse, previous: SurveyResponse | None = None)
 
     Runs on every save, so it reads names and ids only; documents only for new services.
     """
-    from manual.models import RequiredDocument
 
     earlier: dict[int, tuple[bool, bool]] = {}
     if previous is not None:
@@ -466,9 +468,6 @@ def survey_submit(
 def readiness_send_reminders(*, round: SurveyRound, by: Any = None, base_url: str) -> int:
     """Mails every active member of each agency that pinned but has not answered this round,
     unless they were reminded about it in the last READINESS_REMINDER_INTERVAL_DAYS."""
-    from datetime import timedelta
-
-    from accounts.models import User
 
     if by is not None and not access.can_send_reminders(by):
         raise PermissionDenied

@@ -4,10 +4,10 @@ its own agency also while it is removed (core.media)."""
 from django.db.models import Q
 
 from service_points import access
+from service_points.models import ServicePointPhoto
 
 
 def photo_rule(request, name: str) -> bool:
-    from service_points.models import ServicePointPhoto
 
     photo = (
         ServicePointPhoto.objects.select_related("point")

@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
+from agencies.models import Agency
 from core.text import normalize_for_search
 from service_points import cells, divisions, geo, nearest
 from service_points.grid import GridCell
@@ -407,7 +408,6 @@ def service_point_open_values(*, base_url: str, chunk_size: int = 5000) -> Itera
     per distinct value and shared between rows, so the cost per row is a handful of
     operations and memory does not grow with the data set.
     """
-    from agencies.models import Agency
 
     base = base_url.rstrip("/")
     stamps = _stored_timestamps()

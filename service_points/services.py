@@ -1,5 +1,6 @@
 """Every write to service points: validated, atomic, audited and kept in the point's history."""
 
+import hmac
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -367,7 +368,6 @@ def api_key_authenticate(*, secret: str) -> ApiKey | None:
     key = ApiKey.objects.select_related("agency").filter(prefix=parts[1]).first()
     if key is None or not key.is_active:
         return None
-    import hmac
 
     if not hmac.compare_digest(key.key_hash, ApiKey.hash(secret)):
         return None

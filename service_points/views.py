@@ -22,7 +22,9 @@ from django.views.decorators.http import require_http_methods
 from accounts import access as accounts_access
 from core.forms import add_service_errors
 from core.http import form_data
+from manual.selectors import services_at_point
 from service_points import access, conf, divisions, geo, opendata, selectors, services
+from service_points.catalog import DATASET, dcat_catalog
 from service_points.forms import (
     ApiKeyForm,
     ImportForm,
@@ -144,7 +146,6 @@ def near(request: HttpRequest) -> HttpResponse:
 
 
 def _services_here(point: ServicePoint) -> dict:
-    from manual.selectors import services_at_point
 
     services, agency_wide = services_at_point(point=point)
     return {"services": services, "agency_wide": agency_wide}
@@ -483,7 +484,6 @@ def opendata_xlsx(request: HttpRequest) -> FileResponse:
 
 @require_http_methods(["GET"])
 def opendata_catalog(request: HttpRequest) -> JsonResponse:
-    from service_points.catalog import dcat_catalog
 
     response = JsonResponse(
         dcat_catalog(base_url=_base_url(request), stats=selectors.service_point_open_stats()),
@@ -495,7 +495,6 @@ def opendata_catalog(request: HttpRequest) -> JsonResponse:
 
 @require_http_methods(["GET"])
 def opendata_page(request: HttpRequest) -> HttpResponse:
-    from service_points.catalog import DATASET
 
     return render(
         request,

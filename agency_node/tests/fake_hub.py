@@ -15,7 +15,6 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from agency_node.http_client import HttpClient
 from gdx_protocol import (
     InMemoryDirectory,
     InMemoryReplayCache,
@@ -28,6 +27,7 @@ from gdx_protocol import (
 )
 from gdx_protocol.directory import HubKey
 from gdx_protocol.errors import GdxError
+from gdx_protocol.http_client import HttpClient
 from gdx_protocol.merkle import MerkleTree, TreeHead, leaf_hash
 from gdx_protocol.sth import sign_tree_head
 

@@ -236,7 +236,7 @@ def test_provider_refuses_replayed_forward(net):
         pseudonym_key=consumer.config.pseudonym_key,
     )
     fwd = hub_forward_request(env, hub.key, hub_id="gdx-hub", log_index=0)
-    from agency_node.http_client import HttpClient
+    from gdx_protocol.http_client import HttpClient
 
     http = HttpClient(10)
     assert http.post(net["provider_url"] + "/gdx/answer", fwd)[0] == 200

@@ -120,3 +120,91 @@ def test_an_access_right_granted_and_withdrawn_in_the_admin_leaves_the_services_
         {"action": "access_right_withdraw", "_selected_action": [by_admin.pk]},
     )
     assert len(_right_trail(by_admin)) == 2
+
+
+def _document_trail(document):
+    return [
+        (e.action, e.data)
+        for e in AuditEvent.objects.filter(
+            target_type="exchange.documenttype", target_id=str(document.pk)
+        ).order_by("pk")
+    ]
+
+
+def test_a_document_type_added_renamed_and_archived_in_the_admin_leaves_the_services_trail(
+    client, ega_admin, agency_a
+):
+    from exchange.models import DocumentType
+
+    provider = services.member_register(agency=agency_a, by=ega_admin)
+    by_service = services.document_type_create(
+        code="birth_cert", name_th="สูติบัตร", provider=provider, by=ega_admin
+    )
+    services.document_type_rename(
+        document_type=by_service, name_th="สูติบัตร (ฉบับจริง)", name_en="Birth", by=ega_admin
+    )
+    services.document_type_set_provider(document_type=by_service, provider=None, by=ega_admin)
+    services.document_type_archive(document_type=by_service, by=ega_admin)
+
+    client.force_login(ega_admin)
+    response = client.post(
+        reverse("admin:exchange_documenttype_add"),
+        {"code": "marriage_cert", "name_th": "สูติบัตร", "name_en": "", "provider": provider.pk},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    by_admin = DocumentType.objects.get(code="marriage_cert")
+    response = client.post(
+        reverse("admin:exchange_documenttype_change", args=[by_admin.pk]),
+        {
+            "code": "changed_code",  # read-only once given: ignored
+            "name_th": "สูติบัตร (ฉบับจริง)",
+            "name_en": "Birth",
+            "provider": "",
+            "status": DocumentType.Status.ARCHIVED,  # only by the action: ignored
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    by_admin.refresh_from_db()
+    assert (by_admin.code, by_admin.status) == ("marriage_cert", DocumentType.Status.ACTIVE)
+    assert (by_admin.name_th, by_admin.provider) == ("สูติบัตร (ฉบับจริง)", None)
+    client.post(
+        reverse("admin:exchange_documenttype_changelist"),
+        {"action": "document_type_archive", "_selected_action": [by_admin.pk]},
+    )
+    by_admin.refresh_from_db()
+    assert by_admin.status == DocumentType.Status.ARCHIVED
+    expected = [
+        "gdx.document_type.created",
+        "gdx.document_type.renamed",
+        "gdx.document_type.provider_set",
+        "gdx.document_type.archived",
+    ]
+    assert [action for action, _data in _document_trail(by_service)] == expected
+    assert [action for action, _data in _document_trail(by_admin)] == expected
+    assert _document_trail(by_admin)[1:] == _document_trail(by_service)[1:]
+    # Archived stays archived; an unchanged save records nothing.
+    client.post(
+        reverse("admin:exchange_documenttype_changelist"),
+        {"action": "document_type_archive", "_selected_action": [by_admin.pk]},
+    )
+    client.post(
+        reverse("admin:exchange_documenttype_change", args=[by_admin.pk]),
+        {"name_th": "สูติบัตร (ฉบับจริง)", "name_en": "Birth", "provider": ""},
+    )
+    assert len(_document_trail(by_admin)) == 4
+
+
+def test_an_overseer_cannot_change_a_document_type_in_the_admin(client, agency_a):
+    from accounts.tests.factories import OverseerFactory
+    from exchange.models import DocumentType
+
+    document = DocumentType.objects.create(code="tax_cert", name_th="ใบรับรองภาษี")
+    client.force_login(OverseerFactory(is_staff=True))
+    response = client.post(
+        reverse("admin:exchange_documenttype_change", args=[document.pk]),
+        {"code": "tax_cert", "name_th": "อื่น", "name_en": ""},
+    )
+    assert response.status_code in (302, 403)
+    document.refresh_from_db()
+    assert document.name_th == "ใบรับรองภาษี"
+    assert not _document_trail(document)

@@ -77,3 +77,80 @@ def test_a_refused_reschedule_changes_nothing(client):
         activity_reschedule(
             activity=activity, by=UserFactory(), starts_on=before[0], ends_on=before[1]
         )
+
+
+def _phase_trail(phase):
+    return [
+        (e.action, e.data)
+        for e in AuditEvent.objects.filter(
+            target_type="progress.phase", target_id=str(phase.pk)
+        ).order_by("pk")
+    ]
+
+
+def _phase_form(phase_number, name_th, name_en="", **extra):
+    return {
+        "number": phase_number,
+        "name_th": name_th,
+        "name_en": name_en,
+        "activities-TOTAL_FORMS": "0",
+        "activities-INITIAL_FORMS": "0",
+        **extra,
+    }
+
+
+def test_a_phase_added_renamed_and_archived_in_the_admin_leaves_the_services_trail(client):
+    from progress.services import phase_archive, phase_create, phase_rename
+
+    admin = EgaAdminFactory(is_superuser=True)
+    by_service = phase_create(by=admin, number=8, name_th="ระยะที่ 8")
+    phase_rename(phase=by_service, by=admin, name_th="ระยะที่แปด", name_en="Phase 8")
+    phase_archive(phase=by_service, by=admin)
+
+    client.force_login(admin)
+    response = client.post(reverse("admin:progress_phase_add"), _phase_form(9, "ระยะที่ 8"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    by_admin = Phase.objects.get(number=9)
+    response = client.post(
+        reverse("admin:progress_phase_change", args=[by_admin.pk]),
+        # The number is fixed once given and the status moves only by the action: ignored.
+        _phase_form(99, "ระยะที่แปด", "Phase 8", status=Phase.Status.ARCHIVED),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    by_admin.refresh_from_db()
+    assert (by_admin.number, by_admin.status) == (9, Phase.Status.ACTIVE)
+    client.post(
+        reverse("admin:progress_phase_changelist"),
+        {"action": "archive_phases", "_selected_action": [by_admin.pk]},
+    )
+    by_admin.refresh_from_db()
+    assert by_admin.status == Phase.Status.ARCHIVED
+    expected = ["progress.phase.created", "progress.phase.renamed", "progress.phase.archived"]
+    assert [action for action, _data in _phase_trail(by_admin)] == expected
+    assert _phase_trail(by_admin)[1:] == _phase_trail(by_service)[1:]
+    # Archived stays archived; an unchanged save leaves no trace.
+    client.post(
+        reverse("admin:progress_phase_changelist"),
+        {"action": "archive_phases", "_selected_action": [by_admin.pk]},
+    )
+    client.post(
+        reverse("admin:progress_phase_change", args=[by_admin.pk]),
+        _phase_form(9, "ระยะที่แปด", "Phase 8"),
+    )
+    assert len(_phase_trail(by_admin)) == 3
+
+
+def test_only_an_ega_admin_changes_a_phase():
+    from progress.services import phase_archive, phase_create, phase_rename
+
+    phase = Phase.objects.get(number=1)
+    officer = UserFactory()
+    with pytest.raises(PermissionDenied):
+        phase_create(by=officer, number=7, name_th="ระยะ")
+    with pytest.raises(PermissionDenied):
+        phase_rename(phase=phase, by=officer, name_th="อื่น")
+    with pytest.raises(PermissionDenied):
+        phase_archive(phase=phase, by=officer)
+    phase.refresh_from_db()
+    assert phase.status == Phase.Status.ACTIVE and phase.name_th != "อื่น"
+    assert not AuditEvent.objects.filter(target_type="progress.phase").exists()

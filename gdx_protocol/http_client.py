@@ -1,4 +1,7 @@
-"""Minimal keep-alive HTTP/1.1 client (stdlib only): one connection per host per thread."""
+"""Minimal keep-alive HTTP/1.1 client (stdlib only): one connection per host per thread.
+
+Shared by the hub (forwarding to providers) and the agency node, so neither imports the
+other."""
 
 from __future__ import annotations
 
