@@ -1,6 +1,8 @@
 """The fields of a Citizen's Manual service and of its items, declared once: the forms, the
 importer and `services.service_save` all read them from here."""
 
+from typing import Any
+
 from manual.models import RequiredDocument, ServiceChannel, ServiceFee, ServiceStep
 
 SERVICE_FIELDS = (
@@ -30,7 +32,7 @@ DOCUMENT_FIELDS = (
 )
 FEE_FIELDS = ("description", "amount")
 CHANNEL_FIELDS = ("kind", "place", "province", "opening_hours", "url")
-CHILDREN = {
+CHILDREN: dict[str, tuple[Any, tuple[str, ...]]] = {
     # relation: (model, fields)
     "steps": (ServiceStep, STEP_FIELDS),
     "documents": (RequiredDocument, DOCUMENT_FIELDS),
