@@ -92,7 +92,9 @@ class Registration(CleanTextMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="registrations",
     )
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="registrations")
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("applicant")
+    )
     first_name = models.CharField(_("first name"), max_length=150)
     last_name = models.CharField(_("last name"), max_length=150)
     email = models.EmailField(_("email"))
@@ -100,10 +102,15 @@ class Registration(CleanTextMixin, models.Model):
     status = models.CharField(_("status"), max_length=24, choices=Status.choices)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
     decided_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    activated_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    activated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("activated at"))
 
     class Meta:
         verbose_name = _("registration")

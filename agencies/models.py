@@ -74,7 +74,7 @@ class Agency(CleanTextMixin, models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
-    search_text = models.TextField(editable=False, blank=True)
+    search_text = models.TextField(editable=False, blank=True, verbose_name=_("search text"))
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -163,12 +163,22 @@ class AgencyRequest(CleanTextMixin, models.Model):
     )
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
     review_note = models.TextField(_("review note"), blank=True)
     created_agency = models.ForeignKey(
-        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("agency created"),
     )
 
     class Meta:

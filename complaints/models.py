@@ -48,7 +48,7 @@ class Category(models.Model):
         help_text=_("Used where no province has its own route; empty: EGA's fallback queue."),
     )
     is_active = models.BooleanField(_("offered to citizens"), default=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
 
     class Meta:
         verbose_name = _("complaint category")

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import require
 from audit.models import AuditEvent
-from console import access, exports, selectors
+from console import access, details, exports, selectors
 from console.forms import (
     ActivityScheduleForm,
     AgencyForm,
@@ -166,6 +166,9 @@ def audit(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_search(**{k: v for k, v in filters.items() if v})
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.details = details.readable(event)
+        event.target_label = details.target_label(event)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -133,3 +133,20 @@ def copies_avoided_by_point(*, agency, since=None) -> list[CopiesAvoided]:
 
 def copies_avoided_by_agency(*, since=None) -> list[CopiesAvoided]:
     return _grouped(record_list(since=since), "agency_id", "agency__name_th")
+
+
+def counts_by_agency(*, agency_ids=None) -> dict[int, int]:
+    """Agency id → transactions served without a copy (one query for the whole report)."""
+    qs = VerificationRecord.objects.filter(_COUNTED)
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=list(agency_ids))
+    rows = qs.values("agency_id").annotate(n=Count("id")).order_by()
+    return {r["agency_id"]: r["n"] for r in rows}
+
+
+def served_services(*, agency_ids=None) -> set[tuple[int, int]]:
+    """(agency id, service id) of every process served at least once without a copy."""
+    qs = VerificationRecord.objects.filter(_COUNTED, service__isnull=False)
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=list(agency_ids))
+    return set(qs.values_list("agency_id", "service_id").distinct())

@@ -117,7 +117,9 @@ class MemberKey(models.Model):
         Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="keys"
     )
     use = models.CharField(_("use"), max_length=3, choices=Use.choices)
-    algorithm = models.CharField(_("algorithm"), max_length=32)
+    algorithm = models.CharField(
+        _("key algorithm"), max_length=32
+    )  # not bare "algorithm": Django auth's Thai leaves that English
     public_key = models.BinaryField(_("public key"), max_length=4096)
     kid = models.CharField(_("key id"), max_length=64, unique=True, editable=False)
     valid_from = models.DateTimeField(_("valid from"), default=timezone.now)

@@ -95,13 +95,18 @@ class Response(CleanTextMixin, models.Model):
         related_name="+",
         editable=False,
         db_index=False,
+        verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
     # Keyed hashes (HMAC with the site's secret) of the device cookie and of the network
     # address: enough to count answers per device and network, never the address itself.
     # Blanked after FEEDBACK_HASH_RETENTION_DAYS by `manage.py feedback_forget_hashes`.
-    device_hash = models.CharField(max_length=64, blank=True, editable=False)
-    network_hash = models.CharField(max_length=64, blank=True, editable=False)
+    device_hash = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("device hash")
+    )
+    network_hash = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("network hash")
+    )
     created_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)
 
     class Meta:
@@ -205,13 +210,24 @@ class Response(CleanTextMixin, models.Model):
 class Reply(CleanTextMixin, models.Model):
     """An agency's answer to a citizen who left an email address; sent by the task queue."""
 
-    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="replies")
-    body = models.TextField(_("reply"), max_length=3000)
-    sent_to = models.EmailField(editable=False)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    response = models.ForeignKey(
+        Response,
+        on_delete=models.PROTECT,
+        related_name="replies",
+        verbose_name=_("feedback answer"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    body = models.TextField(_("reply"), max_length=3000)
+    sent_to = models.EmailField(editable=False, verbose_name=_("sent to"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("sent by"),
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("sent at")
+    )
 
     class Meta:
         verbose_name = _("reply")

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from complaints.selectors import Figures as ComplaintFigures
 from complaints.selectors import figures_by_agency as complaint_figures_by_agency
@@ -111,6 +112,83 @@ def _response(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+def _plan_answer(plan: sources.CopiesPlan) -> str:
+    if not plan.surveyed:
+        return str(_("No readiness survey submitted"))
+    labels = {
+        "yes": _("Yes"),
+        "no_policy": _("No policy yet"),
+        "not_sure": _("Not sure"),
+    }
+    return str(labels.get(plan.plan, _("Not answered")))
+
+
+_PLAN_STATES = {
+    "done": gettext_lazy("Every planned process served without a copy"),
+    "overdue": gettext_lazy("Planned date passed, not every planned process served without a copy"),
+    "on_track": gettext_lazy("Plan in progress"),
+    "no_plan": gettext_lazy("No plan to stop asking for copies"),
+    "no_survey": gettext_lazy("No readiness survey submitted"),
+}
+
+
+def _national_plan_sheet(*, every_agency: bool) -> tabular.Sheet:
+    """The nation's total, and each agency's row for those who may follow agencies up."""
+    plans = sources.copies_against_plan()
+    total = sources.copies_against_plan_total(plans.values())
+    rows = sorted(plans.values(), key=lambda p: (-p.transactions, p.agency_id))
+    names: dict = {}
+    if every_agency:
+        Agency = sources.agency_model()  # noqa: N806
+        names = Agency.objects.filter(pk__in=list(plans)).select_related("ministry").in_bulk()
+    share = round(total.share, 4) if total.share is not None else None
+    total_row = ["", str(_("Total")), "", total.transactions, "", None]
+    total_row += [total.planned, total.planned_served, share, ""]
+    return _plan_sheet(rows if every_agency else [], names, total_row=total_row)
+
+
+def _plan_sheet(
+    plans: list[sources.CopiesPlan], agencies: dict, total_row: list | None = None
+) -> tabular.Sheet:
+    """The seed's phase-2 figure: copies avoided against each agency's survey plan."""
+    rows = []
+    for plan in plans:
+        agency = agencies.get(plan.agency_id)
+        ministry = getattr(agency, "ministry", None)
+        rows.append(
+            [
+                getattr(agency, "code", ""),
+                getattr(agency, "name_th", ""),
+                getattr(ministry, "name_th", "") if ministry else "",
+                plan.transactions,
+                _plan_answer(plan),
+                plan.expected_on,
+                plan.planned,
+                plan.planned_served,
+                round(plan.share, 4) if plan.share is not None else None,
+                str(_PLAN_STATES[plan.state]),
+            ]
+        )
+    if total_row is not None:
+        rows.append(total_row)
+    return tabular.Sheet(
+        _("Copies avoided vs plan"),
+        [
+            _("Code"),
+            _("Agency"),
+            _("Ministry"),
+            _("Transactions served without a copy"),
+            _("Plan to stop asking for copies"),
+            _("Planned completion"),
+            _("Processes the survey said ask for a copy"),
+            _("Of these, served without a copy"),
+            _("Share"),
+            _("State"),
+        ],
+        rows,
+    )
+
+
 def national_xlsx(*, every_agency: bool) -> HttpResponse:
     rows, total = selectors.report(selectors.Level("nation"))
     province_rows, province_total = selectors.provinces()
@@ -148,6 +226,7 @@ def national_xlsx(*, every_agency: bool) -> HttpResponse:
         )
     )
     sheets.append(_complaints_sheet(_complaint_rows()))
+    sheets.append(_national_plan_sheet(every_agency=every_agency))
     if every_agency:
         agencies, _t = selectors.report(selectors.Level("every_agency"))
         sheets.append(_sheet(_("Agencies"), agencies))
@@ -189,6 +268,7 @@ def agency_xlsx(*, agency, context: dict) -> HttpResponse:
     ]
     if context.get("complaints") is not None:
         sheets.append(_complaints_sheet([(agency.name_th, context["complaints"])]))
+    sheets.append(_plan_sheet([context["copies_plan"]], {agency.pk: agency}))
     return _response(tabular.xlsx_bytes(sheets), XLSX, f"no-copy-progress-{agency.code}.xlsx")
 
 

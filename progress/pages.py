@@ -25,6 +25,7 @@ def summary_context(total: selectors.Figures) -> dict:
         "today": today,
         "evidence": sources.copy_request_rate(),
         "complaints": sources.complaint_figures(),
+        "copies_plan": sources.copies_plan_national(),
     }
 
 

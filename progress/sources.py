@@ -25,10 +25,11 @@ from django.db.models import (
     When,
 )
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from complaints.selectors import Figures as ComplaintFigures
 from complaints.selectors import figures as complaints_figures
-from counter.selectors import copies_avoided_total
+from counter.selectors import copies_avoided_total, counts_by_agency, served_services
 from feedback.selectors import feedback_copy_request_rate
 from readiness.paths import PATH_LABELS, recommend
 from readiness.selectors import (
@@ -164,6 +165,112 @@ def copy_request_rate(*, agency=None, point=None, since=None) -> CopyEvidence | 
 def copies_avoided(*, agency=None) -> int:
     """Transactions served at the counter without a photocopy."""
     return copies_avoided_total(agency=agency)
+
+
+@dataclass
+class CopiesPlan:
+    """The seed's phase-2 figure for one agency: transactions served without a copy, against
+    what its latest readiness survey planned (question 4, and the processes it said asked for
+    a copy)."""
+
+    agency_id: int
+    transactions: int
+    surveyed: bool = False
+    plan: str = ""  # readiness SurveyResponse.Plan value, "" when unanswered
+    expected_on: Any = None
+    planned: int = 0  # processes the survey said ask for a copy
+    planned_served: int = 0  # of those, served at the counter without a copy at least once
+
+    @property
+    def share(self) -> float | None:
+        return self.planned_served / self.planned if self.planned else None
+
+    @property
+    def state(self) -> str:
+        if not self.surveyed:
+            return "no_survey"
+        if self.plan != "yes":
+            return "no_plan"
+        if self.planned and self.planned_served >= self.planned:
+            return "done"
+        if self.expected_on is not None and self.expected_on < timezone.localdate():
+            return "overdue"
+        return "on_track"
+
+
+@dataclass
+class CopiesPlanTotal:
+    transactions: int = 0
+    agencies_serving: int = 0  # agencies with at least one transaction without a copy
+    agencies_planning: int = 0  # agencies whose survey says they plan to stop (q4 yes)
+    agencies_planning_serving: int = 0
+    agencies_overdue: int = 0  # planned date passed, not every planned process served yet
+    planned: int = 0
+    planned_served: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return self.planned_served / self.planned if self.planned else None
+
+    @property
+    def planning_serving_share(self) -> float | None:
+        if not self.agencies_planning:
+            return None
+        return self.agencies_planning_serving / self.agencies_planning
+
+
+def copies_against_plan(*, agency_ids: Iterable[int] | None = None) -> dict[int, CopiesPlan]:
+    """Per agency (surveyed or serving): copies avoided against the survey's plan."""
+    SurveyProcessRow = apps.get_model("readiness.SurveyProcessRow")  # noqa: N806
+    responses = surveys_latest_submitted()
+    if agency_ids is not None:
+        agency_ids = list(agency_ids)
+        responses = responses.filter(agency_id__in=agency_ids)
+    counts = counts_by_agency(agency_ids=agency_ids)
+    served = served_services(agency_ids=agency_ids)
+    plans = {
+        agency_id: CopiesPlan(agency_id=agency_id, transactions=n)
+        for agency_id, n in counts.items()
+    }
+    latest = {}
+    for pk, agency_id, plan, expected_on in responses.values_list(
+        "pk", "agency_id", "q4_plan", "q4_expected_on"
+    ):
+        latest[pk] = agency_id
+        row = plans.setdefault(agency_id, CopiesPlan(agency_id=agency_id, transactions=0))
+        row.surveyed, row.plan, row.expected_on = True, plan, expected_on
+    asking = SurveyProcessRow.objects.filter(response_id__in=list(latest)).filter(
+        Q(needs_id_card_copy=True) | Q(needs_house_registration_copy=True)
+    )
+    for response_id, service_id in asking.values_list("response_id", "service_id"):
+        row = plans[latest[response_id]]
+        row.planned += 1
+        row.planned_served += (row.agency_id, service_id) in served
+    return plans
+
+
+def copies_against_plan_total(plans: Iterable[CopiesPlan]) -> CopiesPlanTotal:
+    total = CopiesPlanTotal()
+    for row in plans:
+        total.transactions += row.transactions
+        total.agencies_serving += row.transactions > 0
+        planning = row.surveyed and row.plan == "yes"
+        total.agencies_planning += planning
+        total.agencies_planning_serving += planning and row.transactions > 0
+        total.agencies_overdue += row.state == "overdue"
+        if planning:
+            total.planned += row.planned
+            total.planned_served += row.planned_served
+    return total
+
+
+def copies_plan_for(*, agency) -> CopiesPlan:
+    plans = copies_against_plan(agency_ids=[agency.pk])
+    return plans.get(agency.pk) or CopiesPlan(agency_id=agency.pk, transactions=0)
+
+
+def copies_plan_national() -> CopiesPlanTotal:
+    return copies_against_plan_total(copies_against_plan().values())
 
 
 # --- complaints ----------------------------------------------------------------------------

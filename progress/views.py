@@ -104,6 +104,7 @@ def _agency_context(agency) -> dict:
         "readiness": readiness,
         "evidence": sources.copy_request_rate(agency=agency),
         "copies_avoided": sources.copies_avoided(agency=agency),
+        "copies_plan": sources.copies_plan_for(agency=agency),
         "complaints": sources.complaint_figures(agency=agency),
         "children": agency.children.filter(status="active").exists(),
     }

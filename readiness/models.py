@@ -212,7 +212,7 @@ class SurveyResponse(CleanTextMixin, models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
-    revision = models.PositiveIntegerField(default=1, editable=False)
+    revision = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("revision"))
 
     # Header: a snapshot of the agency as it was, and the person answering.
     agency_code = models.CharField(_("agency code"), max_length=32, blank=True)
@@ -306,6 +306,7 @@ class SurveyResponse(CleanTextMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
+        verbose_name=_("created by"),
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -314,6 +315,7 @@ class SurveyResponse(CleanTextMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
+        verbose_name=_("updated by"),
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -187,7 +187,7 @@ class ServicePoint(CleanTextMixin, models.Model):
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
-    search_text = models.TextField(editable=False, blank=True)
+    search_text = models.TextField(editable=False, blank=True, verbose_name=_("search text"))
     objects = ServicePointQuerySet.as_manager()
 
     class Meta:
@@ -454,17 +454,35 @@ class ServicePointChange(models.Model):
         API = "api", _("API")
         IMPORT = "import", _("Bulk import")
 
-    point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="changes")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    point = models.ForeignKey(
+        ServicePoint,
+        on_delete=models.PROTECT,
+        related_name="changes",
+        verbose_name=_("service point"),
     )
-    changed_by_label = models.CharField(max_length=255, blank=True)
-    changed_at = models.DateTimeField(default=timezone.now)
-    changes = models.JSONField(default=dict, blank=True)  # {"field": [before, after]}
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("type of change"))
+    source = models.CharField(
+        max_length=8, choices=Source.choices, default=Source.WEB, verbose_name=_("channel")
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_by_label = models.CharField(
+        max_length=255, blank=True, verbose_name=_("changed by (as recorded)")
+    )
+    changed_at = models.DateTimeField(default=timezone.now, verbose_name=_("changed at"))
+    changes = models.JSONField(
+        default=dict, blank=True, verbose_name=_("what changed")
+    )  # {"field": [before, after]}
 
     class Meta:
+        verbose_name = _("service point change")
+        verbose_name_plural = _("service point changes")
         ordering = ["-changed_at", "-pk"]
         indexes = [models.Index(fields=["point", "changed_at"])]
 
@@ -478,17 +496,26 @@ class ApiKey(models.Model):
     PREFIX_LENGTH = 8
 
     agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, related_name="service_point_api_keys"
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="service_point_api_keys",
+        verbose_name=_("agency"),
     )
     name = models.CharField(_("what uses this key"), max_length=100)
-    prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    prefix = models.CharField(
+        max_length=PREFIX_LENGTH, unique=True, editable=False, verbose_name=_("key prefix")
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    key_hash = models.CharField(max_length=64, editable=False, verbose_name=_("key hash"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     class Meta:
         verbose_name = _("API key")

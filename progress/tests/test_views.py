@@ -178,7 +178,9 @@ def test_overseer_gets_every_agency_in_the_excel_file(client, world, overseer):
     client.force_login(overseer)
     response = client.get(reverse("progress:export", kwargs={"kind": "xlsx"}))
     book = load_workbook(io.BytesIO(response.content))
-    assert len(book.sheetnames) == 5  # ministries, provinces, schedule, complaints, agencies
+    assert (
+        len(book.sheetnames) == 6
+    )  # ministries, provinces, schedule, complaints, copies vs plan, agencies
     agencies = book[book.sheetnames[-1]]
     names = [row[0].value for row in agencies.iter_rows(min_row=2)]
     assert "ที่ว่าการอำเภอเมือง" in names and len(names) == 6
