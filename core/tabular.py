@@ -210,7 +210,7 @@ class _SheetXml:
             self.letters.append(_column_letters(len(self.letters)))
         return [f'<c r="{letter}{r}"' for letter in self.letters[:count]]
 
-    def text_row(self, texts: Sequence[str], r: int) -> str | None:
+    def text_row(self, texts: Sequence[Any], r: int) -> str | None:
         """The row's XML if every cell is text (str), else None."""
         try:
             joined = _SEP.join(texts)
@@ -294,7 +294,8 @@ class _SheetXml:
     def write(self, out: IO[bytes], *, selected: bool) -> None:
         batch = [self.head(selected), self.any_row(self.spec.headers, 1, _BOLD)]
         for r, row in enumerate(self.spec.rows, start=2):
-            batch.append(self.text_row(row, r) or self.any_row(row, r))
+            cells = row if type(row) is tuple or type(row) is list else tuple(row)
+            batch.append(self.text_row(cells, r) or self.any_row(cells, r))
             if len(batch) >= XLSX_BATCH_ROWS:
                 out.write("".join(batch).encode())
                 batch.clear()

@@ -206,3 +206,9 @@ def test_xlsx_writer_streams_with_flat_memory():
         return top
 
     assert peak(20_000) < peak(2_000) * 1.5 + 256 * 1024
+
+
+def test_rows_may_be_any_iterable():
+    rows = (iter([f"t{i}", i]) if i % 2 else (c for c in [f"t{i}", f"u{i}"]) for i in range(4))
+    cells = _xlsx_cells([tabular.Sheet("s", ["a", "b"], rows)])["s"]
+    assert cells[1:] == [["t0", "u0"], ["t1", 1], ["t2", "u2"], ["t3", 3]]
