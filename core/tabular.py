@@ -180,7 +180,7 @@ _UNSAFE_BUT_SEP = re.compile(
 # A cell (after a separator) that starts like a formula and is not a plain number. Two
 # patterns rather than one alternation: each one starts with a class or a literal that the
 # regex engine scans for in C.
-_FORMULA_AFTER_SEP = re.compile("\x00(?![+\\-]?[0-9][0-9 ().+\\-]*(?:\x00|$))[=+\\-@\t\r]")
+_FORMULA_AFTER_SEP = re.compile("\x00(?![+\\-]?[0-9][0-9 ().+\\-]*(?:\x00|\\Z))[=+\\-@\t\r]")
 
 
 def _quote_formula(match: re.Match[str]) -> str:

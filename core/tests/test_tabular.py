@@ -132,11 +132,12 @@ def test_long_cells_mixed_rows_and_lazy_strings_take_the_careful_path():
     from django.utils.functional import lazy
 
     lazy_text = lazy(lambda: "=lazy", str)()
-    rows = [["ก" * 40_000, "x"], [lazy_text, 7], ["a\x00b", "c"]]
+    rows = [["ก" * 40_000, "x"], [lazy_text, 7], ["a\x00b", "c"], ["+1", "+1\n"]]
     cells = _xlsx_cells([tabular.Sheet("s", ["h1", "h2"], rows)])["s"]
     assert cells[1] == ["ก" * tabular.XLSX_MAX_CELL, "x"]
     assert cells[2] == ["'=lazy", 7]
     assert cells[3] == ["ab", "c"]
+    assert cells[4] == ["+1", "'+1\n"]  # a plain number ends the cell, not before a newline
 
 
 def test_xlsx_sheets_titles_styles_freeze_and_widths():
