@@ -256,10 +256,7 @@ def _status_kb(key: str) -> int:
 
 
 def run_size(n: int, args, postgis, report: dict) -> None:
-    from accounts.tests.factories import UserFactory
     from agencies.tests.factories import DepartmentFactory
-    from service_points import selectors
-    from service_points.importer import service_point_import
 
     agencies = [DepartmentFactory(code=f"bench-{i}") for i in range(50)]
     t = time.perf_counter()
@@ -270,7 +267,19 @@ def run_size(n: int, args, postgis, report: dict) -> None:
     print(
         f"\n== {connection.vendor}, {n:,} published points (generated in {out['generate_s']:.0f} s)"
     )
+    bench_clusters(out)
+    if args.only == "clusters":
+        return
+    queries = bench_nearest(args, out)
+    if postgis is not None:
+        compare_postgis(queries, args, postgis, out)
+    bench_exports(n, args, out)
+    if args.import_rows and not report.get("import"):
+        bench_import(args.import_rows, report)
 
+
+def bench_clusters(out: dict) -> None:
+    from service_points import selectors
     from service_points.models import ServicePointCell
 
     out["cells"] = ServicePointCell.objects.count()
@@ -288,62 +297,69 @@ def run_size(n: int, args, postgis, report: dict) -> None:
     print(f"  same, grouped from points {fmt(out['country_points'])}  (the old way)")
     print(f"  same clusters both ways: {same}")
     print(f"cluster, province z10       {fmt(out['province'])}")
-    if args.only == "clusters":
-        return
 
-    # Nearest 20 from random positions over the country's box: towns, forest, sea, and the
-    # neighbours inside the box (the hard cases: far from any point).
+
+def bench_nearest(args, out: dict) -> list[tuple[float, float]]:
+    """Nearest 20 from random positions over the country's box: towns, forest, sea, and the
+    neighbours inside the box (the hard cases: far from any point). Returns the positions."""
+    from service_points import nearest, selectors
+
     rng = random.Random(1)
     queries = [
         (rng.uniform(6.5, 20.0), rng.uniform(98.0, 105.0)) for _ in range(args.nearest_queries)
     ]
-    from service_points import nearest
-
     out["nearest"] = timed(
         lambda la, lo: selectors.service_point_nearest(lat=la, lon=lo, limit=20), queries
     )
     out["nearest_ids"] = timed(lambda la, lo: nearest.nearest_ids(la, lo, 20), queries)
     print(f"nearest 20 (points + agency) {fmt(out['nearest'])}")
     print(f"nearest 20 (ids, distances)  {fmt(out['nearest_ids'])}")
-    if postgis is not None:
-        load_s = postgis.load()
-        # Interleaved, so both see the same moments of a loaded machine: ours, then PostGIS,
-        # position by position, PASSES times over; each position keeps its best time of the
-        # passes for each (a preempted query is noise, not the index), then p95 over the
-        # positions. The single-pass p95s are reported beside them.
-        ours_ms, ref_ms = [math.inf] * len(queries), [math.inf] * len(queries)
-        single: tuple[list[float], list[float]] = ([], [])
-        for pass_ in range(args.passes):
-            for i, (la, lo) in enumerate(queries):
-                t = time.perf_counter()
-                nearest.nearest_ids(la, lo, 20)
-                ours_ms[i] = min(ours_ms[i], mine := (time.perf_counter() - t) * 1000)
-                t = time.perf_counter()
-                postgis.nearest(la, lo, 20)
-                ref_ms[i] = min(ref_ms[i], theirs := (time.perf_counter() - t) * 1000)
-                if pass_ == 1 or args.passes == 1:
-                    single[0].append(mine)
-                    single[1].append(theirs)
-        out["single_pass"] = (p95(single[0]), p95(single[1]), p95(single[0]) / p95(single[1]))
-        out["postgis"] = (p95(ref_ms), statistics.median(ref_ms), max(ref_ms), 0.0, 0.0)
-        out["ours_paired"] = (p95(ours_ms), statistics.median(ours_ms), max(ours_ms), 0.0, 0.0)
-        print(f"PostGIS <-> 20 (ids, dist.)  {fmt(out['postgis'])}  (loaded in {load_s:.0f} s)")
-        print(f"ours, same moments (ids)     {fmt(out['ours_paired'])}")
-        same = 0
-        for la, lo in queries:
-            ours = [(round(d, 1), pk) for d, pk in nearest.nearest_ids(la, lo, 20)]
-            ref = [(round(d, 1), pk) for pk, d in postgis.nearest(la, lo, 20)]
-            same += len(ours) == len(ref) and all(
-                abs(a[0] - b[0]) < 0.5 for a, b in zip(ours, ref, strict=True)
-            )
-        out["postgis_agree"] = (same, len(queries))
-        print(f"same 20 distances as PostGIS (±0.5 m): {same}/{len(queries)} queries")
-        out["ratio"] = out["ours_paired"][0] / out["postgis"][0]
-        print(f"ratio of p95, ours (ids) / PostGIS: {out['ratio']:.2f} (best of {args.passes})")
-        print(
-            "  one pass only: p95 {:.2f} ms / {:.2f} ms, ratio {:.2f}".format(*out["single_pass"])
-        )
+    return queries
 
+
+def compare_postgis(queries: list[tuple[float, float]], args, postgis, out: dict) -> None:
+    from service_points import nearest
+
+    load_s = postgis.load()
+    # Interleaved, so both see the same moments of a loaded machine: ours, then PostGIS,
+    # position by position, PASSES times over; each position keeps its best time of the
+    # passes for each (a preempted query is noise, not the index), then p95 over the
+    # positions. The single-pass p95s are reported beside them.
+    ours_ms, ref_ms = [math.inf] * len(queries), [math.inf] * len(queries)
+    single: tuple[list[float], list[float]] = ([], [])
+    for pass_ in range(args.passes):
+        for i, (la, lo) in enumerate(queries):
+            t = time.perf_counter()
+            nearest.nearest_ids(la, lo, 20)
+            ours_ms[i] = min(ours_ms[i], mine := (time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            postgis.nearest(la, lo, 20)
+            ref_ms[i] = min(ref_ms[i], theirs := (time.perf_counter() - t) * 1000)
+            if pass_ == 1 or args.passes == 1:
+                single[0].append(mine)
+                single[1].append(theirs)
+    out["single_pass"] = (p95(single[0]), p95(single[1]), p95(single[0]) / p95(single[1]))
+    out["postgis"] = (p95(ref_ms), statistics.median(ref_ms), max(ref_ms), 0.0, 0.0)
+    out["ours_paired"] = (p95(ours_ms), statistics.median(ours_ms), max(ours_ms), 0.0, 0.0)
+    print(f"PostGIS <-> 20 (ids, dist.)  {fmt(out['postgis'])}  (loaded in {load_s:.0f} s)")
+    print(f"ours, same moments (ids)     {fmt(out['ours_paired'])}")
+    same = sum(_same_answer(nearest.nearest_ids, postgis, la, lo) for la, lo in queries)
+    out["postgis_agree"] = (same, len(queries))
+    print(f"same 20 distances as PostGIS (±0.5 m): {same}/{len(queries)} queries")
+    out["ratio"] = out["ours_paired"][0] / out["postgis"][0]
+    print(f"ratio of p95, ours (ids) / PostGIS: {out['ratio']:.2f} (best of {args.passes})")
+    print("  one pass only: p95 {:.2f} ms / {:.2f} ms, ratio {:.2f}".format(*out["single_pass"]))
+
+
+def _same_answer(nearest_ids, postgis, la: float, lo: float) -> bool:
+    ours = [(round(d, 1), pk) for d, pk in nearest_ids(la, lo, 20)]
+    ref = [(round(d, 1), pk) for pk, d in postgis.nearest(la, lo, 20)]
+    return len(ours) == len(ref) and all(
+        abs(a[0] - b[0]) < 0.5 for a, b in zip(ours, ref, strict=True)
+    )
+
+
+def bench_exports(n: int, args, out: dict) -> None:
     for kind in ("geojson", "csv", "xlsx"):
         if kind == "xlsx" and n > args.xlsx_max:
             continue
@@ -357,22 +373,27 @@ def run_size(n: int, args, postgis, report: dict) -> None:
             f"RSS high-water +{rss:.1f} MB"
         )
 
-    if args.import_rows and not report.get("import"):
-        header = "name_th,name_en,subdistrict_code,postcode,latitude,longitude,phone\n"
-        lines = [
-            f"นำเข้า {i},Import {i},100101,10200,{13.70 + (i % 400) * 0.0005:.6f},"
-            f"{100.45 + (i // 400) * 0.0005:.6f},021234567\n"
-            for i in range(args.import_rows)
-        ]
-        other = DepartmentFactory(code="bench-import")
-        officer = UserFactory(agency=other)
-        t = time.perf_counter()
-        result = service_point_import(
-            agency=other, by=officer, data=(header + "".join(lines)).encode(), filename="b.csv"
-        )
-        assert result.ok, result.errors[:3]
-        report["import"] = (args.import_rows, time.perf_counter() - t)
-        print(f"bulk import of {args.import_rows:,} CSV rows: {report['import'][1]:.1f} s")
+
+def bench_import(rows: int, report: dict) -> None:
+    from accounts.tests.factories import UserFactory
+    from agencies.tests.factories import DepartmentFactory
+    from service_points.importer import service_point_import
+
+    header = "name_th,name_en,subdistrict_code,postcode,latitude,longitude,phone\n"
+    lines = [
+        f"นำเข้า {i},Import {i},100101,10200,{13.70 + (i % 400) * 0.0005:.6f},"
+        f"{100.45 + (i // 400) * 0.0005:.6f},021234567\n"
+        for i in range(rows)
+    ]
+    other = DepartmentFactory(code="bench-import")
+    officer = UserFactory(agency=other)
+    t = time.perf_counter()
+    result = service_point_import(
+        agency=other, by=officer, data=(header + "".join(lines)).encode(), filename="b.csv"
+    )
+    assert result.ok, result.errors[:3]
+    report["import"] = (rows, time.perf_counter() - t)
+    print(f"bulk import of {rows:,} CSV rows: {report['import'][1]:.1f} s")
 
 
 def ensure_postgis(url: str) -> None:

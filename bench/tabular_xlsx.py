@@ -1,12 +1,15 @@
-"""XLSX engines for the one safe tabular writer (`core.tabular`): openpyxl vs XlsxWriter.
+"""XLSX engines for the one safe tabular writer (`core.tabular`): its streaming writer (ADR
+0016) against XlsxWriter's constant-memory mode (the baseline, what it used before) and
+openpyxl's write-only mode.
 
     .venv/bin/python -m bench.tabular_xlsx                 # 40,000 rows, then 400,000
     .venv/bin/python -m bench.tabular_xlsx --rows 40000
+    .venv/bin/python -m bench.tabular_xlsx --no-openpyxl   # the baseline and ours only
 
 Rows are shaped like the open-data set (27 columns of `OPEN_COLUMNS`, Thai and English text,
 codes, coordinates as text as the selector gives them). Each engine writes the same rows,
-cleaned by `core.tabular.safe_row`, to a temporary file; the baseline (openpyxl's write-only
-workbook, what the exports used before) runs in the same invocation. Reported: rows/s (wall),
+cleaned by `core.tabular.safe_row`, to a temporary file; the baseline (XlsxWriter, what the
+writer used before ADR 0016) runs in the same invocation. Reported: rows/s (wall),
 rows per CPU-second (the steadier figure on a shared machine), and the peak RSS of a fresh
 process per engine and size, so that "flat memory" can be read off the two sizes. No database: this measures the writer only.
 """
@@ -73,12 +76,37 @@ def write_openpyxl(rows, out) -> None:
 
 
 def write_xlsxwriter(rows, out) -> None:
+    """What core.tabular did before ADR 0016 (its text-row fast path), the baseline."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "tmpdir": tempfile.gettempdir(),
+        },
+    )
+    sheet = workbook.add_worksheet("service-points")
+    sheet.write_row(0, 0, [f"c{i}" for i in range(COLUMNS)], workbook.add_format({"bold": True}))
+    write_string = sheet.write_string
+    for r, row in enumerate(rows, start=1):
+        for c, text in enumerate(safe_row(row)):
+            if text:
+                write_string(r, c, text)
+    workbook.close()
+
+
+def write_streaming(rows, out) -> None:
     xlsx_write([Sheet("service-points", [f"c{i}" for i in range(COLUMNS)], rows)], out)
 
 
 ENGINES = {
-    "openpyxl write_only (baseline)": write_openpyxl,
-    "XlsxWriter constant_memory": write_xlsxwriter,
+    "openpyxl write_only": write_openpyxl,
+    "XlsxWriter constant_memory (baseline)": write_xlsxwriter,
+    "core.tabular streaming writer": write_streaming,
 }
 
 
@@ -94,9 +122,9 @@ def measure(name: str, n: int) -> None:
     print(json.dumps({"rows_s": n / wall, "rows_cpu_s": n / cpu, "rss_mb": rss, "mb": size / 1e6}))
 
 
-def run(n: int) -> None:
+def run(n: int, engines: list[str]) -> None:
     results = {}
-    for name in ENGINES:
+    for name in engines:
         # A fresh process per engine and size: the RSS high-water mark is that engine's own.
         child = subprocess.run(
             [sys.executable, "-m", "bench.tabular_xlsx", "--child", name, "--rows", str(n)],
@@ -110,9 +138,11 @@ def run(n: int) -> None:
             f" rows/CPU-s  peak RSS {r['rss_mb']:6.1f} MB  file {r['mb']:.1f} MB",
             flush=True,
         )
-    base, fast = (results[name] for name in ENGINES)
+    base, fast = (results.get(name) for name in list(ENGINES)[1:])
+    if base is None or fast is None:
+        return
     print(
-        f"{n:>8,} rows  XlsxWriter / openpyxl: {fast['rows_s'] / base['rows_s']:.2f}x wall,"
+        f"{n:>8,} rows  streaming / XlsxWriter: {fast['rows_s'] / base['rows_s']:.2f}x wall,"
         f" {fast['rows_cpu_s'] / base['rows_cpu_s']:.2f}x CPU",
         flush=True,
     )
@@ -122,12 +152,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[40_000, 400_000])
     parser.add_argument("--child", choices=list(ENGINES), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-openpyxl", action="store_true", help="only the baseline and the streaming writer"
+    )
     args = parser.parse_args()
     if args.child:
         measure(args.child, args.rows[0])
         return
+    engines = list(ENGINES)[1:] if args.no_openpyxl else list(ENGINES)
     for n in args.rows:
-        run(n)
+        run(n, engines)
 
 
 if __name__ == "__main__":

@@ -98,10 +98,14 @@ def _own(request, point_id: int) -> ServicePoint:
     return point
 
 
+MAX_OFFSET = 10**9
+
+
 @router.get("/mine", response=list[PointOut], summary="Your agency's points")
 def list_points(request, status: str | None = None, offset: int = 0, limit: int = 100):
     qs = selectors.service_point_list_for_agency(agency=request.auth, status=status)
-    offset, limit = max(0, offset), max(1, min(limit, 1000))
+    # Clamped, not refused (as before); the upper bound keeps the SQL offset a 64-bit integer.
+    offset, limit = max(0, min(offset, MAX_OFFSET)), max(1, min(limit, 1000))
     return list(qs.order_by("pk")[offset : offset + limit])
 
 

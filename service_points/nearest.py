@@ -148,22 +148,7 @@ def _nearest_sqlite(lat: float, lon: float, limit: int) -> list[tuple[float, int
     raw = connection.connection
     scale = math.cos(math.radians(lat))
     cap = limit * PROBE_CAP
-    low, high = 0.0, math.inf  # radii known to hold too few / too many
-    radius = FIRST_RADIUS_M
-    for _probe in range(MAX_PROBES):
-        strips = strips_around(lat, lon, radius)
-        params = [v for south, west, north, east in strips for v in (west, east, south, north)]
-        (count,) = raw.execute(probe_sql(len(strips)), [*params, cap]).fetchone()
-        if count < limit:
-            low = radius
-            if radius >= HALF_EARTH_M:
-                break
-            radius = min(radius * 4, HALF_EARTH_M) if high == math.inf else math.sqrt(low * high)
-        elif count >= cap and radius > max(low * 1.2, 1.0):
-            high = radius
-            radius = radius / 4 if low == 0 else math.sqrt(low * high)
-        else:
-            break
+    radius = _probe_radius(raw, lat, lon, limit, cap)
     fetch = limit + limit // 2 + 8
     narrowed = False
     while True:
@@ -183,16 +168,7 @@ def _nearest_sqlite(lat: float, lon: float, limit: int) -> list[tuple[float, int
             # smaller radius whose inner strips already hold `limit` points.
             target = d * (1 + ROUNDING)
             if not narrowed and _count(raw, strips_around(lat, lon, target), cap) >= cap:
-                low_r, high_r = radius, target
-                for _step in range(8):
-                    mid = math.sqrt(low_r * high_r)
-                    if _count(raw, inner_strips_around(lat, lon, mid), limit) >= limit:
-                        high_r = mid
-                    else:
-                        low_r = mid
-                    if high_r < low_r * 1.05:
-                        break
-                target = high_r
+                target = _narrowed_radius(raw, lat, lon, limit, radius, target)
                 narrowed = True
             else:
                 fetch *= 1 if not narrowed else 4  # after a narrowing, progress by fetching more
@@ -201,6 +177,41 @@ def _nearest_sqlite(lat: float, lon: float, limit: int) -> list[tuple[float, int
         if len(rows) < fetch or _proved(lat, lon, d, math.sqrt(rows[-1][3]), scale):
             return scored[:limit]
         fetch *= 4
+
+
+def _probe_radius(raw, lat: float, lon: float, limit: int, cap: int) -> float:
+    """A radius whose strips hold at least `limit` points and (where the search can tell)
+    fewer than `cap`: grow fourfold while too few, halve the gap (geometrically) while too
+    many, at most MAX_PROBES probes."""
+    low, high = 0.0, math.inf  # radii known to hold too few / too many
+    radius = FIRST_RADIUS_M
+    for _probe in range(MAX_PROBES):
+        count = _count(raw, strips_around(lat, lon, radius), cap)
+        if count < limit:
+            low = radius
+            if radius >= HALF_EARTH_M:
+                break
+            radius = min(radius * 4, HALF_EARTH_M) if high == math.inf else math.sqrt(low * high)
+        elif count >= cap and radius > max(low * 1.2, 1.0):
+            high = radius
+            radius = radius / 4 if low == 0 else math.sqrt(low * high)
+        else:
+            break
+    return radius
+
+
+def _narrowed_radius(raw, lat: float, lon: float, limit: int, low: float, high: float) -> float:
+    """The smallest radius found in [low, high] (within 5 %, at most 8 steps) whose inner
+    strips hold `limit` points; `high` if none smaller is found. The answer lies within it."""
+    for _step in range(8):
+        mid = math.sqrt(low * high)
+        if _count(raw, inner_strips_around(lat, lon, mid), limit) >= limit:
+            high = mid
+        else:
+            low = mid
+        if high < low * 1.05:
+            break
+    return high
 
 
 def wraps(lat: float, lon: float, radius_m: float) -> bool:

@@ -89,3 +89,12 @@ def test_key_of_a_cannot_see_or_change_points_of_b(client, key_a, agency_b):
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.name_en == "B's draft"
+
+
+def test_a_huge_offset_lists_nothing_instead_of_failing(client, key_a):
+    response = client.get(
+        "/api/service-points/mine",
+        {"offset": 229665977732226684489935725002752, "limit": 2000},
+        headers={"X-API-Key": key_a},
+    )
+    assert response.status_code == 200 and response.json() == []
