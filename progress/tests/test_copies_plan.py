@@ -172,7 +172,7 @@ def test_national_xlsx_lists_agencies_against_plan(client, planned, agency_a, ag
     response = client.get(reverse("progress:export", args=["xlsx"]))
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content), read_only=True)
-    sheet = book.worksheets[3]  # Ministries, Provinces, Schedule, then this one
+    sheet = book.worksheets[4]  # Ministries, Provinces, Schedule, Complaints, then this one
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     by_code = {r[0]: r for r in rows[1:]}
     assert by_code[agency_a.code][3] == 4
@@ -187,7 +187,7 @@ def test_agency_staff_get_the_national_total_but_no_other_agency(
     client.force_login(officer_a)
     response = client.get(reverse("progress:export", args=["xlsx"]))
     assert response.status_code == 200
-    rows = _sheet_rows(response.content, 3)
+    rows = _sheet_rows(response.content, 4)
     assert len(rows) == 2  # the header and the nation's total
     assert not rows[1][0] and rows[1][1] == "รวม" and rows[1][3] == 5
     assert agency_b.code not in {r[0] for r in rows}
