@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from agencies.selectors import agency_get
@@ -90,8 +90,9 @@ class Filters(Schema):
     agency: str = ""
     category: str = ""
     state: str = ""
-    limit: int = 50
-    offset: int = 0
+    # Bounded in the schema, so a huge number is a 422 and never reaches the database.
+    limit: int = Field(50, ge=1, le=1000)
+    offset: int = Field(0, ge=0, le=10**9)
 
 
 def _out(c: Complaint) -> dict:
