@@ -274,6 +274,7 @@ def bench_online(officers: int, seconds: float) -> dict:
         "DJANGO_SETTINGS_MODULE": "citizeninfo.settings.production",
         "SECRET_KEY": "bench-" + "k" * 60,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{hub_port}",
         "SECURE_SSL_REDIRECT": "0",
         "DB_CONN_MAX_AGE": "600",
     }
@@ -394,8 +395,8 @@ def _write(decode: dict, online: dict | None) -> None:
         "<!-- counter:start -->",
         "## No Copy at the counter (`bench/counter_bench.py`)",
         "",
-        f"Run: `.venv/bin/python -m bench.counter_bench` on {now}; {os.cpu_count()} cores "
-        f"shared with other work, Python {platform.python_version()}, PostgreSQL {_pg_version()}.",
+        f"Run: `.venv/bin/python -m bench.counter_bench` on {now}; {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.2f} before the run, Python {platform.python_version()}, PostgreSQL {_pg_version()}.",
         "",
         "### Reading the ID card",
         "",
