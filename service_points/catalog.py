@@ -1,6 +1,8 @@
 """DCAT (JSON-LD) metadata for the data set, with the fields Thailand's CKAN-based
 government data catalogue asks for, so a CKAN harvester (ckanext-dcat) can take it in."""
 
+from collections.abc import Callable
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -131,10 +133,16 @@ def dcat_catalog(*, base_url: str, stats: dict) -> dict:
     }
 
 
+# Other apps' open data sets join the one catalogue by registering here in their ready()
+# (complaints' monthly sets), so this module never imports them.
+DATASET_PROVIDERS: list[Callable[..., list[dict]]] = []
+
+
+def register_datasets(provider: Callable[..., list[dict]]) -> None:
+    """`provider(base_url=...)` returns DCAT dataset dicts for the catalogue."""
+    if provider not in DATASET_PROVIDERS:
+        DATASET_PROVIDERS.append(provider)
+
+
 def _other_datasets(base: str) -> list[dict]:
-    """The complaints' monthly data sets, when that app is installed."""
-    try:
-        from complaints.opendata import dcat_datasets
-    except ImportError:
-        return []
-    return dcat_datasets(base_url=base)
+    return [d for provider in DATASET_PROVIDERS for d in provider(base_url=base)]
