@@ -65,9 +65,9 @@ def _certify(args: argparse.Namespace) -> int:
 
 
 def _witness(args: argparse.Namespace) -> int:
-    from gdx_protocol.http_client import HttpClient
+    from gdx_protocol.http_client import HttpClient  # lazy: cli
 
-    from .witness import WitnessConfig, witness_round
+    from .witness import WitnessConfig, witness_round  # lazy: cli
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     config = WitnessConfig.load(args.config)

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from agencies.models import Agency
 from complaints import conf
 from complaints.models import Category, Complaint, ComplaintEvent, ResponseTemplate
 from service_points import geo
@@ -230,7 +231,6 @@ def figures_by_agency() -> dict[int, Figures]:
         .values_list("agency_id", flat=True)
         .distinct()
     )
-    from agencies.models import Agency
 
     return {
         agency.pk: figures(agency=agency) for agency in Agency.objects.filter(pk__in=agency_ids)

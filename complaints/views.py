@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access as accounts_access
 from agencies.selectors import agency_get
-from complaints import access, selectors, services
+from complaints import access, opendata, selectors, services
 from complaints.forms import (
     ComplaintForm,
     FilterForm,
@@ -597,7 +597,6 @@ def partner_keys(request: HttpRequest) -> HttpResponse:
 # --- open data -------------------------------------------------------------------------------
 @require_http_methods(["GET"])
 def opendata_page(request: HttpRequest) -> HttpResponse:
-    from complaints import opendata
 
     return render(request, "complaints/opendata.html", {"months": opendata.months()})
 
@@ -605,8 +604,6 @@ def opendata_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def opendata_file(request: HttpRequest, month: str, ext: str) -> HttpResponse:
     from django.http import StreamingHttpResponse
-
-    from complaints import opendata
 
     if ext not in ("csv", "geojson") or opendata.month_bounds(month[:7]) is None:
         raise Http404

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import holidays
 
+from complaints.models import Holiday
+
 
 @lru_cache(maxsize=64)
 def _public(year: int) -> frozenset[datetime.date]:
@@ -15,7 +17,6 @@ def _public(year: int) -> frozenset[datetime.date]:
 
 def days_off(start: datetime.date, end: datetime.date) -> set[datetime.date]:
     """Public and extra holidays between start and end (inclusive)."""
-    from complaints.models import Holiday
 
     days: set[datetime.date] = set()
     for year in range(start.year, end.year + 1):

@@ -1,9 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Agency
 from core.dates import BEDateField
 from core.forms import Form, ModelForm
+from progress import sources
 from readiness.models import LimitationOption, SurveyRound
+from readiness.services import limitation_options_default
 
 DATE_HELP = _("Day/month/year, for example 30/11/2569.")
 
@@ -37,7 +40,6 @@ class RoundForm(ModelForm):
         fields = ["name_th", "name_en", "opens_on", "closes_on"]
 
     def __init__(self, *args, **kwargs) -> None:
-        from readiness.services import limitation_options_default
 
         super().__init__(*args, **kwargs)
         field = self.fields["limitation_options"]
@@ -72,7 +74,6 @@ class AuditSearchForm(Form):
 
 
 def _ministries():
-    from agencies.models import Agency
 
     return Agency.objects.filter(
         kind__in=[Agency.Kind.MINISTRY, Agency.Kind.INDEPENDENT], status=Agency.Status.ACTIVE
@@ -80,7 +81,6 @@ def _ministries():
 
 
 def _province_choices():
-    from progress import sources
 
     return [("", _("Every province"))] + sorted(
         sources.province_names().items(), key=lambda item: item[1]
@@ -117,7 +117,6 @@ class LimitationOptionForm(ModelForm):
 
 
 def _agency_by_code(code: str, *, field: str):
-    from agencies.models import Agency
 
     code = code.strip().lower()
     if not code:
@@ -150,7 +149,6 @@ class AgencyForm(Form):
     )
 
     def __init__(self, *args, editing: bool = False, **kwargs) -> None:
-        from agencies.models import Agency
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Agency.Kind.choices  # type: ignore[attr-defined]

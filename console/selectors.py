@@ -10,8 +10,17 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import Registration, User
+from agencies.models import Agency, AgencyRequest
 from audit.models import AuditEvent
+from complaints.selectors import attention as complaints_attention
 from core.dates import BE_FROM, BE_OFFSET
+from exchange.models import MemberKey
+from feedback.models import Response
+from progress import sources
+from progress.models import ProcessTally
+from readiness.models import SurveyResponse, SurveyRound
+from service_points.models import ServicePoint
 
 KEYS_EXPIRING_DAYS = 30
 
@@ -27,12 +36,6 @@ class Attention:
 
 
 def attention() -> Attention:
-    from accounts.models import Registration
-    from agencies.models import AgencyRequest
-    from complaints.selectors import attention as complaints_attention
-    from exchange.models import MemberKey
-    from feedback.models import Response
-    from readiness.models import SurveyRound
 
     now = timezone.now()
     today = timezone.localdate()
@@ -153,7 +156,6 @@ GAPS = ("not_registered", "not_pinned", "not_surveyed", "not_copy_free")
 
 def current_round():
     """The round agencies are answering now, else the latest one that has opened."""
-    from readiness.models import SurveyRound
 
     today = timezone.localdate()
     rounds = SurveyRound.objects.filter(status=SurveyRound.Status.ACTIVE, opens_on__lte=today)
@@ -164,12 +166,6 @@ def followup_agencies(*, gap: str = "", ministry=None, province: str = "") -> Qu
     """Active agencies below the ministries, each annotated registered / pinned / surveyed /
     copy_free (booleans), filtered by one gap, one ministry and one province."""
     from django.db.models import Exists, OuterRef
-
-    from accounts.models import User
-    from agencies.models import Agency
-    from progress.models import ProcessTally
-    from readiness.models import SurveyResponse
-    from service_points.models import ServicePoint
 
     staff = User.objects.filter(
         agency=OuterRef("pk"),
@@ -223,9 +219,6 @@ class FollowUpRow:
 def followup_rows(agencies) -> list[FollowUpRow]:
     """Adds provinces (where the agency's points are) and a contact person to each agency:
     its agency administrator, else any active officer. Three queries for the whole batch."""
-    from accounts.models import User
-    from progress import sources
-    from service_points.models import ServicePoint
 
     agencies = list(agencies)
     ids = [a.pk for a in agencies]
@@ -262,7 +255,6 @@ def followup_rows(agencies) -> list[FollowUpRow]:
 
 def followup_members(agency_ids: list[int]) -> dict[int, list]:
     """Every active member of each agency, the people a follow-up mail goes to."""
-    from accounts.models import User
 
     members: dict[int, list] = {}
     for user in User.objects.filter(

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import require
+from agencies import services as agency_services
+from agencies.models import Agency
 from audit.models import AuditEvent
-from console import access, details, exports, selectors
+from console import access, details, exports, selectors, services
 from console.forms import (
     ActivityScheduleForm,
     AgencyForm,
@@ -25,6 +27,9 @@ from console.forms import (
 )
 from core.forms import add_service_errors
 from core.http import form_data
+from core.text import normalize_for_search
+from progress import services as progress_services
+from progress.models import Activity, Phase
 from readiness import selectors as readiness_selectors
 from readiness import services as readiness_services
 from readiness import tasks as readiness_tasks
@@ -249,9 +254,6 @@ def options(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def agencies(request: HttpRequest) -> HttpResponse:
     """The directory: search it, add an agency, import the CSV file."""
-    from agencies import services as agency_services
-    from agencies.models import Agency
-    from core.text import normalize_for_search
 
     can_run = access.can_run_programme(request.user)
     action = request.POST.get("action") if request.method == "POST" else None
@@ -300,8 +302,6 @@ def agencies(request: HttpRequest) -> HttpResponse:
 @require(access.can_view_console)
 @require_http_methods(["GET", "POST"])
 def agency(request: HttpRequest, code: str) -> HttpResponse:
-    from agencies import services as agency_services
-    from agencies.models import Agency
 
     agency = get_object_or_404(Agency.objects.select_related("parent"), code=code)
     can_run = access.can_run_programme(request.user)
@@ -352,7 +352,6 @@ def agency(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def followup_remind(request: HttpRequest) -> HttpResponse:
     """'Remind these': who gets a mail, who cannot be reached; mail only once confirmed."""
-    from console import services
 
     form = FollowUpForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -408,8 +407,6 @@ def followup_remind(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def phases(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """The programme's phases and their schedules; EGA moves an activity's window."""
-    from progress import services as progress_services
-    from progress.models import Activity, Phase
 
     can_run = access.can_run_programme(request.user)
     if request.method == "POST":

@@ -4,6 +4,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.media import media_response
+
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -53,7 +55,6 @@ def favicon(request):
 @require_http_methods(["GET", "HEAD"])
 def media(request: HttpRequest, name: str) -> HttpResponse:
     """Uploaded files through the owning app's access rule (core.media)."""
-    from core.media import media_response
 
     return media_response(request, name)
 

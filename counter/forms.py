@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import Form
 from counter.gdx import DOCUMENT_TYPES
 from counter.models import ServicePath, VerificationRecord
+from idcard.decode import cid_check_digit
 
 
 def _check_citizen_id(value: str) -> None:
-    from idcard.decode import cid_check_digit
 
     if not (len(value) == 13 and value.isdigit()) or cid_check_digit(value[:12]) != int(value[12]):
         raise ValidationError(_("Enter a valid 13-digit ID (the last digit is a check digit)."))

@@ -16,6 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from exchange import selectors
+from exchange.models import AuditLogLeaf
+from gdx_protocol.errors import GdxError
+
 DOCUMENT_TYPES = {
     "person_record": _("Person record (civil registration)"),
     "house_registration": _("House registration"),
@@ -69,7 +73,7 @@ def node_for(agency) -> tuple[str, str] | None:
     entry = nodes.get(agency.code) if isinstance(nodes, dict) else None
     if isinstance(entry, dict) and entry.get("url"):
         return str(entry["url"]).rstrip("/"), str(entry.get("token", ""))
-    from exchange import demo
+    from exchange import demo  # lazy: demo
 
     cfg = demo.load_node_config(agency.code)
     if cfg and cfg.get("local_token"):
@@ -172,9 +176,6 @@ def lookup(
 
 def log_evidence(request_id: str) -> tuple[int | None, dict[str, Any] | None]:
     """The hub's audit-log leaf for this exchange and its inclusion proof (RFC 6962)."""
-    from exchange import selectors
-    from exchange.models import AuditLogLeaf
-    from gdx_protocol.errors import GdxError
 
     leaf = (
         AuditLogLeaf.objects.filter(request_id=request_id, event="response")

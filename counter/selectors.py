@@ -8,6 +8,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from counter.models import ServicePath, VerificationRecord
+from exchange.models import Member
+from feedback.selectors import feedback_copy_request_rate
+from manual.models import Service
+from readiness.models import SurveyResponse
+from readiness.paths import recommend
+from service_points.models import ServicePoint
 
 
 def record_list(*, agency=None, service=None, point=None, since=None, until=None) -> QuerySet:
@@ -34,13 +40,11 @@ def record_get(*, reference) -> VerificationRecord | None:
 
 
 def agency_services(*, agency) -> QuerySet:
-    from manual.models import Service
 
     return Service.objects.filter(agency=agency).exclude(status="archived").order_by("name_th")
 
 
 def agency_points(*, agency) -> QuerySet:
-    from service_points.models import ServicePoint
 
     return ServicePoint.objects.filter(agency=agency, status="published").order_by("name_th")
 
@@ -51,8 +55,6 @@ def path_map(*, agency) -> dict[int, ServicePath]:
 
 def recommended_path(*, agency) -> str | None:
     """The readiness survey's recommendation for the agency, if it has answered."""
-    from readiness.models import SurveyResponse
-    from readiness.paths import recommend
 
     latest = (
         SurveyResponse.objects.filter(agency=agency, status=SurveyResponse.Status.SUBMITTED)
@@ -63,7 +65,6 @@ def recommended_path(*, agency) -> str | None:
 
 
 def gdx_member_active(*, agency) -> bool:
-    from exchange.models import Member
 
     return Member.objects.filter(agency=agency, status=Member.Status.ACTIVE).exists()
 
@@ -118,8 +119,6 @@ def copies_avoided_by_service(*, agency, since=None) -> list[CopiesAvoided]:
 
 def copies_avoided_by_point(*, agency, since=None) -> list[CopiesAvoided]:
     """Per point, with the citizens' answer to "were you asked for a copy?" beside it."""
-    from feedback.selectors import feedback_copy_request_rate
-    from service_points.models import ServicePoint
 
     rows = _grouped(record_list(agency=agency, since=since), "point_id", "point__name_th")
     points = {p.pk: p for p in ServicePoint.objects.filter(pk__in=[r.key for r in rows if r.key])}

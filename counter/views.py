@@ -20,7 +20,7 @@ from accounts import access as base_access
 from core import tabular
 from core.forms import add_service_errors
 from core.http import form_data
-from counter import access, gdx, selectors, services
+from counter import access, gdx, hashing, selectors, services
 from counter.forms import (
     CheckForm,
     GdxLookupForm,
@@ -118,7 +118,7 @@ def _demo_pairing_code() -> str:
 
 def _demo_citizen_ids(agency) -> list[str]:
     """IDs the GDX demo provider knows, when this agency's node is a demo node (DEBUG only)."""
-    from exchange import demo
+    from exchange import demo  # lazy: demo
 
     if not settings.DEBUG or demo.load_node_config(agency.code) is None:
         return []
@@ -317,7 +317,6 @@ def _record_page(request, record, *, void_form=None, check_form=None, check_resu
 @require_POST
 def record_check(request: HttpRequest, reference) -> HttpResponse:
     """Does the data typed here match the record? The evidence without keeping the data."""
-    from counter import hashing
 
     record = _record_or_404(request, reference)
     form = CheckForm(request.POST, fields=record.fields_used, prefix="k")

@@ -34,7 +34,7 @@ def consumer_member_for(user: Any) -> Member | None:
 
 def can_run_demo_exchange(user: Any) -> bool:
     """The demo page acts as the demo consumer agency's own system (ADR 0031)."""
-    from exchange.demo import CONSUMER
+    from exchange.demo import CONSUMER  # lazy: demo
 
     member = consumer_member_for(user)
     return is_ega_admin(user) or (member is not None and member.code == CONSUMER)

@@ -38,7 +38,7 @@ def load_node_config(member: str) -> dict[str, Any] | None:
 
 def sample_citizen_ids(count: int = 3) -> list[str]:
     """Synthetic IDs the sample provider knows, generated in memory (never stored by the hub)."""
-    from agency_node.sample_provider import SampleCivilRegistry
+    from agency_node.sample_provider import SampleCivilRegistry  # lazy: demo
 
     return SampleCivilRegistry(**SAMPLE_OPTIONS).citizen_ids()[:count]
 

@@ -1,9 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Agency
 from core.dates import BEDateEndField
 from core.forms import Form
 from exchange.models import DocumentType, MemberKey
+from gdx_protocol.encoding import b64d
+from gdx_protocol.errors import GdxError
 
 
 class ReasonForm(Form):
@@ -39,8 +42,6 @@ class KeyAddForm(Form):
     )
 
     def clean_public_key(self) -> bytes:
-        from gdx_protocol.encoding import b64d
-        from gdx_protocol.errors import GdxError
 
         try:
             return b64d(self.cleaned_data["public_key"].strip(), field="pub", max_len=4096)
@@ -85,8 +86,6 @@ ALGORITHMS = {
 
 
 def _public_key(value: str) -> bytes:
-    from gdx_protocol.encoding import b64d
-    from gdx_protocol.errors import GdxError
 
     try:
         return b64d(value.strip(), field="pub", max_len=4096)
@@ -126,7 +125,6 @@ class MemberAddForm(Form):
     )
 
     def clean_agency(self):
-        from agencies.models import Agency
 
         agency = Agency.objects.filter(
             code=self.cleaned_data["agency"].strip().lower(), status=Agency.Status.ACTIVE

@@ -34,6 +34,7 @@ from exchange.models import (
     MemberKey,
     SignedTreeHead,
 )
+from exchange.selectors import directory_document
 from gdx_protocol import (
     audit_leaf,
     b64d,
@@ -779,7 +780,6 @@ def _finish_failed(
 def directory_publish(*, now: int | None = None) -> DirectoryPublication:
     """The directory to serve: signed once per serial, again when half its validity has
     passed. Witnesses cosign these exact bytes (ADR 0006)."""
-    from exchange.selectors import directory_document
 
     now = int(time.time()) if now is None else now
     serial = DirectoryState.objects.filter(pk=1).values_list("serial", flat=True).first() or 1

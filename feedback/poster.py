@@ -28,7 +28,7 @@ def qr_svg(url: str) -> str:
 
 
 def poster_pdf(*, point) -> bytes:
-    from core.pdf import font_dir, render_pdf
+    from core.pdf import font_dir, render_pdf  # lazy: heavy
 
     url = feedback_url(point)
     with translation.override("th"):  # the poster hangs in a Thai office, whoever prints it

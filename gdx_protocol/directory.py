@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from . import schema
+from .cosign import verify_cosignatures
 from .encoding import b64e, canonical_json, parse_json
 from .errors import (
     ExpiredError,
@@ -354,8 +355,6 @@ def load_signed_directory(
     )
     serial = schema.integer(body["serial"], "serial")
     if quorum > 0:
-        from .trust import verify_cosignatures
-
         verify_cosignatures(doc, witnesses, quorum)
     expires_at = schema.integer(body["expires_at"], "expires_at")
     if now > expires_at:

@@ -32,28 +32,31 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
+from .cosign import LABEL_COSIG as LABEL_COSIG  # re-exported: callers import these from trust
+from .cosign import WitnessKey as WitnessKey
+from .cosign import cosignature_message as cosignature_message
+from .cosign import directory_digest as directory_digest
+from .cosign import verify_cosignatures as verify_cosignatures
 from .directory import (
     IdentityKey,
     InMemoryDirectory,
     KeyRecord,
     MemberRecord,
     VerifiedDirectory,
+    load_signed_directory,
 )
 from .encoding import b64e, canonical_json
 from .errors import (
-    BadSignatureError,
     GdxError,
     IdentityChangedError,
     MalformedError,
     UncertifiedKeyError,
     UnknownKeyError,
-    WitnessQuorumError,
 )
-from .keys import SigningKey, key_id, verify_signature
+from .keys import SigningKey, key_id, public_from_b64, verify_signature
 from .signing import signed_message
 
 LABEL_KEY_CERT = "key-cert"
-LABEL_COSIG = "directory-cosig"
 
 
 # --------------------------------------------------------------------------- certificates
@@ -299,61 +302,6 @@ def _monitor_self(member: MemberRecord, me: SelfKnowledge, out: TrustResult) -> 
 # --------------------------------------------------------------------------- witnesses
 
 
-@dataclass(frozen=True)
-class WitnessKey:
-    name: str
-    alg: str
-    public_raw: bytes = field(repr=False)
-
-    @property
-    def kid(self) -> str:
-        return key_id(self.public_raw)
-
-
-def directory_digest(body: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(body)).hexdigest()
-
-
-def cosignature_message(body: dict[str, Any], timestamp: int) -> bytes:
-    return signed_message(
-        LABEL_COSIG,
-        {
-            "issuer": body["issuer"],
-            "serial": body["serial"],
-            "digest": directory_digest(body),
-            "timestamp": timestamp,
-        },
-    )
-
-
-def verify_cosignatures(
-    doc: dict[str, Any], witnesses: Iterable[WitnessKey], quorum: int
-) -> list[str]:
-    """Names of the configured witnesses whose cosignature verifies; raise below quorum."""
-    by_kid = {w.kid: w for w in witnesses}
-    signed: dict[str, str] = {}
-    for raw in schema.array(doc.get("cosignatures", []), "cosignatures", max_items=64):
-        c = schema.obj(raw, "cosignature", {"witness_kid", "alg", "timestamp", "sig"})
-        w = by_kid.get(schema.text(c["witness_kid"], "witness_kid", pattern=schema.KID_RE))
-        if w is None or w.alg != c["alg"]:
-            continue
-        try:
-            verify_signature(
-                w.alg,
-                w.public_raw,
-                schema.binary(c["sig"], "sig", max_len=8192),
-                cosignature_message(doc["body"], schema.integer(c["timestamp"], "timestamp")),
-            )
-        except BadSignatureError:
-            continue
-        signed[w.kid] = w.name
-    if len(signed) < quorum:
-        raise WitnessQuorumError(
-            f"directory cosigned by {len(signed)} of the {quorum} witnesses required (T4)"
-        )
-    return sorted(signed.values())
-
-
 class Witness:
     """A directory witness outside the hub's control (EGA, OPDC, DOPA, or a node).
 
@@ -380,8 +328,6 @@ class Witness:
         return WitnessKey(self.name, self.key.alg, self.key.public_raw)
 
     def cosign(self, data: bytes, *, now: int) -> dict[str, Any]:
-        from .directory import load_signed_directory
-
         verified = load_signed_directory(data, self.anchors, now=now)
         doc = json.loads(data)
         body = doc["body"]
@@ -438,8 +384,6 @@ def member_from_certificates(
     """A member record from the ``certify`` output (identity key + certified keys).
 
     Refuses a certificate that does not verify: the hub must never publish one."""
-    from .keys import public_from_b64
-
     ident = schema.obj(certificates["identity"], "identity", {"alg", "pub"})
     identity = IdentityKey(ident["alg"], public_from_b64(ident["pub"]))
     member_id = str(certificates["member_id"])

@@ -12,10 +12,10 @@ from idcard.errors import CardError
 
 def _factory(simulated: bool):
     if simulated:
-        from idcard.simulated import SimulatedCard
+        from idcard.simulated import SimulatedCard  # lazy: cli
 
         return SimulatedCard
-    from idcard.pcsc import PcscTransport
+    from idcard.pcsc import PcscTransport  # lazy: heavy
 
     return PcscTransport
 
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.cmd == "read":
-        from idcard.reader import read_card
+        from idcard.reader import read_card  # lazy: cli
 
         try:
             data = read_card(_factory(args.simulated)(), photo=False)
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(data.as_json(), ensure_ascii=False, indent=2))
         return 0
 
-    from idcard.server import Pairing, ReaderHTTPServer
+    from idcard.server import Pairing, ReaderHTTPServer  # lazy: cli
 
     server = ReaderHTTPServer(
         port=args.port,

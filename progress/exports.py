@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agencies.models import Agency
 from complaints.selectors import Figures as ComplaintFigures
 from complaints.selectors import figures_by_agency as complaint_figures_by_agency
 from core import tabular
@@ -236,7 +237,6 @@ def national_xlsx(*, every_agency: bool) -> HttpResponse:
 
 def _complaint_rows() -> list[tuple[str, ComplaintFigures]]:
     """Every agency with complaints, then the nation's total."""
-    from agencies.models import Agency
 
     by_agency = complaint_figures_by_agency()
     names = dict(Agency.objects.filter(pk__in=by_agency).values_list("pk", "name_th"))
@@ -273,7 +273,7 @@ def agency_xlsx(*, agency, context: dict) -> HttpResponse:
 
 
 def _pdf(template: str, context: dict) -> bytes:
-    from core.pdf import font_dir, render_pdf  # the web process needs it only for reports
+    from core.pdf import font_dir, render_pdf  # lazy: heavy
 
     context = dict(context, font_dir=font_dir().as_uri(), generated_at=timezone.now())
     return render_pdf(render_to_string(template, context))

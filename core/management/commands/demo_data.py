@@ -8,6 +8,9 @@ from django.db import transaction
 from accounts.models import Registration, User
 from agencies.models import Agency
 from agencies.services import agency_import_csv
+from readiness.models import SurveyRound
+from readiness.selectors import survey_round_current
+from readiness.services import survey_round_save
 
 DIRECTORY_CSV = Path(__file__).resolve().parents[3] / "agencies" / "fixtures" / "directory.csv"
 DEMO_PASSWORD = "demo-citizeninfo-2569"  # noqa: S105 - printed for the local demo only
@@ -92,10 +95,6 @@ class Command(BaseCommand):
 
         from django.core.exceptions import ValidationError
         from django.utils import timezone
-
-        from readiness.models import SurveyRound
-        from readiness.selectors import survey_round_current
-        from readiness.services import survey_round_save
 
         if survey_round_current() is not None:
             return

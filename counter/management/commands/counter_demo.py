@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from agencies.models import Agency
+from core.management.commands.demo_data import DEMO_PASSWORD
 from counter import services
 from counter.models import ServicePath
 from exchange import demo
@@ -26,7 +27,6 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("Demo data is for development only (DEBUG is off).")
-        from core.management.commands.demo_data import DEMO_PASSWORD
 
         email, first, last, code = GDX_OFFICER
         agency = Agency.objects.filter(code=code).first()

@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agencies.models import Agency
+from manual.models import Service
+from manual.services import service_points_set, service_publish
 from service_points.models import ServicePoint, ServicePointChange
 from service_points.services import (
     service_point_create,
@@ -253,8 +255,6 @@ class Command(BaseCommand):
     def link_manual_services() -> int:
         """Each demo Manual service names the points that offer it (and says so once published),
         so a service links to its point and its feedback page, and the point back to it."""
-        from manual.models import Service
-        from manual.services import service_points_set, service_publish
 
         linked = 0
         for service in Service.objects.filter(
