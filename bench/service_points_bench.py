@@ -195,7 +195,10 @@ def measure_export(kind: str, n: int, *, memory: bool = True):
     from service_points import opendata, selectors
 
     def run():
-        if kind == "xlsx":
+        if kind == "xlsx":  # the first download after a change: written, then published
+            unpublish_xlsx()
+            return xlsx_download_size()
+        if kind == "xlsx served":  # every later one: the published file
             return xlsx_download_size()
         rows = selectors.service_point_open_values(base_url="https://citizeninfo.example")
         chunks = opendata.geojson_chunks(rows) if kind == "geojson" else opendata.csv_chunks(rows)
@@ -232,6 +235,19 @@ def xlsx_download_size() -> int:
         size = len(response.content)
     response.close()
     return size
+
+
+def unpublish_xlsx() -> None:
+    from django.core.files.storage import default_storage
+
+    from service_points import opendata
+
+    try:
+        _dirs, files = default_storage.listdir(opendata.XLSX_DIR)
+    except FileNotFoundError:
+        return
+    for name in files:
+        default_storage.delete(f"{opendata.XLSX_DIR}/{name}")
 
 
 def reset_rss_peak():
@@ -360,15 +376,15 @@ def _same_answer(nearest_ids, postgis, la: float, lo: float) -> bool:
 
 
 def bench_exports(n: int, args, out: dict) -> None:
-    for kind in ("geojson", "csv", "xlsx"):
-        if kind == "xlsx" and n > args.xlsx_max:
+    for kind in ("geojson", "csv", "xlsx", "xlsx served"):
+        if kind.startswith("xlsx") and n > args.xlsx_max:
             continue
         rate, cpu_rate, mb, peak, rss = measure_export(
-            kind, n, memory=kind != "xlsx" or n <= args.memory_max
+            kind, n, memory=not kind.startswith("xlsx") or n <= args.memory_max
         )
-        out[kind] = (rate, cpu_rate, mb, peak, rss)
+        out[kind.replace(" ", "_")] = (rate, cpu_rate, mb, peak, rss)
         print(
-            f"{kind:8} export {rate:9,.0f} rows/s ({cpu_rate:,.0f} per CPU-second of this "
+            f"{kind:11} export {rate:9,.0f} rows/s ({cpu_rate:,.0f} per CPU-second of this "
             f"process), {mb:6.1f} MB; memory (separate run): tracemalloc peak {peak:.1f} MB, "
             f"RSS high-water +{rss:.1f} MB"
         )
@@ -461,8 +477,9 @@ SUMMARY = [
     ("GeoJSON export, rows/s (≥ 50,000 on PostgreSQL 400k)", "geojson", (0,), "{:,.0f}"),
     ("GeoJSON, tracemalloc peak (MB)", "geojson", (3,), "{:.1f}"),
     ("CSV export, rows/s", "csv", (0,), "{:,.0f}"),
-    ("XLSX download (its URL), rows/s (≥ 30,000)", "xlsx", (0,), "{:,.0f}"),
-    ("XLSX, tracemalloc peak (MB)", "xlsx", (3,), "{:.1f}"),
+    ("XLSX download (its URL), rows/s (≥ 30,000): published file", "xlsx_served", (0,), "{:,.0f}"),
+    ("XLSX first download after a change (written + published), rows/s", "xlsx", (0,), "{:,.0f}"),
+    ("XLSX, tracemalloc peak while written (MB)", "xlsx", (3,), "{:.1f}"),
     ("cluster, whole country z6, p95 (ms)", "country", (0,), "{:.1f}"),
     ("cluster, province z10, p95 (ms)", "province", (0,), "{:.1f}"),
 ]

@@ -174,6 +174,9 @@ _STYLES = (
 )
 _EPOCH = dt.datetime(1899, 12, 30)  # Excel's day 0 (1900 date system, past 1900-03-01)
 _SEP = "\x00"  # joins a row's texts: never in a safe text (_UNSAFE drops it)
+_VALUE_OPEN, _VALUE_CLOSE = "\x02", "\x03"  # mark a number in a joined row (dropped too)
+_ROW_MARK = "\x01"  # the row number's place in cell references (dropped from texts too)
+_CELL_END = "</t></is></c>"
 _UNSAFE_BUT_SEP = re.compile(
     "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
 )
@@ -195,13 +198,20 @@ _FORMULA_MARKS = tuple(_SEP + c for c in _FORMULA_START)
 
 
 def _edge_space(joined: str) -> bool:
-    return (
-        joined[:1] in _XML_SPACE
-        and joined != ""
-        or joined[-1:] in _XML_SPACE
-        and joined != ""
-        or any(mark in joined for mark in _EDGE_MARKS)
-    )
+    if joined and (joined[0] in _XML_SPACE or joined[-1] in _XML_SPACE):
+        return True
+    if " " + _SEP in joined or _SEP + " " in joined:
+        return True
+    # Tab, line feed and carriage return are rare: look for them at an edge only when present.
+    if "\t" in joined or "\n" in joined or "\r" in joined:
+        return any(mark in joined for mark in _EDGE_MARKS)
+    return False
+
+
+def _plain_number(value: Any) -> bool:
+    """None, or an int or float a cell can hold as a value (not bool, not NaN/infinity)."""
+    kind = type(value)
+    return value is None or kind is int or (kind is float and math.isfinite(value))
 
 
 def _column_letters(index: int) -> str:
@@ -224,18 +234,27 @@ class _SheetXml:
     def __init__(self, spec: Sheet):
         self.spec = spec
         self.letters: list[str] = []
+        self._openings: dict[tuple[int, str], list[str]] = {}
 
     def refs(self, count: int, r: int) -> list[str]:
         while len(self.letters) < count:
             self.letters.append(_column_letters(len(self.letters)))
         return [f'<c r="{letter}{r}"' for letter in self.letters[:count]]
 
-    def text_row(self, texts: Sequence[Any], r: int) -> str | None:
-        """The row's XML if every cell is text (str), else None."""
-        try:
-            joined = _SEP.join(texts)
-        except TypeError:
-            return None
+    def text_row(self, values: Sequence[Any], r: int) -> str | None:
+        """The row's XML if every cell is text, a finite int or float, or None (the usual
+        row); else None. The texts are joined, checked and escaped together; each cell's
+        opening (its reference with a mark for the row) is made once per width, and the
+        row number, blanks and values are put in by a few C-level replaces."""
+        numbers = [i for i, v in enumerate(values) if type(v) is not str]
+        texts = values
+        if numbers:
+            if self.spec.thousands or not all(_plain_number(values[i]) for i in numbers):
+                return None
+            texts = list(values)
+            for i in numbers:
+                texts[i] = ""
+        joined = _SEP.join(texts)
         # The fast path unless a cell needs safe_text's care: a character to drop, a cell too
         # long, a NUL of the input's own. A formula start that is not a plain number
         # (safe_text's rule) gets its apostrophe on the joined row.
@@ -245,20 +264,36 @@ class _SheetXml:
             or joined.count(_SEP) != len(texts) - 1
         ):
             joined = _SEP.join([safe_text(t) for t in texts])
-        else:
+        elif joined[:1] in _FORMULA_START or any(m in joined for m in _FORMULA_MARKS):
             marked = _SEP + joined
-            if any(m in marked for m in _FORMULA_MARKS) and _FORMULA_AFTER_SEP.search(marked):
+            if _FORMULA_AFTER_SEP.search(marked):
                 joined = _FORMULA_AFTER_SEP.sub(_quote_formula, marked)[1:]
         space = ' xml:space="preserve"' if _edge_space(joined) else ""
-        parts = _escape(joined).split(_SEP)
-        cells = "".join(
-            [
-                f'{ref} t="inlineStr"><is><t{space}>{text}</t></is></c>'
-                for ref, text in zip(self.refs(len(parts), r), parts, strict=True)
+        if numbers:  # a value cell is marked in the text (safe text never holds the marks)
+            parts = joined.split(_SEP)
+            for i in numbers:
+                if values[i] is not None:
+                    parts[i] = f"{_VALUE_OPEN}{values[i]!r}{_VALUE_CLOSE}"
+            joined = _SEP.join(parts)
+        openings = self.openings(len(texts), space)
+        cells = "".join(map(str.__add__, openings, _escape(joined).split(_SEP))) + _CELL_END
+        cells = cells.replace(f' t="inlineStr"><is><t{space}>{_CELL_END}', "/>")
+        if numbers:
+            cells = cells.replace(f' t="inlineStr"><is><t{space}>{_VALUE_OPEN}', "><v>")
+            cells = cells.replace(_VALUE_CLOSE + _CELL_END, "</v></c>")
+        return f'<row r="{r}">{cells.replace(_ROW_MARK, str(r))}</row>'
+
+    def openings(self, count: int, space: str) -> list[str]:
+        """Each cell's opening (after the previous cell's end), its reference holding a mark
+        for the row number, made once per width."""
+        key = (count, space)
+        if key not in self._openings:
+            self.refs(count, 0)
+            self._openings[key] = [
+                f'{_CELL_END if i else ""}<c r="{letter}{_ROW_MARK}" t="inlineStr"><is><t{space}>'
+                for i, letter in enumerate(self.letters[:count])
             ]
-        )
-        empty = f' t="inlineStr"><is><t{space}></t></is></c>'
-        return f'<row r="{r}">{cells.replace(empty, "/>")}</row>'
+        return self._openings[key]
 
     def any_row(self, values: Iterable[Any], r: int, style: int = 0) -> str:
         cells = safe_row(values)

@@ -7,16 +7,16 @@ few more candidates than asked are fetched and re-ranked by haversine; a bound (
 proves that nothing beyond the last candidate can be nearer, else more are fetched.
 
 SQLite: the built-in R*Tree module holds the published points (kept by triggers, so no write
-path can forget it), with the exact coordinates in auxiliary columns. R*Tree has no KNN
-order, so boxes grow from a small radius until the limit-th candidate lies inside the circle
-the box contains.
+path can forget it), with the exact coordinates in auxiliary columns. R*Tree answers box
+queries only, so the same best-first walk is done here over its own node rows (ADR 0017).
 
 Both indexes are kept by the database itself in the writing transaction: there is no
 per-process copy and nothing to go stale.
 """
 
-import functools
+import heapq
 import math
+import struct
 
 import psycopg
 from django.db import connection, connections
@@ -31,10 +31,6 @@ RTREE = "service_points_nearest_rtree"
 LON_SCALE = 0.972
 METRES_PER_DEGREE = math.pi / 180 * geo.EARTH_RADIUS_M
 HALF_EARTH_M = math.pi * geo.EARTH_RADIUS_M
-FIRST_RADIUS_M = 2_000.0  # SQLite's first probe
-STRIPS = 8
-PROBE_CAP = 8  # a probe counts up to this many times the limit
-MAX_PROBES = 24
 # A relative margin for floating-point rounding in the proofs (1e-9 of the distance is
 # micrometres): a point this close to the bound is fetched rather than assumed away.
 ROUNDING = 1e-9
@@ -45,34 +41,10 @@ KNN_SQL = (  # constant names, values are parameters
     f"FROM {TABLE} WHERE status = '{PUBLISHED}' "
     f"ORDER BY {_KNN_POINT} <-> point(%s, %s) LIMIT %s"
 )
-_IN_BOX = "max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?"
-
-
-@functools.cache
-def probe_sql(strips: int) -> str:
-    """Counts the points in the strips, up to a cap (so a probe over a city stays cheap)."""
-    parts = " UNION ALL ".join([f"SELECT 1 FROM {RTREE} WHERE {_IN_BOX}"] * strips)  # noqa: S608
-    return f"SELECT count(*) FROM ({parts} LIMIT ?)"  # noqa: S608 - constant names
-
-
-@functools.cache
-def knn_sql(strips: int) -> str:
-    """The points in the strips ordered by a plane distance scaled for the query's latitude
-    (parameters: latitude, longitude, scale, then each strip's box, then the limit).
-    R*Tree keeps 32-bit boxes rounded outwards, so a strip may let in a point just outside
-    it (harmless: measured from its exact coordinates; one on two strips is counted once),
-    never leave one out."""
-    plane = "(latitude - ?1) * (latitude - ?1) + ((longitude - ?2) * ?3) * ((longitude - ?2) * ?3)"
-    select = f"SELECT id, latitude, longitude, {plane} AS plane FROM {RTREE} WHERE "  # noqa: S608
-    parts = []
-    for i in range(strips):
-        n = 4 + 4 * i
-        parts.append(
-            select
-            + f"max_lon >= ?{n} AND min_lon <= ?{n + 1} AND max_lat >= ?{n + 2} "
-            + f"AND min_lat <= ?{n + 3}"
-        )
-    return " UNION ALL ".join(parts) + f" ORDER BY plane LIMIT ?{4 + 4 * strips}"
+# SQLite's R*Tree node layout (rtree.c): per cell an 8-byte id, then min/max of each
+# dimension as 4-byte floats, big-endian, after a 4-byte node header.
+CELL = struct.Struct(">q4f")
+NODE_SQL = f"SELECT data FROM {RTREE}_node WHERE nodeno = ?"  # noqa: S608 - constant name
 
 
 def plane_stretch(lat: float, radius_m: float, scale: float = LON_SCALE) -> float:
@@ -133,163 +105,124 @@ def _nearest_postgresql(lat: float, lon: float, limit: int) -> list[tuple[float,
 
 
 def _nearest_sqlite(lat: float, lon: float, limit: int) -> list[tuple[float, int]]:
-    """A box on the R*Tree, its points ordered in SQL by a plane distance scaled for the
-    query's latitude, re-ranked by great-circle distance.
+    """Best-first search down the R*Tree's own nodes (a KNN walk, as GiST does on PostgreSQL).
 
-    The radius is found by probes that stop counting at PROBE_CAP × limit (so a probe that
-    lands on a city costs no more than one on the sea): grow fourfold while the box holds
-    too few, halve the gap while it holds too many. Then the box's points are ordered in
-    SQL and the nearest few re-ranked by haversine. Exact: the box holds the circle of its
-    radius, so a point outside it is farther than the radius; inside, a point not fetched is
-    at least as far in the plane as the last one fetched, which the stretch bound turns into
-    "farther than the limit-th distance". A limit-th distance beyond the radius grows the
-    box to it; an unproved fetch fetches four times as many.
+    SQLite's R*Tree answers box queries only, so the walk reads its nodes itself: each node is
+    one row of the `_node` shadow table, in the layout SQLite's file format fixes (rtree.c: a
+    2-byte depth on the root, a 2-byte cell count, then per cell an 8-byte id and four 4-byte
+    floats, big-endian; boxes rounded outwards, so a box always holds what it covers). Nodes
+    and points come off a heap in order of their plane distance; the exact coordinates of the
+    points taken (auxiliary columns) give great-circle distances, and the stretch bound proves
+    when no point left on the heap can be nearer than the limit-th. Where the plane cuts the
+    sphere (poles, antimeridian) the walk is redone with a spherical bound (`_walk_sphere`).
     """
     raw = connection.connection
+    root = raw.execute(NODE_SQL, (1,)).fetchone()
+    if root is None:
+        return []
     scale = math.cos(math.radians(lat))
-    cap = limit * PROBE_CAP
-    radius = _probe_radius(raw, lat, lon, limit, cap)
-    fetch = limit + limit // 2 + 8
-    narrowed = False
-    while True:
-        strips = strips_around(lat, lon, radius)
-        params = [v for south, west, north, east in strips for v in (west, east, south, north)]
-        rows = raw.execute(knn_sql(len(strips)), [lat, lon, scale, *params, fetch]).fetchall()
-        scored = sorted({(geo.haversine_m(lat, lon, la, lo), pk) for pk, la, lo, _p in rows})
-        if len(scored) < limit and radius < HALF_EARTH_M:
-            radius = min(radius * 2, HALF_EARTH_M)
+    heap: list = [(0.0, 0, int.from_bytes(root[0][:2], "big"), 1, root[0])]
+    taken: list[int] = []
+    exact: dict[int, float] = {}
+    order = 1  # ties keep insertion order (and never compare the blobs)
+    while heap:
+        plane2, _order, level, ref, blob = heapq.heappop(heap)
+        if level < 0:
+            taken.append(ref)
+            if len(taken) >= limit:
+                scored = _exact(raw, lat, lon, taken, exact)
+                d = scored[limit - 1][0]
+                if wraps(lat, lon, d):
+                    return _walk_sphere(raw, lat, lon, limit)
+                if not heap or _proved(lat, lon, d, math.sqrt(heap[0][0]), scale):
+                    return scored[:limit]
             continue
-        if len(scored) < limit:
-            return scored  # the whole Earth holds fewer
-        d = scored[limit - 1][0]
-        if d > radius:
-            # The strips held enough points, the circle too few: the answer lies within d.
-            # If the strips round d would hold a crowd (a town at the rim), look first for a
-            # smaller radius whose inner strips already hold `limit` points.
-            target = d * (1 + ROUNDING)
-            if not narrowed and _count(raw, strips_around(lat, lon, target), cap) >= cap:
-                target = _narrowed_radius(raw, lat, lon, limit, radius, target)
-                narrowed = True
-            else:
-                fetch *= 1 if not narrowed else 4  # after a narrowing, progress by fetching more
-            radius = min(max(target, radius), HALF_EARTH_M)
+        for pk, west, east, south, north in _cells(raw, ref, blob):
+            dx = (west - lon if lon < west else lon - east if lon > east else 0.0) * scale
+            dy = south - lat if lat < south else lat - north if lat > north else 0.0
+            heapq.heappush(heap, (dx * dx + dy * dy, order, level - 1, pk, None))
+            order += 1
+    return _exact(raw, lat, lon, taken, exact)[:limit]  # fewer points than the limit
+
+
+def _walk_sphere(raw, lat: float, lon: float, limit: int) -> list[tuple[float, int]]:
+    """The same walk keyed by the great-circle distance to each box, which bounds every point
+    in it anywhere on Earth; a leaf's points go back on the heap with their exact distance,
+    so the first `limit` points off the heap are the answer."""
+    heap: list = [(0.0, 0, _root_level(raw), 1, None)]
+    found: list[tuple[float, int]] = []
+    order = 1
+    while heap and len(found) < limit:
+        d, _order, level, ref, _blob = heapq.heappop(heap)
+        if level < 0:
+            found.append((d, ref))
             continue
-        if len(rows) < fetch or _proved(lat, lon, d, math.sqrt(rows[-1][3]), scale):
-            return scored[:limit]
-        fetch *= 4
-
-
-def _probe_radius(raw, lat: float, lon: float, limit: int, cap: int) -> float:
-    """A radius whose strips hold at least `limit` points and (where the search can tell)
-    fewer than `cap`: grow fourfold while too few, halve the gap (geometrically) while too
-    many, at most MAX_PROBES probes."""
-    low, high = 0.0, math.inf  # radii known to hold too few / too many
-    radius = FIRST_RADIUS_M
-    for _probe in range(MAX_PROBES):
-        count = _count(raw, strips_around(lat, lon, radius), cap)
-        if count < limit:
-            low = radius
-            if radius >= HALF_EARTH_M:
-                break
-            radius = min(radius * 4, HALF_EARTH_M) if high == math.inf else math.sqrt(low * high)
-        elif count >= cap and radius > max(low * 1.2, 1.0):
-            high = radius
-            radius = radius / 4 if low == 0 else math.sqrt(low * high)
+        cells = _cells(raw, ref, None)
+        if level == 0:
+            near = _exact(raw, lat, lon, [pk for pk, *_box in cells], {})
+            items = [(dist, pk) for dist, pk in near]
         else:
-            break
-    return radius
+            items = [(box_distance_m(lat, lon, *box), pk) for pk, *box in cells]
+        for dist, pk in items:
+            heapq.heappush(heap, (dist, order, -1 if level == 0 else level - 1, pk, None))
+            order += 1
+    return found
 
 
-def _narrowed_radius(raw, lat: float, lon: float, limit: int, low: float, high: float) -> float:
-    """The smallest radius found in [low, high] (within 5 %, at most 8 steps) whose inner
-    strips hold `limit` points; `high` if none smaller is found. The answer lies within it."""
-    for _step in range(8):
-        mid = math.sqrt(low * high)
-        if _count(raw, inner_strips_around(lat, lon, mid), limit) >= limit:
-            high = mid
-        else:
-            low = mid
-        if high < low * 1.05:
-            break
-    return high
+def _root_level(raw) -> int:
+    return int.from_bytes(raw.execute(NODE_SQL, (1,)).fetchone()[0][:2], "big")
+
+
+def _cells(raw, nodeno: int, blob: bytes | None) -> list[tuple[int, float, float, float, float]]:
+    """(id, west, east, south, north) of each cell of a node (columns in the table's order)."""
+    if blob is None:
+        blob = raw.execute(NODE_SQL, (nodeno,)).fetchone()[0]
+    count = int.from_bytes(blob[2:4], "big")
+    return list(CELL.iter_unpack(blob[4 : 4 + CELL.size * count]))
+
+
+def _exact(raw, lat: float, lon: float, ids: list[int], known: dict[int, float]):
+    """Great-circle distances of the points, from the exact coordinates the index keeps."""
+    missing = [pk for pk in ids if pk not in known]
+    for start in range(0, len(missing), 500):
+        chunk = missing[start : start + 500]
+        sql = (
+            f"SELECT rowid, a0, a1 FROM {RTREE}_rowid WHERE rowid IN ({','.join('?' * len(chunk))})"  # noqa: S608
+        )
+        for pk, la, lo in raw.execute(sql, chunk).fetchall():
+            known[pk] = geo.haversine_m(lat, lon, la, lo)
+    return sorted((known[pk], pk) for pk in ids)
+
+
+def box_distance_m(lat: float, lon: float, west: float, east: float, south: float, north: float):
+    """The great-circle distance from a position to the nearest point of a latitude/longitude
+    box, exactly. For a fixed latitude, distance grows with |Δλ| (up to 180°), so the nearest
+    point lies on the box's nearer meridian (or straight north/south when the longitude is
+    inside). Along a great circle, distance has one minimum and one maximum (its antipode),
+    so on the meridian's stretch the nearest point is the circle's closest point when the
+    stretch holds it, else one of the stretch's ends."""
+    if west <= lon <= east:
+        gap = south - lat if lat < south else lat - north if lat > north else 0.0
+        return math.radians(gap) * geo.EARTH_RADIUS_M
+    to_west, to_east = abs(_wrap(west - lon)), abs(_wrap(lon - east))
+    edge, dlon = (west, to_west) if to_west <= to_east else (east, to_east)
+    cos_dlon = math.cos(math.radians(dlon))
+    if cos_dlon > 0:
+        closest = math.degrees(math.atan(math.tan(math.radians(lat)) / cos_dlon))
+    else:
+        closest = math.copysign(90.0, lat)  # the pole on the position's side
+    candidates = (min(max(closest, south), north), south, north)
+    return min(geo.haversine_m(lat, lon, la, edge) for la in candidates)
+
+
+def _wrap(degrees: float) -> float:
+    return (degrees + 180.0) % 360.0 - 180.0
 
 
 def wraps(lat: float, lon: float, radius_m: float) -> bool:
     """Whether the circle may reach a pole or cross the antimeridian."""
     south, west, north, east = geo.bbox_around(lat, lon, radius_m)
     return radius_m >= HALF_EARTH_M or south <= -89.9 or north >= 89.9 or west < -180 or east > 180
-
-
-def strips_around(
-    lat: float, lon: float, radius_m: float
-) -> list[tuple[float, float, float, float]]:
-    """STRIPS boxes (south, west, north, east) whose union holds the circle and hugs it
-    (with 8: 1.11 × its area, against 1.27 × for the one box), so a dense town just outside
-    the circle costs nothing. Each strip is as wide as the circle can be within it, from
-    haversine: hav(x) <= (hav(r) - hav(y)) / (cos φ cos φ'), with the strip's smallest |y|
-    and its smallest cos φ'."""
-    if wraps(lat, lon, radius_m):
-        return [box_around(lat, lon, radius_m)]
-    r = radius_m / geo.EARTH_RADIUS_M
-    dlat = math.degrees(r)
-    hav_r = math.sin(r / 2) ** 2
-    cos_lat = math.cos(math.radians(lat))
-    edges = [lat - dlat + 2 * dlat * i / STRIPS for i in range(STRIPS + 1)]
-    boxes: list[tuple[float, float, float, float]] = []
-    for south, north in zip(edges, edges[1:], strict=False):
-        y = 0.0 if south <= lat <= north else min(abs(south - lat), abs(north - lat))
-        # The smallest cos φ' in the strip (at its poleward edge) allows the widest Δλ.
-        narrowest = min(math.cos(math.radians(south)), math.cos(math.radians(north)))
-        hav_x = (hav_r - math.sin(math.radians(y) / 2) ** 2) / (cos_lat * narrowest)
-        x = math.degrees(2 * math.asin(math.sqrt(min(1.0, max(0.0, hav_x))))) * (1 + 1e-9)
-        boxes.append((south, lon - x, north, lon + x))
-    return boxes
-
-
-def inner_strips_around(
-    lat: float, lon: float, radius_m: float
-) -> list[tuple[float, float, float, float]]:
-    """STRIPS boxes wholly inside the circle (with 8: 0.79 × its area): every point of a strip
-    has hav(Δλ) <= (hav(r) - hav(largest |Δφ|)) / (cos φ × largest cos φ'), so its distance
-    is at most r. None near a pole or the antimeridian."""
-    if wraps(lat, lon, radius_m):
-        return []
-    r = radius_m / geo.EARTH_RADIUS_M
-    dlat = math.degrees(r)
-    hav_r = math.sin(r / 2) ** 2
-    cos_lat = math.cos(math.radians(lat))
-    edges = [lat - dlat + 2 * dlat * i / STRIPS for i in range(STRIPS + 1)]
-    boxes: list[tuple[float, float, float, float]] = []
-    for south, north in zip(edges, edges[1:], strict=False):
-        y = max(abs(south - lat), abs(north - lat))
-        widest = (
-            1.0
-            if south <= 0 <= north
-            else max(math.cos(math.radians(south)), math.cos(math.radians(north)))
-        )
-        hav_x = (hav_r - math.sin(math.radians(y) / 2) ** 2) / (cos_lat * widest)
-        if hav_x > 0:
-            x = math.degrees(2 * math.asin(math.sqrt(min(1.0, hav_x)))) * (1 - 1e-9)
-            boxes.append((south, lon - x, north, lon + x))
-    return boxes
-
-
-def _count(raw, strips: list[tuple[float, float, float, float]], cap: int) -> int:
-    """The points in the strips, counted up to `cap` (a point on two strips counts twice:
-    callers only rely on "at least" from strips that do not overlap, or on the cap)."""
-    if not strips:
-        return 0
-    params = [v for south, west, north, east in strips for v in (west, east, south, north)]
-    return raw.execute(probe_sql(len(strips)), [*params, cap]).fetchone()[0]
-
-
-def box_around(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
-    """(south, west, north, east) of a box holding the circle; the whole longitude range when
-    the circle wraps (the box would not hold it otherwise)."""
-    south, west, north, east = geo.bbox_around(lat, lon, radius_m)
-    if wraps(lat, lon, radius_m):
-        return max(south, -90.0), -180.0, min(north, 90.0), 180.0
-    return south, west, north, east
 
 
 # The SQLite index's triggers, as migration 0005 made them.

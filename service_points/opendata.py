@@ -2,8 +2,14 @@
 
 Memory stays flat however many points there are: rows come from the database in chunks
 (`selectors.service_point_open_values`, a server-side cursor on PostgreSQL), CSV and GeoJSON
-are yielded a batch of rows at a time, and XLSX uses openpyxl's write-only workbook (rows go
-to a temporary file as they are written).
+are yielded a batch of rows at a time, and XLSX goes through core.tabular's streaming writer
+into a temporary file.
+
+XLSX is also published as a file (ADR 0017): named by a digest of what it holds (the
+published points' count, last change and highest id, the agencies' last change, the base
+URL), written to the default storage by the first request after a change and served as it
+is after that, with its Last-Modified and ETag, so a download of 400,000 rows costs a file
+read, and a conditional GET a 304.
 
 Speed: rows are tuples in OPEN_COLUMNS order. GeoJSON is formatted with one precomputed
 %-template per feature and the C string encoder that `json.dumps` itself uses, so the bytes
@@ -11,13 +17,21 @@ are the same as `json.dumps(geojson_feature(row), ensure_ascii=False, separators
 (tested) at a fraction of the cost; CSV goes through `csv.writer.writerows` per batch.
 """
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from json.encoder import encode_basestring
 from operator import itemgetter
 
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db.models import Count, Max
+
+from agencies.models import Agency
 from core import tabular
-from service_points.selectors import OPEN_COLUMNS
+from service_points.selectors import OPEN_COLUMNS, published, service_point_open_values
 
 GEOJSON_PROPERTIES = [c for c in OPEN_COLUMNS if c not in ("latitude", "longitude")]
 BATCH = 1000
@@ -135,3 +149,55 @@ def geojson_chunks(rows: Iterable[tuple]) -> Iterator[str]:
 def xlsx_file(rows: Iterable[tuple]):
     """A temporary file holding the workbook, positioned at its start."""
     return tabular.xlsx_file([tabular.Sheet("service-points", OPEN_COLUMNS, rows)])
+
+
+XLSX_DIR = "opendata"
+XLSX_PREFIX = "service-points-"
+XLSX_FORMAT = 2  # bump when the workbook's layout changes, so older files are not served
+
+
+@dataclass(frozen=True)
+class XlsxState:
+    name: str  # the published file's name in the default storage
+    etag: str
+    last_modified: datetime | None
+
+
+def xlsx_state(*, base_url: str) -> XlsxState:
+    """What the current XLSX holds, from two aggregate queries: every write path of a point
+    sets its `updated_at` and publishing or archiving one changes the count or the highest
+    id; an agency's rename moves its `updated_at`."""
+    points = published().aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+    agencies = Agency.objects.aggregate(last=Max("updated_at"))
+    key = repr((points["n"], points["last"], points["top"], agencies["last"], base_url))
+    digest = hashlib.sha256(f"{XLSX_FORMAT}|{key}".encode()).hexdigest()[:24]
+    changes = [t for t in (points["last"], agencies["last"]) if t is not None]
+    return XlsxState(
+        name=f"{XLSX_DIR}/{XLSX_PREFIX}{digest}.xlsx",
+        etag=f'"{digest}"',
+        last_modified=max(changes) if changes else None,
+    )
+
+
+def xlsx_published(*, state: XlsxState, base_url: str):
+    """The published XLSX, opened for reading; written first if this state has none yet
+    (two requests at once may both write it: the second copy is dropped)."""
+    if not default_storage.exists(state.name):
+        with xlsx_file(service_point_open_values(base_url=base_url)) as handle:
+            saved = default_storage.save(state.name, File(handle, name=state.name))
+        if saved != state.name:
+            default_storage.delete(saved)
+        _drop_older(state.name)
+    return default_storage.open(state.name, "rb")
+
+
+def _drop_older(current: str) -> None:
+    """Older versions are regenerated on demand, so they are not kept."""
+    try:
+        _dirs, files = default_storage.listdir(XLSX_DIR)
+    except FileNotFoundError:
+        return
+    for name in files:
+        path = f"{XLSX_DIR}/{name}"
+        if name.startswith(XLSX_PREFIX) and name.endswith(".xlsx") and path != current:
+            default_storage.delete(path)

@@ -15,6 +15,8 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -472,14 +474,23 @@ def opendata_geojson(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @require_http_methods(["GET"])
-def opendata_xlsx(request: HttpRequest) -> FileResponse:
-    handle = opendata.xlsx_file(selectors.service_point_open_values(base_url=_base_url(request)))
-    return FileResponse(
-        handle,
+def opendata_xlsx(request: HttpRequest) -> HttpResponse:
+    base_url = _base_url(request)
+    state = opendata.xlsx_state(base_url=base_url)
+    modified = int(state.last_modified.timestamp()) if state.last_modified else None
+    not_modified = get_conditional_response(request, etag=state.etag, last_modified=modified)
+    if not_modified is not None:
+        return not_modified
+    response = FileResponse(
+        opendata.xlsx_published(state=state, base_url=base_url),
         as_attachment=True,
         filename=_download_name("xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    response["ETag"] = state.etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    return response
 
 
 @require_http_methods(["GET"])

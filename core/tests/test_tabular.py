@@ -128,6 +128,28 @@ def test_text_rows_read_back_exactly_as_safe_text_makes_them(rows):
         assert all(v is None for v in got[len(want) :])
 
 
+_MIXED_CELL = st.one_of(
+    _CELL_TEXT,
+    st.none(),
+    st.integers(min_value=-(2**53), max_value=2**53),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_MIXED_CELL, min_size=1, max_size=6), min_size=1, max_size=4))
+def test_rows_of_text_and_numbers_read_back_as_the_cell_by_cell_rules_give(rows):
+    """Numbers and blanks among the texts stay on the fast path (cells without their
+    optional reference) and land in their own columns, as values."""
+    for values in rows:
+        assert tabular._SheetXml(tabular.Sheet("s", [], [])).text_row(values, 2) is not None
+    cells = _xlsx_cells([tabular.Sheet("s", ["h"], rows)])["s"][1:]
+    for got, row in zip(cells, rows, strict=True):
+        want = [(tabular.safe_text(v) or None) if isinstance(v, str) else v for v in row]
+        assert got[: len(want)] == want
+        assert all(v is None for v in got[len(want) :])
+
+
 def test_long_cells_mixed_rows_and_lazy_strings_take_the_careful_path():
     from django.utils.functional import lazy
 

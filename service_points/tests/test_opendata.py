@@ -66,6 +66,43 @@ def test_xlsx(client):
     assert rows[1][1] == "จุดเอ็กเซล"
 
 
+def test_xlsx_is_published_once_and_served_as_a_file_until_a_point_changes(
+    client, monkeypatch, officer_a
+):
+    from service_points import opendata, services
+
+    point = PublishedPointFactory(name_th="จุดแรก", agency=officer_a.agency)
+    written = []
+    real = opendata.xlsx_file
+    monkeypatch.setattr(opendata, "xlsx_file", lambda rows: written.append(1) or real(rows))
+
+    def names():
+        response = client.get(reverse("service_points:opendata_xlsx"))
+        assert response.status_code == 200 and response["ETag"] and response["Last-Modified"]
+        workbook = load_workbook(io.BytesIO(_body(response)), read_only=True)
+        return [row[1] for row in list(workbook.worksheets[0].iter_rows(values_only=True))[1:]]
+
+    assert names() == ["จุดแรก"]
+    assert names() == ["จุดแรก"]
+    assert len(written) == 1  # the second download read the published file
+    services.service_point_update(point=point, by=officer_a, fields={"name_th": "จุดใหม่"})
+    assert names() == ["จุดใหม่"]
+    assert len(written) == 2
+    PublishedPointFactory(name_th="จุดสอง")
+    assert names() == ["จุดใหม่", "จุดสอง"]
+
+
+def test_xlsx_conditional_get_answers_304_until_it_changes(client):
+    PublishedPointFactory()
+    url = reverse("service_points:opendata_xlsx")
+    first = client.get(url)
+    assert first.status_code == 200
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    PublishedPointFactory()
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
 def test_dcat_catalog_has_the_ckan_fields(client):
     PublishedPointFactory()
     response = client.get(reverse("service_points:opendata_catalog"))

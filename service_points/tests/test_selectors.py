@@ -213,18 +213,57 @@ def _destination(lat, lon, bearing, distance_m):
     return math.degrees(p2), math.degrees(l2)
 
 
-def test_the_strips_round_a_circle_hold_every_point_of_it():
-    """Points on the circle itself (the hardest to hold), at every bearing and size."""
-    import math
-
+def test_the_box_distance_never_exceeds_the_distance_to_any_point_in_the_box():
+    """The spherical walk's bound: no point of a box is nearer than it, and it is attained
+    (a point on the box's edge is as near), at every size, pole and antimeridian included."""
     from service_points import nearest
 
     rng = random.Random(9)
-    for _ in range(3000):
-        lat, lon = rng.uniform(-75, 75), rng.uniform(-170, 170)
-        radius = 10 ** rng.uniform(2, 6.2)
-        la, lo = _destination(lat, lon, rng.uniform(0, 2 * math.pi), radius * (1 - 1e-9))
-        strips = nearest.strips_around(lat, lon, radius)
-        if nearest.wraps(lat, lon, radius):
-            lo = (lo + 180) % 360 - 180
-        assert any(s <= la <= n and w <= lo <= e for s, w, n, e in strips), (lat, lon, radius)
+    for _ in range(2000):
+        lat, lon = rng.uniform(-89.9, 89.9), rng.uniform(-180, 180)
+        south = rng.uniform(-89.9, 89.0)
+        north = min(89.9, south + 10 ** rng.uniform(-4, 2))
+        west = rng.uniform(-180, 179)
+        east = min(180.0, west + 10 ** rng.uniform(-4, 2.5))
+        bound = nearest.box_distance_m(lat, lon, west, east, south, north)
+        inside = [(rng.uniform(south, north), rng.uniform(west, east)) for _ in range(20)] + [
+            (la, lo) for la in (south, north) for lo in (west, east)
+        ]
+        nearest_sample = min(geo.haversine_m(lat, lon, la, lo) for la, lo in inside)
+        assert bound <= nearest_sample * (1 + 1e-9) + 1e-6, (lat, lon, west, east, south, north)
+        # attained (so the walk prunes well): a walk along the edges comes within 1 % of it
+        edges = [(south + (north - south) * i / 400, lo) for i in range(401) for lo in (west, east)]
+        edges += [(la, west + (east - west) * i / 400) for i in range(401) for la in (south, north)]
+        if west <= lon <= east:
+            edges.append((min(max(lat, south), north), lon))
+        walked = min(geo.haversine_m(lat, lon, la, lo) for la, lo in edges)
+        assert walked <= bound * 1.01 + 1.0
+
+
+def test_the_sqlite_walk_reads_the_index_nodes_sqlite_writes():
+    """The node layout the walk decodes is SQLite's own: every published point appears in a
+    leaf, with a box that holds its exact coordinates."""
+    from django.db import connection
+
+    from service_points import nearest
+
+    if connection.vendor != "sqlite":
+        return
+    points = [
+        PublishedPointFactory(latitude=13 + i * 0.01, longitude=100 + i * 0.01) for i in range(60)
+    ]
+    connection.ensure_connection()
+    raw = connection.connection
+    leaves: dict[int, tuple] = {}
+    pending = [(nearest._root_level(raw), 1)]
+    while pending:
+        level, nodeno = pending.pop()
+        for pk, *box in nearest._cells(raw, nodeno, None):
+            if level == 0:
+                leaves[pk] = tuple(box)
+            else:
+                pending.append((level - 1, pk))
+    assert set(leaves) == {p.pk for p in points}
+    for p in points:
+        west, east, south, north = leaves[p.pk]
+        assert west <= p.longitude <= east and south <= p.latitude <= north
