@@ -197,6 +197,33 @@ _EDGE_MARKS = tuple(c + _SEP for c in _XML_SPACE) + tuple(_SEP + c for c in _XML
 _FORMULA_MARKS = tuple(_SEP + c for c in _FORMULA_START)
 
 
+def _safe_joined(texts: Sequence[str]) -> str:
+    """The texts joined by _SEP, each as safe_text would make it. The fast path unless a cell
+    needs safe_text's care: a character to drop, a cell too long, a NUL of the input's own.
+    A formula start that is not a plain number (safe_text's rule) gets its apostrophe on the
+    joined row."""
+    joined = _SEP.join(texts)
+    if (
+        _UNSAFE_BUT_SEP.search(joined)
+        or len(joined) >= XLSX_MAX_CELL
+        or joined.count(_SEP) != len(texts) - 1
+    ):
+        return _SEP.join([safe_text(t) for t in texts])
+    if joined[:1] in _FORMULA_START or any(m in joined for m in _FORMULA_MARKS):
+        marked = _SEP + joined
+        if _FORMULA_AFTER_SEP.search(marked):
+            return _FORMULA_AFTER_SEP.sub(_quote_formula, marked)[1:]
+    return joined
+
+
+def _mark_values(joined: str, values: Sequence[Any], numbers: list[int]) -> str:
+    parts = joined.split(_SEP)
+    for i in numbers:
+        if values[i] is not None:
+            parts[i] = f"{_VALUE_OPEN}{values[i]!r}{_VALUE_CLOSE}"
+    return _SEP.join(parts)
+
+
 def _edge_space(joined: str) -> bool:
     if joined and (joined[0] in _XML_SPACE or joined[-1] in _XML_SPACE):
         return True
@@ -254,27 +281,10 @@ class _SheetXml:
             texts = list(values)
             for i in numbers:
                 texts[i] = ""
-        joined = _SEP.join(texts)
-        # The fast path unless a cell needs safe_text's care: a character to drop, a cell too
-        # long, a NUL of the input's own. A formula start that is not a plain number
-        # (safe_text's rule) gets its apostrophe on the joined row.
-        if (
-            _UNSAFE_BUT_SEP.search(joined)
-            or len(joined) >= XLSX_MAX_CELL
-            or joined.count(_SEP) != len(texts) - 1
-        ):
-            joined = _SEP.join([safe_text(t) for t in texts])
-        elif joined[:1] in _FORMULA_START or any(m in joined for m in _FORMULA_MARKS):
-            marked = _SEP + joined
-            if _FORMULA_AFTER_SEP.search(marked):
-                joined = _FORMULA_AFTER_SEP.sub(_quote_formula, marked)[1:]
+        joined = _safe_joined(texts)
         space = ' xml:space="preserve"' if _edge_space(joined) else ""
         if numbers:  # a value cell is marked in the text (safe text never holds the marks)
-            parts = joined.split(_SEP)
-            for i in numbers:
-                if values[i] is not None:
-                    parts[i] = f"{_VALUE_OPEN}{values[i]!r}{_VALUE_CLOSE}"
-            joined = _SEP.join(parts)
+            joined = _mark_values(joined, values, numbers)
         openings = self.openings(len(texts), space)
         cells = "".join(map(str.__add__, openings, _escape(joined).split(_SEP))) + _CELL_END
         cells = cells.replace(f' t="inlineStr"><is><t{space}>{_CELL_END}', "/>")
