@@ -73,6 +73,7 @@ def give(request: HttpRequest, point_pk: int) -> HttpResponse:
                     honeypot=request.POST.get("website", ""),
                     device_token=device,
                     ip=client_ip(request) or "",
+                    submission=data["submission"],
                 )
             except services.TooManyResponsesError:
                 response = render(request, "feedback/too_many.html", {"point": point}, status=429)
