@@ -83,6 +83,9 @@ OFFLINE_PAGES = (
     r"^/service-points/\d+/$",
 )
 
+# The QR feedback page: an answer posted there without a network waits on the phone (ADR 0091).
+ANSWER_PAGE = r"^/f/\d+/$"
+
 
 @require_GET
 def manifest(request: HttpRequest) -> HttpResponse:
@@ -169,6 +172,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "shell": [static(name) for name in APP_SHELL],
         "pages": list(OFFLINE_PAGES),
         "nearPath": reverse("service_points:near"),
+        "answerPage": ANSWER_PAGE,
+        "waitingPage": reverse("feedback:waiting"),
         "staticUrl": settings.STATIC_URL,
     }
     found = finders.find("core/sw.js")

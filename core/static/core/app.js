@@ -74,6 +74,34 @@
     saved.hidden = !ul.children.length;
   }
 
+  // Feedback: the phone names each answer, so one sent again (offline queue, retry) counts once.
+  var answerForm = document.querySelector("form[data-answer-form]");
+  var submission = answerForm && answerForm.elements.namedItem("submission");
+  if (submission && !submission.value) submission.value = newId();
+
+  // Answers kept on the phone (sw.js): their state, and a nudge to send them when online.
+  var queue = document.getElementById("answer-queue");
+  var worker = navigator.serviceWorker;
+  if (queue && worker) {
+    var mine = document.querySelector('meta[name="ci-answer"]');
+    worker.addEventListener("message", function (event) {
+      var list = event.data && event.data.type === "answers" ? event.data.list : null;
+      if (!list || !list.length) return;
+      var shown = list.filter(function (a) { return mine && a.id === mine.content; })[0] ||
+        list.reduce(function (a, b) { return a.at > b.at ? a : b; });
+      queue.textContent = queue.getAttribute("data-" + shown.state) || "";
+    });
+    var ask = function () {
+      if (worker.controller) worker.controller.postMessage({ type: "answers" });
+    };
+    window.addEventListener("online", ask);
+    worker.ready.then(function (registration) {
+      if (registration.sync) registration.sync.register("ci-answers").catch(function () { return undefined; });
+      ask();
+    });
+    setInterval(ask, 30000); // in case neither sync nor "online" comes (a weak signal)
+  }
+
   var copy = document.querySelector('meta[name="ci-offline-copy"]');
   var banner = document.getElementById("offline-banner");
   if (!copy || !banner) return;
@@ -82,4 +110,13 @@
   var text = when.toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" });
   banner.textContent = banner.getAttribute("data-label") + " " + text;
   banner.hidden = false;
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 15) | 64; // version 4
+    bytes[8] = (bytes[8] & 63) | 128; // the RFC 9562 variant
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
 })();

@@ -11,7 +11,9 @@ const pagePatterns = CONFIG.pages.map((source) => new RegExp(source));
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    caches.open(SHELL_CACHE).then((cache) => cache.addAll(CONFIG.shell)).then(() => self.skipWaiting())
+    caches.open(SHELL_CACHE)
+      .then((cache) => cache.addAll(CONFIG.shell).then(() => keepWaitingPage(cache)))
+      .then(() => self.skipWaiting())
   );
 });
 
@@ -69,6 +71,9 @@ async function page(event) {
     if (response.ok && !cacheControl.includes("no-store") && isKeptPage(new URL(request.url))) {
       event.waitUntil(keepPage(request, response));
     }
+    // The network is back: answers kept on the phone go now.
+    if (mayWait) event.waitUntil(flush().catch(() => undefined));
+    if (answerPattern.test(new URL(request.url).pathname)) event.waitUntil(followLanguage(response));
     return response;
   } catch (error) {
     const copy = isKeptPage(new URL(request.url)) ? await offlineCopy(request) : null;
@@ -105,11 +110,157 @@ async function staticFile(request) {
   }
 }
 
+/* --- Feedback answers given offline (ADR 0091) ---
+   A feedback form posted without a network is kept in IndexedDB and sent again, by Background
+   Sync, by the page's "online" event, or on the next page the app loads. The form carries the
+   phone-made `submission` id, so the server stores it once however often it arrives. */
+const QUEUE_DB = "ci-app";
+const QUEUE = "answers";
+const SYNC_TAG = "ci-answers";
+const KEEP_DAYS = 14;
+const answerPattern = new RegExp(CONFIG.answerPage);
+
+function queueStore(mode) {
+  return new Promise((resolve, reject) => {
+    const opening = indexedDB.open(QUEUE_DB, 1);
+    opening.onupgradeneeded = () => opening.result.createObjectStore(QUEUE, { keyPath: "id" });
+    opening.onerror = () => reject(opening.error);
+    opening.onsuccess = () => resolve(opening.result.transaction(QUEUE, mode).objectStore(QUEUE));
+  });
+}
+
+function done(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function queued() {
+  return done((await queueStore("readonly")).getAll());
+}
+
+async function queuePut(entry) {
+  return done((await queueStore("readwrite")).put(entry));
+}
+
+async function queueDelete(id) {
+  return done((await queueStore("readwrite")).delete(id));
+}
+
+async function keepWaitingPage(cache) {
+  try {
+    await cache.add(new Request(CONFIG.waitingPage, { cache: "no-cache" }));
+  } catch (error) {
+    return undefined; // the worker still installs; waitingResponse() has a plain fallback
+  }
+}
+
+// The copy follows the language the citizen reads the feedback page in.
+async function followLanguage(response) {
+  const cache = await caches.open(SHELL_CACHE);
+  const copy = await cache.match(CONFIG.waitingPage, { ignoreVary: true });
+  const language = response.headers.get("Content-Language");
+  if (language && (!copy || copy.headers.get("Content-Language") !== language)) {
+    await keepWaitingPage(cache);
+  }
+}
+
+async function waitingResponse(id) {
+  const copy = await caches.match(CONFIG.waitingPage, { ignoreVary: true });
+  const html = copy
+    ? await copy.text()
+    : '<!DOCTYPE html><html lang="th"><head><meta charset="utf-8"><meta name="viewport" ' +
+      'content="width=device-width, initial-scale=1"><title>CITIZENinfo</title></head><body>' +
+      '<h1>คำตอบของท่านเก็บไว้ในเครื่องนี้แล้ว / Your answer is kept on this phone</h1></body></html>';
+  const marked = html.replace("</head>", '<meta name="ci-answer" content="' + id + '"></head>');
+  return new Response(marked, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+async function answer(event) {
+  const copy = event.request.clone();
+  try {
+    return await fetch(event.request);
+  } catch (error) {
+    const body = await copy.text();
+    const id = new URLSearchParams(body).get("submission") || String(Date.now());
+    await queuePut({ id, url: copy.url, body, at: Date.now(), state: "waiting" });
+    mayWait = true;
+    if (self.registration.sync) self.registration.sync.register(SYNC_TAG).catch(() => undefined);
+    return waitingResponse(id);
+  }
+}
+
+// What the server said: stored (thanks redirect, or held with X-Answer-Stored), try again
+// later (429 refused, 5xx, no network), or refused for good (the form's errors, CSRF).
+function outcome(response) {
+  if (response.type === "opaqueredirect" || response.headers.get("X-Answer-Stored")) return "sent";
+  if (response.status === 429 || response.status >= 500) return "waiting";
+  return "refused";
+}
+
+async function sendOne(entry) {
+  try {
+    const response = await fetch(entry.url, {
+      method: "POST",
+      body: entry.body,
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      credentials: "same-origin",
+      redirect: "manual",
+    });
+    return outcome(response);
+  } catch (error) {
+    return "waiting";
+  }
+}
+
+let flushing = null;
+let mayWait = true; // unknown after a restart of the worker: look once
+
+async function sendWaiting() {
+  const old = Date.now() - KEEP_DAYS * 86400000;
+  let left = 0;
+  for (const entry of await queued()) {
+    if (entry.state !== "waiting") {
+      if (entry.at < old) await queueDelete(entry.id);
+      continue;
+    }
+    const state = await sendOne(entry);
+    if (state === "waiting") left += 1;
+    else await queuePut({ ...entry, state });
+  }
+  mayWait = left > 0;
+  const list = (await queued()).map(({ id, state, at }) => ({ id, state, at }));
+  const windows = await self.clients.matchAll({ type: "window" });
+  windows.forEach((client) => client.postMessage({ type: "answers", list }));
+  return left;
+}
+
+// One sending at a time: an answer is never in flight twice from this phone.
+function flush() {
+  if (!flushing) flushing = sendWaiting().finally(() => { flushing = null; });
+  return flushing;
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag !== SYNC_TAG) return;
+  // Rejecting asks the browser to try again later, while answers still wait.
+  event.waitUntil(flush().then((left) => { if (left) throw new Error("answers still waiting"); }));
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "answers") event.waitUntil(flush());
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && request.mode === "navigate" && answerPattern.test(url.pathname)) {
+    event.respondWith(answer(event));
+    return;
+  }
+  if (request.method !== "GET") return;
   if (request.mode === "navigate") {
     event.respondWith(page(event));
   } else if (CONFIG.shell.includes(url.pathname)) {
