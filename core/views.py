@@ -70,8 +70,8 @@ APP_SHELL = (
     "core/favicon.svg",
     "vendor/sarabun/sarabun-thai-400-normal.woff2",
     "vendor/sarabun/sarabun-thai-700-normal.woff2",
-    "vendor/sarabun/sarabun-latin-400-normal.woff2",
-    "vendor/sarabun/sarabun-latin-700-normal.woff2",
+    "vendor/sarabun/sarabun-basic-latin-400-normal.woff2",
+    "vendor/sarabun/sarabun-basic-latin-700-normal.woff2",
 )
 # Public pages the phone keeps a copy of for offline reading (path regexes, matched in the worker).
 OFFLINE_PAGES = (
