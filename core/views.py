@@ -81,10 +81,14 @@ OFFLINE_PAGES = (
     r"^/service-points/$",
     r"^/service-points/near/$",
     r"^/service-points/\d+/$",
+    r"^/f/\d+/$",
 )
 
-# The QR feedback page: an answer posted there without a network waits on the phone (ADR 0091).
+# The QR feedback page: an answer posted there without a network waits on the phone, and its
+# blank form is kept for a repeat visit (ADR 0091).
 ANSWER_PAGE = r"^/f/\d+/$"
+# How long a kept page waits for the network before the phone's copy is shown (ADR 0091).
+PAGE_DEADLINE_MS = 1000
 
 
 @require_GET
@@ -173,6 +177,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "pages": list(OFFLINE_PAGES),
         "nearPath": reverse("service_points:near"),
         "answerPage": ANSWER_PAGE,
+        "pageDeadline": PAGE_DEADLINE_MS,
         "waitingPage": reverse("feedback:waiting"),
         "staticUrl": settings.STATIC_URL,
     }

@@ -108,8 +108,22 @@
   var when = new Date(Number(copy.getAttribute("content")) || Date.now());
   var lang = document.documentElement.lang === "th" ? "th-TH-u-ca-buddhist" : "en-GB";
   var text = when.toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" });
-  banner.textContent = banner.getAttribute("data-label") + " " + text;
+  var slow = copy.getAttribute("data-why") === "slow";
+  banner.textContent = banner.getAttribute(slow ? "data-slow" : "data-label") + " " + text;
   banner.hidden = false;
+  // Shown because the network was slow: when the page's newer copy arrives, offer it.
+  if (slow && worker) {
+    worker.addEventListener("message", function (event) {
+      if (!event.data || event.data.type !== "page-fresh") return;
+      var show = document.createElement("button");
+      show.type = "button";
+      show.className = "link-button";
+      show.textContent = banner.getAttribute("data-show");
+      show.addEventListener("click", function () { location.reload(); });
+      banner.textContent = banner.getAttribute("data-fresh") + " ";
+      banner.appendChild(show);
+    });
+  }
 
   function newId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();

@@ -48,38 +48,71 @@ async function keepPage(request, response) {
   if (last && last !== request.url) await cache.put(last, copy());
 }
 
-async function offlineCopy(request) {
+async function keptCopy(request) {
   const cache = await caches.open(PAGE_CACHE);
   let cached = await cache.match(request.url, { ignoreVary: true });
   const last = lastCopyKey(new URL(request.url));
   if (!cached && last) cached = await cache.match(last, { ignoreVary: true });
-  if (!cached) return null;
-  const html = await cached.text();
-  const stamp = cached.headers.get(CACHED_AT) || "";
-  // The page's own script (core/app.js) reads this and shows the dated offline banner.
-  const marked = html.replace("</head>", '<meta name="ci-offline-copy" content="' + stamp + '"></head>');
-  const headers = new Headers(cached.headers);
-  headers.delete("Content-Length");
-  return new Response(marked, { status: 200, headers });
+  return cached || null;
 }
 
+// `why` is "offline" or "slow": core/app.js shows the banner with the copy's date either way.
+async function markedCopy(cached, why) {
+  const html = await cached.text();
+  const stamp = cached.headers.get(CACHED_AT) || "";
+  const meta = '<meta name="ci-offline-copy" content="' + stamp + '" data-why="' + why + '">';
+  const headers = new Headers(cached.headers);
+  headers.delete("Content-Length");
+  return new Response(html.replace("</head>", meta + "</head>"), { status: 200, headers });
+}
+
+function later(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// After a form's POST (sign in, language, sign out) the next page must come from the network:
+// a copy would show the header as it was before.
+let networkOnce = false;
+
+// Public reading pages: the network when it answers within CONFIG.pageDeadline ms; else the
+// phone's copy (under a day old), marked "slow", while the network's answer still refreshes
+// the copy and the page is told a newer one is there. Offline: the copy, whatever its age.
 async function page(event) {
   const request = event.request;
-  try {
-    const response = await fetch(request);
+  const url = new URL(request.url);
+  const kept = isKeptPage(url);
+  const waitForNetwork = networkOnce;
+  networkOnce = false;
+  const network = fetch(request).then((response) => {
     const cacheControl = response.headers.get("Cache-Control") || "";
-    if (response.ok && !cacheControl.includes("no-store") && isKeptPage(new URL(request.url))) {
+    if (response.ok && !cacheControl.includes("no-store") && kept) {
       event.waitUntil(keepPage(request, response));
     }
     // The network is back: answers kept on the phone go now.
     if (mayWait) event.waitUntil(flush().catch(() => undefined));
-    if (answerPattern.test(new URL(request.url).pathname)) event.waitUntil(followLanguage(response));
+    if (answerPattern.test(url.pathname)) event.waitUntil(followLanguage(response));
     return response;
-  } catch (error) {
-    const copy = isKeptPage(new URL(request.url)) ? await offlineCopy(request) : null;
-    if (copy) return copy;
-    throw error;
+  });
+  const cached = kept ? await keptCopy(request) : null;
+  const young = cached && Date.now() - Number(cached.headers.get(CACHED_AT) || 0) < 86400000;
+  if (!young || waitForNetwork) {
+    try {
+      return await network;
+    } catch (error) {
+      if (cached) return markedCopy(cached, "offline");
+      throw error;
+    }
   }
+  const first = await Promise.race([network.catch(() => "offline"), later(CONFIG.pageDeadline)]);
+  if (first === "offline") return markedCopy(cached, "offline");
+  if (first) return first;
+  event.waitUntil(network.then(() => tellFresh(event), () => undefined));
+  return markedCopy(cached, "slow");
+}
+
+async function tellFresh(event) {
+  const client = await self.clients.get(event.resultingClientId || event.clientId);
+  if (client) client.postMessage({ type: "page-fresh" });
 }
 
 async function shellFile(request) {
@@ -97,8 +130,15 @@ function putQuietly(cache, request, response) {
   cache.put(request, response).catch(() => undefined);
 }
 
+// A name with a content hash (production's manifest storage) never changes: the phone's copy.
+const HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
+
 // Other static files (maps, page scripts): the network first, the last copy when offline.
 async function staticFile(request) {
+  if (HASHED.test(new URL(request.url).pathname)) {
+    const cached = await caches.match(request, { ignoreVary: true });
+    if (cached) return cached;
+  }
   try {
     const response = await fetch(request);
     if (response.ok) putQuietly(await caches.open(SHELL_CACHE), request, response.clone());
@@ -260,7 +300,10 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(answer(event));
     return;
   }
-  if (request.method !== "GET") return;
+  if (request.method !== "GET") {
+    if (request.mode === "navigate") networkOnce = true;
+    return;
+  }
   if (request.mode === "navigate") {
     event.respondWith(page(event));
   } else if (CONFIG.shell.includes(url.pathname)) {
