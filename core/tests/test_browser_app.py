@@ -248,3 +248,34 @@ def test_an_answer_given_offline_waits_on_the_phone_and_is_stored_once_back_onli
     page.evaluate("() => navigator.serviceWorker.controller.postMessage({ type: 'answers' })")
     expect(state).to_have_text("ส่งแล้ว ขอบคุณที่ร่วมแสดงความคิดเห็น")
     assert Response.objects.count() == 1
+
+
+def test_on_a_slow_network_the_phones_copy_is_shown_dated_and_the_newer_one_offered(
+    app_page, live_server, agency_a, monkeypatch
+):
+    """A kept page waits PAGE_DEADLINE_MS for the network (here 0: the network is always
+    "slow"), then shows the phone's copy, says so with its date, and offers the newer copy."""
+    from core import views
+    from service_points.tests.factories import PublishedPointFactory
+
+    monkeypatch.setattr(views, "PAGE_DEADLINE_MS", 0)
+    point = PublishedPointFactory(agency=agency_a, name_th="ศูนย์บริการชื่อเดิม")
+    url = f"{live_server.url}/service-points/{point.pk}/"
+    page = app_page
+    page.goto(url)
+    _controlled(page)
+    page.reload()  # the worker keeps its copy of the page
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ศูนย์บริการชื่อเดิม")
+    page.wait_for_function(
+        """async url => !!(await (await caches.open('ci-pages-v1')).match(url))""", arg=url
+    )
+    type(point).objects.filter(pk=point.pk).update(name_th="ศูนย์บริการชื่อใหม่")
+
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ศูนย์บริการชื่อเดิม")
+    banner = page.locator("#offline-banner")
+    expect(banner).to_have_text(re.compile(r"^(เครือข่ายช้า|ข้อมูลล่าสุดมาถึงแล้ว)"))
+    show = banner.get_by_role("button", name="แสดงข้อมูลล่าสุด")
+    show.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ศูนย์บริการชื่อใหม่")
+    assert_accessible(page)
