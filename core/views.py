@@ -88,7 +88,7 @@ OFFLINE_PAGES = (
 # blank form is kept for a repeat visit (ADR 0091).
 ANSWER_PAGE = r"^/f/\d+/$"
 # How long a kept page waits for the network before the phone's copy is shown (ADR 0091).
-PAGE_DEADLINE_MS = 1000
+PAGE_DEADLINE_MS = 750
 
 
 @require_GET

@@ -5,7 +5,14 @@
   // After the page has loaded, so the first visit draws before the worker fetches the shell.
   if ("serviceWorker" in navigator) {
     window.addEventListener("load", function () {
+      var first = !navigator.serviceWorker.controller;
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { return undefined; });
+      // This page came before the worker: it keeps a copy now, for the next visit.
+      if (first) {
+        navigator.serviceWorker.ready.then(function (registration) {
+          registration.active.postMessage({ type: "first-page" });
+        });
+      }
     });
   }
   // "Navigate" opens the phone's own map app; the link's Google Maps address is the fallback.

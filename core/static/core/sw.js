@@ -28,6 +28,20 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// The page open when the worker arrived was loaded without it (app.js asks once, after the
+// install): keep its copy now, so the next visit can already be drawn from the phone.
+async function keepFirstPage(href) {
+  const url = new URL(href);
+  if (url.origin !== self.location.origin || !isKeptPage(url)) return;
+  try {
+    const response = await fetch(url.href, { credentials: "same-origin" });
+    const cacheControl = response.headers.get("Cache-Control") || "";
+    if (response.ok && !cacheControl.includes("no-store")) await keepPage(new Request(url.href), response);
+  } catch (error) {
+    return undefined;
+  }
+}
+
 function isKeptPage(url) {
   return pagePatterns.some((pattern) => pattern.test(url.pathname));
 }
@@ -289,7 +303,9 @@ self.addEventListener("sync", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  if (event.data && event.data.type === "answers") event.waitUntil(flush());
+  const type = event.data && event.data.type;
+  if (type === "answers") event.waitUntil(flush());
+  if (type === "first-page" && event.source) event.waitUntil(keepFirstPage(event.source.url));
 });
 
 self.addEventListener("fetch", (event) => {
