@@ -212,7 +212,9 @@ def test_an_answer_given_offline_waits_on_the_phone_and_is_stored_once_back_onli
     _controlled(page)  # on the first visit too: the worker claims the page once installed
     _answer_the_questions(page)
     submission = page.locator("input[name=submission]").input_value()
-    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", submission)
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", submission
+    )
 
     page.context.set_offline(True)
     page.get_by_role("button", name="ส่งแบบประเมิน").click()
