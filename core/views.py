@@ -70,8 +70,8 @@ APP_SHELL = (
     "core/favicon.svg",
     "vendor/sarabun/sarabun-thai-400-normal.woff2",
     "vendor/sarabun/sarabun-thai-700-normal.woff2",
-    "vendor/sarabun/sarabun-latin-400-normal.woff2",
-    "vendor/sarabun/sarabun-latin-700-normal.woff2",
+    "vendor/sarabun/sarabun-basic-latin-400-normal.woff2",
+    "vendor/sarabun/sarabun-basic-latin-700-normal.woff2",
 )
 # Public pages the phone keeps a copy of for offline reading (path regexes, matched in the worker).
 OFFLINE_PAGES = (
@@ -81,7 +81,14 @@ OFFLINE_PAGES = (
     r"^/service-points/$",
     r"^/service-points/near/$",
     r"^/service-points/\d+/$",
+    r"^/f/\d+/$",
 )
+
+# The QR feedback page: an answer posted there without a network waits on the phone, and its
+# blank form is kept for a repeat visit (ADR 0091).
+ANSWER_PAGE = r"^/f/\d+/$"
+# How long a kept page waits for the network before the phone's copy is shown (ADR 0091).
+PAGE_DEADLINE_MS = 750
 
 
 @require_GET
@@ -169,6 +176,9 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "shell": [static(name) for name in APP_SHELL],
         "pages": list(OFFLINE_PAGES),
         "nearPath": reverse("service_points:near"),
+        "answerPage": ANSWER_PAGE,
+        "pageDeadline": PAGE_DEADLINE_MS,
+        "waitingPage": reverse("feedback:waiting"),
         "staticUrl": settings.STATIC_URL,
     }
     found = finders.find("core/sw.js")

@@ -1,3 +1,6 @@
+import re
+import uuid
+
 from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +84,8 @@ class ResponseForm(Form):
     contact_phone = ThaiPhoneField(
         label=_("Phone, if you would like a call back (optional)"), required=False
     )
+    # Filled in by the phone (core/app.js); the same answer sent twice is stored once.
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, services=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -146,12 +151,28 @@ def response_quick_clean(data, *, services) -> dict | None:
         ):
             return None  # the form's core.text.clean_text decides
         cleaned[name] = value
+    submission = _submission(get("submission"))
+    if submission is False:
+        return None
+    cleaned["submission"] = submission
     cleaned["comment"] = normalize_comment(cleaned["comment"])
     if len(cleaned["comment"]) > COMMENT_MAX_LENGTH:
         return None
     if choice != OTHER:
         cleaned["service_other"] = ""
     return cleaned
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _submission(value) -> uuid.UUID | None | bool:
+    """The phone's id as the form's UUIDField cleans it; False: unusual, the form decides."""
+    if not value:
+        return None
+    if not isinstance(value, str) or not _CANONICAL_UUID.fullmatch(value):
+        return False
+    return uuid.UUID(value)
 
 
 class ReplyForm(Form):

@@ -108,6 +108,10 @@ class Response(CleanTextMixin, models.Model):
         max_length=64, blank=True, editable=False, verbose_name=_("network hash")
     )
     created_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)
+    # Made by the citizen's phone when the form opens (core/app.js): an answer sent again (the
+    # app's offline queue, a retry after a lost reply) is stored once (ADR 0091). Empty
+    # without JavaScript; only answers that have one are in its unique index.
+    submission = models.UUIDField(_("submission id"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("feedback response")
@@ -141,7 +145,12 @@ class Response(CleanTextMixin, models.Model):
                     outcome__lte=5,
                 ),
                 name="fb_scores_1_to_5",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["submission"],
+                condition=models.Q(submission__isnull=False),
+                name="fb_submission_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,11 +6,12 @@ the append-only record (ADR 0040). Every staff action (review, reply, export) is
 
 import functools
 import ipaddress
+import uuid
 from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -69,6 +70,7 @@ _ANSWER_COLUMNS = (
     "device_hash",
     "network_hash",
     "created_at",
+    "submission",
 )
 
 
@@ -211,8 +213,13 @@ def response_submit(
     honeypot: str = "",
     device_token: str = "",
     ip: str = "",
+    submission: uuid.UUID | None = None,
 ) -> Response:
     """Stores a citizen's answer: counted, or held for review when it looks like abuse.
+
+    `submission` is the id the citizen's phone gave this answer: sent again (the app's
+    offline queue, a retry), the answer stored the first time is returned and nothing is
+    written (ADR 0091).
 
     `point` and `service` may come from the feedback target cache (selectors), so whether the
     point still takes answers and the service is still its agency's is checked again where the
@@ -247,6 +254,7 @@ def response_submit(
         device_hash=device_hash(device_token),
         network_hash=network_hash(ip),
         created_at=now,
+        submission=submission,
     )
     # The point and service are loaded instances: no need to look them up again. The score
     # range is checked by the fields' validators here and by the CHECK constraint in the
@@ -263,9 +271,30 @@ def _one_statement() -> bool:
     return connection.vendor == "postgresql"
 
 
-@transaction.atomic
+def _earlier(submission: uuid.UUID | None) -> Response | None:
+    """The answer already stored under this phone-made id, if any."""
+    if submission is None:
+        return None
+    return Response.objects.filter(submission=submission).first()
+
+
 def _store_in_transaction(response: Response, *, honeypot: str) -> Response:
     """SQLite (the embedded default): the same checks, in separate statements."""
+    earlier = _earlier(response.submission)
+    if earlier is not None:
+        return earlier
+    try:
+        return _insert_in_transaction(response, honeypot=honeypot)
+    except IntegrityError:
+        # Sent twice at the same moment: the other request stored it first.
+        earlier = _earlier(response.submission)
+        if earlier is None:
+            raise
+        return earlier
+
+
+@transaction.atomic
+def _insert_in_transaction(response: Response, *, honeypot: str) -> Response:
     _ensure_still_open(response)
     reason = _flag_reason(response, honeypot=honeypot)
     if reason:
@@ -327,11 +356,13 @@ WITH target AS (
   SELECT {values},
     CASE WHEN reason = '' THEN %(accepted)s ELSE %(flagged)s END, reason
   FROM decided WHERE reason <> '{_REFUSED}'
+  ON CONFLICT (submission) WHERE submission IS NOT NULL DO NOTHING
   RETURNING *
 ), counted AS (
   {_day_upsert_sql("stored WHERE status = %(accepted)s")}
 )
-SELECT (SELECT agency_id FROM target), (SELECT reason FROM decided), (SELECT id FROM stored)
+SELECT (SELECT agency_id FROM target), (SELECT reason FROM decided), (SELECT id FROM stored),
+  (SELECT id FROM {answers} WHERE submission = %(submission)s)
 """  # noqa: S608 - table and column names come from the models, values are parameters
 
 
@@ -369,7 +400,13 @@ def _store_in_one_statement(response: Response, *, honeypot: str) -> Response:
         flagged=Response.Status.FLAGGED.value,
         day=timezone.localdate(response.created_at),
     )
-    agency_id, reason, pk = _execute_one_statement(params)
+    agency_id, reason, pk, earlier = _execute_one_statement(params)
+    if earlier is not None or (pk is None and reason != _REFUSED and agency_id is not None):
+        # Stored before under this id (`earlier`), or at this moment by a request the
+        # statement's snapshot cannot see yet: either way, that answer stands.
+        found = _earlier(response.submission)
+        if found is not None:
+            return found
     if agency_id is None:
         _ensure_still_open(response)  # says whether the point or the service failed
         raise ValidationError(_("This service point does not take feedback."))

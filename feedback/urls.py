@@ -7,6 +7,8 @@ urlpatterns = [
     # What the poster's QR code encodes: short, stable for the life of the point.
     path("f/<id:point_pk>/", views.give, name="give"),
     path("f/<id:point_pk>/thanks/", views.thanks, name="thanks"),
+    # What the app shows for an answer given offline (kept by the service worker, ADR 0091).
+    path("f/waiting/", views.waiting, name="waiting"),
     path("my-agency/feedback/", views.home, name="home"),
     path("feedback/national/", views.national, name="national"),
     path("feedback/agencies/<slug:code>/", views.agency, name="agency"),

@@ -30,6 +30,7 @@ from service_points.models import ServicePoint
 logger = logging.getLogger(__name__)
 DEVICE_COOKIE = "fb_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
+STORED_HEADER = "X-Answer-Stored"
 
 
 def _target_or_404(pk: int) -> selectors.FeedbackTarget:
@@ -73,6 +74,7 @@ def give(request: HttpRequest, point_pk: int) -> HttpResponse:
                     honeypot=request.POST.get("website", ""),
                     device_token=device,
                     ip=client_ip(request) or "",
+                    submission=data["submission"],
                 )
             except services.TooManyResponsesError:
                 response = render(request, "feedback/too_many.html", {"point": point}, status=429)
@@ -136,6 +138,8 @@ def _held_page(request: HttpRequest, stored, point) -> HttpResponse | None:
     )
     if limited:
         response["Retry-After"] = "3600"
+    # The app's offline queue reads this: stored (held), so not to be sent again (ADR 0091).
+    response[STORED_HEADER] = "held"
     return response
 
 
@@ -181,6 +185,13 @@ def thanks(request: HttpRequest, point_pk: int) -> HttpResponse:
     return render(
         request, "feedback/thanks.html", {"point": target.point, "low_rating": low_rating}
     )
+
+
+@require_http_methods(["GET"])
+def waiting(request: HttpRequest) -> HttpResponse:
+    """Answers kept on the phone until the network returns: the service worker keeps a copy of
+    this page and shows it when an answer cannot be sent; core/app.js fills in their state."""
+    return render(request, "feedback/waiting.html")
 
 
 # --- agencies and overseers ---------------------------------------------------------------

@@ -83,7 +83,11 @@ def test_only_public_reading_pages_are_kept_offline():
 
     for path in ("/", "/manual/", "/manual/12/", "/service-points/near/", "/service-points/7/"):
         assert kept(path), path
-    for path in ("/manual/manage/", "/my-agency/service-points/", "/accounts/sign-in/", "/f/1/"):
+    # The QR page's blank questionnaire too (ADR 0091), never what follows an answer.
+    assert kept("/f/1/")
+    for path in ("/manual/manage/", "/my-agency/service-points/", "/accounts/sign-in/"):
+        assert not kept(path), path
+    for path in ("/f/1/thanks/", "/f/waiting/", "/feedback/points/1/", "/my-agency/feedback/"):
         assert not kept(path), path
 
 

@@ -134,7 +134,8 @@ def test_the_worker_fetches_only_what_the_feedback_page_already_loaded(
     app_page, live_server, agency_a
 ):
     """The first visit's weight: the worker's shell is the files the QR page loads anyway, so
-    with production's far-future cache headers its install is served from the HTTP cache."""
+    with production's far-future cache headers its install is served from the HTTP cache. The
+    one page it fetches besides is the small "kept on this phone" page (ADR 0091)."""
     from service_points.tests.factories import PublishedPointFactory
 
     point = PublishedPointFactory(agency=agency_a)
@@ -151,6 +152,8 @@ def test_the_worker_fetches_only_what_the_feedback_page_already_loaded(
     _controlled(page)  # the worker has installed and fetched the shell
     page.wait_for_timeout(300)
     assert not [url for url in by_page if "htmx" in url]
+    waiting = f"{live_server.url}/f/waiting/"
+    assert by_worker.pop(waiting) < 8_000
     shell = {url for url in by_worker if not url.endswith("/sw.js")}
     assert shell and shell <= set(by_page), shell - set(by_page)
 
@@ -189,3 +192,92 @@ def test_starred_points_and_services_are_kept_on_the_phone_and_shown_at_home(
     star.click()  # un-star
     page.goto(live_server.url + "/")
     expect(saved.get_by_role("link")).to_have_text(["การทำบัตรประจำตัวประชาชน"])
+
+
+def _answer_the_questions(page) -> None:
+    page.get_by_label("ท่านมารับบริการใด").select_option(label="อื่น ๆ")
+    for group in page.get_by_role("group").all():
+        group.get_by_role("radio").first.check()
+
+
+def test_an_answer_given_offline_waits_on_the_phone_and_is_stored_once_back_online(
+    app_page, live_server, agency_a
+):
+    from feedback.models import Response
+    from service_points.tests.factories import PublishedPointFactory
+
+    point = PublishedPointFactory(agency=agency_a)
+    page = app_page
+    page.goto(f"{live_server.url}/f/{point.pk}/")
+    _controlled(page)  # on the first visit too: the worker claims the page once installed
+    _answer_the_questions(page)
+    submission = page.locator("input[name=submission]").input_value()
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", submission
+    )
+
+    page.context.set_offline(True)
+    page.get_by_role("button", name="ส่งแบบประเมิน").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("คำตอบของท่านเก็บไว้ในเครื่องนี้แล้ว")
+    state = page.locator("#answer-queue")
+    expect(state).to_have_text("รอสัญญาณเครือข่าย: ยังไม่ได้ส่ง")
+    assert_accessible(page)
+    assert not Response.objects.exists()
+
+    page.context.set_offline(False)
+    expect(state).to_have_text("ส่งแล้ว ขอบคุณที่ร่วมแสดงความคิดเห็น", timeout=20_000)
+    stored = Response.objects.get()
+    assert (str(stored.submission), stored.status) == (submission, Response.Status.ACCEPTED)
+
+    # Delivered again (a late Background Sync, a reply lost on the way): still one answer.
+    page.evaluate(
+        """id => new Promise((resolve, reject) => {
+             const opening = indexedDB.open('ci-app');
+             opening.onerror = reject;
+             opening.onsuccess = () => {
+               const store = opening.result.transaction('answers', 'readwrite').objectStore('answers');
+               const read = store.get(id);
+               read.onsuccess = () => {
+                 const put = store.put({ ...read.result, state: 'waiting' });
+                 put.onsuccess = resolve;
+                 put.onerror = reject;
+               };
+             };
+           })""",
+        submission,
+    )
+    state.evaluate("node => { node.textContent = ''; }")
+    page.evaluate("() => navigator.serviceWorker.controller.postMessage({ type: 'answers' })")
+    expect(state).to_have_text("ส่งแล้ว ขอบคุณที่ร่วมแสดงความคิดเห็น")
+    assert Response.objects.count() == 1
+
+
+def test_on_a_slow_network_the_phones_copy_is_shown_dated_and_the_newer_one_offered(
+    app_page, live_server, agency_a, monkeypatch
+):
+    """A kept page waits PAGE_DEADLINE_MS for the network (here 0: the network is always
+    "slow"), then shows the phone's copy, says so with its date, and offers the newer copy."""
+    from core import views
+    from service_points.tests.factories import PublishedPointFactory
+
+    monkeypatch.setattr(views, "PAGE_DEADLINE_MS", 0)
+    point = PublishedPointFactory(agency=agency_a, name_th="ศูนย์บริการชื่อเดิม")
+    url = f"{live_server.url}/service-points/{point.pk}/"
+    page = app_page
+    page.goto(url)
+    _controlled(page)
+    page.reload()  # the worker keeps its copy of the page
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ศูนย์บริการชื่อเดิม")
+    page.wait_for_function(
+        """async url => !!(await (await caches.open('ci-pages-v1')).match(url))""", arg=url
+    )
+    type(point).objects.filter(pk=point.pk).update(name_th="ศูนย์บริการชื่อใหม่")
+
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ศูนย์บริการชื่อเดิม")
+    banner = page.locator("#offline-banner")
+    expect(banner).to_have_text(re.compile(r"^(เครือข่ายช้า|ข้อมูลล่าสุดมาถึงแล้ว)"))
+    show = banner.get_by_role("button", name="แสดงข้อมูลล่าสุด")
+    show.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ศูนย์บริการชื่อใหม่")
+    assert_accessible(page)

@@ -2,6 +2,8 @@
 check of the usual answer, and the two ways of storing it (one statement on PostgreSQL, a
 transaction elsewhere), which must give the same result."""
 
+import uuid
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -291,7 +293,8 @@ def offered(point_a, agency_b):
 
 
 TEXT_FIELDS = ("service_other", "comment", "contact_name", "contact_email", "contact_phone")
-FIELDS = ("service", *SCORES, "asked_for_copy", *TEXT_FIELDS)
+FIELDS = ("service", *SCORES, "asked_for_copy", *TEXT_FIELDS, "submission")
+SUBMISSION = "3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f"
 MISSING = object()
 
 odd_text = st.one_of(
@@ -350,6 +353,8 @@ def usual_value(name: str, service_keys: list[str]):
         return st.sampled_from(["", "", "somchai@example.com"])
     if name == "contact_phone":
         return st.sampled_from(["", "", "0812345678"])
+    if name == "submission":
+        return st.sampled_from(["", SUBMISSION])
     return usual_text
 
 
@@ -394,11 +399,13 @@ def test_the_quick_check_agrees_with_the_form_or_leaves_it_to_the_form(db, offer
             k: type(v) for k, v in form.cleaned_data.items()
         }
     elif valid:
-        # the quick check only declines usual answers when a contact was given, or text that
-        # core.text.clean_text would change (the form normalises it)
+        # the quick check only declines usual answers when a contact was given, text that
+        # core.text.clean_text would change (the form normalises it), or a phone-made id
+        # written other than the way phones write it
         assert (
             post.get("contact_email")
             or post.get("contact_phone")
+            or post.get("submission") not in (None, "", SUBMISSION)
             or not all(
                 text_is_clean((post.get(n) or "").strip(), multiline=n == "comment")
                 for n in ("service_other", "comment", "contact_name")
@@ -420,6 +427,7 @@ def test_the_usual_answer_is_cleaned_without_the_form(offered):
         asked_for_copy="yes",
         comment="  ดีมาก\r\nขอบคุณ  ",
         contact_name=" สมชาย ",
+        submission=SUBMISSION,
     )
     quick = response_quick_clean(post, services=services_offered)
     assert quick == {
@@ -436,6 +444,7 @@ def test_the_usual_answer_is_cleaned_without_the_form(offered):
         "contact_name": "สมชาย",
         "contact_email": "",
         "contact_phone": "",
+        "submission": uuid.UUID(SUBMISSION),
     }
     form = ResponseForm(post, services=services_offered)
     assert form.is_valid() and form.cleaned_data == quick
@@ -463,6 +472,8 @@ def test_other_service_keeps_its_text_in_the_quick_check(offered):
         ("service", "foreign"),
         ("comment", "ก" * 1001),
         ("comment", "ดี\x00"),
+        ("submission", SUBMISSION.upper()),
+        ("submission", "not-a-uuid"),
         ("contact_name", "ก" * 201),
         ("service_other", "ก" * 201),
     ],
@@ -680,6 +691,37 @@ def test_a_counted_answer_is_stored_field_by_field_and_added_to_its_day(
     }
 
 
+def test_an_answer_sent_again_under_its_phone_made_id_is_stored_once(store_path, point_a):
+    """The app's offline queue may send an answer whose first sending did arrive (ADR 0091)."""
+    submission = uuid.uuid4()
+    first = submit(point_a, device_token="phone-1", submission=submission, overall=5)
+    before = _stored()
+    again = submit(point_a, device_token="phone-1", submission=submission, overall=5)
+    assert again.pk == first.pk and again.is_counted
+    assert _stored() == before  # nothing written: one answer, counted once in its day
+    assert _day(point_a)["responses"] == 1
+    other = submit(point_a, device_token="phone-1", submission=uuid.uuid4())
+    assert (other.status, other.flag_reason) == ("flagged", "duplicate")  # the visit rule
+
+
+def test_an_answer_sent_again_stays_stored_even_when_its_network_is_now_refused(
+    store_path, point_a, settings
+):
+    settings.FEEDBACK_NETWORK_HARD_LIMIT_PER_HOUR = 1
+    submission = uuid.uuid4()
+    first = submit(point_a, ip="203.0.113.9", submission=submission)
+    with pytest.raises(services.TooManyResponsesError):
+        submit(point_a, ip="203.0.113.9")
+    assert submit(point_a, ip="203.0.113.9", submission=submission).pk == first.pk
+    assert Response.objects.count() == 1
+
+
+def test_answers_without_a_phone_made_id_are_never_taken_for_each_other(store_path, point_a):
+    submit(point_a, submission=None)
+    submit(point_a, submission=None)
+    assert Response.objects.filter(submission=None, status="accepted").count() == 2
+
+
 def test_a_filled_honeypot_is_held_and_not_counted(store_path, point_a):
     held = submit(point_a, honeypot="http://spam.example", overall=1)
     stored = Response.objects.get()
@@ -877,3 +919,21 @@ def test_the_empty_form_is_drawn_once_per_language_and_list_of_services(
 def _form_part(html: str) -> str:
     start = html.index('<form method="post"')
     return html[start : html.index("</form>", start)].split("csrfmiddlewaretoken", 1)[1][80:]
+
+
+def test_the_page_sent_twice_with_one_phone_made_id_stores_one_answer_and_thanks_twice(
+    store_path, client, point_a
+):
+    post = form_post(overall=1, submission=str(uuid.uuid4()))
+    first = client.post(give_url(point_a), post)
+    again = client.post(give_url(point_a), post)
+    thanks = reverse("feedback:thanks", args=[point_a.pk]) + "?low=1"
+    assert (first.status_code, first["Location"]) == (302, thanks)
+    assert (again.status_code, again["Location"]) == (302, thanks)
+    assert Response.objects.get().is_counted
+
+
+def test_a_phone_made_id_that_is_not_one_is_refused_with_the_form(client, point_a):
+    response = client.post(give_url(point_a), form_post(submission="x" * 36))
+    assert response.status_code == 400
+    assert not Response.objects.exists()

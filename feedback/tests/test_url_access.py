@@ -14,6 +14,7 @@ TABLE: dict[str, dict[str, int]] = {
     "/f/{point}/": OPEN,
     "/f/{draft}/": dict.fromkeys(ROLES, 404),
     "/f/{point}/thanks/": OPEN,
+    "/f/waiting/": OPEN,
     "/my-agency/feedback/": dict.fromkeys(ROLES, 302),
     "/feedback/national/": only({"ega_admin": 200, "overseer": 200}),
     "/feedback/agencies/agency-a/": OWN_OR_OVERSEER,
