@@ -105,6 +105,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # transaction mode before 1.21), set DB_PREPARED_STATEMENTS=off.
     if env_bool("DB_PREPARED_STATEMENTS", True):
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+    # PgBouncer in transaction mode cannot keep a server-side cursor across transactions.
+    if env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False):
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the task worker and the web process share the file without "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})
