@@ -281,6 +281,27 @@ def app_start(layout: Layout) -> None:
         procs.wait_for_port(port, seconds=90, what=name, log=layout.logs / f"{name}.log")
 
 
+GDX_NODES = ("dopa-bora", "dol-kkn")  # exchange.demo's provider and consumer
+
+
+def gdx_start(layout: Layout) -> None:
+    """The demo's two agency nodes, talking to the hub through nginx over TLS."""
+    env = app_env_for(layout, layout.pg_port(layout.state()["primary"]))
+    env["DJANGO_SETTINGS_MODULE"] = "citizeninfo.settings.dev"  # demo setup only
+    provider, consumer = layout.ports.gdx_nodes
+    procs.run(
+        [PY, "manage.py", "gdx_demo_setup", f"--hub-url={layout.public_url()}"]
+        + [f"--provider-port={provider}", f"--consumer-port={consumer}"],
+        env=env,
+    )
+    node_env = {**os.environ, "SSL_CERT_FILE": str(layout.nginx / "tls.crt")}
+    for member, port in zip(GDX_NODES, layout.ports.gdx_nodes, strict=True):
+        config = layout.app_var / "gdx-nodes" / f"{member}.json"
+        cmd = [PY, "-m", "agency_node", "serve", "--config", str(config)]
+        procs.spawn(f"gdx-{member}", cmd, env=node_env, pids=layout.pids, logs=layout.logs, cwd=ROOT)
+        procs.wait_for_port(port, seconds=60, what=f"GDX node {member}", log=layout.logs / f"gdx-{member}.log")
+
+
 # --- nginx --------------------------------------------------------------------------------
 def nginx_start(layout: Layout) -> None:
     d = layout.nginx
@@ -348,6 +369,8 @@ def cmd_up(layout: Layout, args: argparse.Namespace) -> int:
     status, _ = https_get(layout, "/healthz")
     if status != 200:
         raise ClusterError(f"/healthz answered {status} through nginx; see {layout.logs}")
+    say("GDX demo agency nodes")
+    gdx_start(layout)
     print(
         f"\nCITIZENinfo cluster is up: {layout.public_url()}/ (self-signed: {layout.nginx}/tls.crt)\n"
         f"  manage.py against it: set -a; . {layout.base}/env; set +a\n"
@@ -365,7 +388,7 @@ def cmd_down(layout: Layout, args: argparse.Namespace) -> int:
             capture_output=True,
         )
         _wait_gone(nginx_pid)
-    for name in (*WEB_NODES, "hub", *WORKERS, "s3", "redis"):
+    for name in (*(f"gdx-{m}" for m in GDX_NODES), *WEB_NODES, "hub", *WORKERS, "s3", "redis"):
         if procs.stop(name, layout.pids):
             say("stopped", name)
     bouncer = procs.read_pid(layout.run / "pgbouncer.pid")

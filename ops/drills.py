@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 
+from agency_node.sample_provider import SampleCivilRegistry
 from ops import cluster, procs, render
 from ops.layout import ROOT, Layout
 from ops.load import Load
@@ -67,12 +68,54 @@ def check_no_loss(load: Load, port: int, failures: list[str]) -> dict:
     doubled = [m for m, n in stored.items() if n > 1]
     check(not lost, f"{len(load.acked)} acknowledged answers, {len(lost)} lost", failures)
     check(not doubled, f"{len(doubled)} answers stored twice", failures)
-    return {"acked": len(load.acked), "stored": len(stored), "lost": len(lost), "doubled": len(doubled)}
+    logged = logged_exchanges(port, load.gdx_acked)
+    gdx_lost = [r for r in load.gdx_acked if r not in logged]
+    check(not gdx_lost, f"{len(load.gdx_acked)} acknowledged GDX exchanges, {len(gdx_lost)} missing from the hub's audit log", failures)
+    return {
+        "acked": len(load.acked),
+        "stored": len(stored),
+        "lost": len(lost),
+        "doubled": len(doubled),
+        "gdx_acked": len(load.gdx_acked),
+        "gdx_lost": len(gdx_lost),
+    }
+
+
+def logged_exchanges(port: int, request_ids: list[str]) -> set[str]:
+    if not request_ids:
+        return set()
+    rows = cluster.sql(
+        port,
+        "SELECT DISTINCT request_id::text FROM exchange_auditlogleaf WHERE request_id = ANY(%s::uuid[])",
+        (request_ids,),
+        dbname="citizeninfo",
+    )
+    return {r[0] for r in rows}
+
+
+def gdx_target(layout: Layout) -> dict | None:
+    """The consumer node's address, its local token and citizens the provider knows."""
+    nodes = layout.app_var / "gdx-nodes"
+    try:
+        consumer = json.loads((nodes / f"{cluster.GDX_NODES[1]}.json").read_text())
+        provider = json.loads((nodes / f"{cluster.GDX_NODES[0]}.json").read_text())
+    except FileNotFoundError:
+        return None
+    if not procs.port_open(consumer["listen_port"]):
+        return None
+    registry = SampleCivilRegistry(**provider.get("data_source_options", {}))
+    return {
+        "port": consumer["listen_port"],
+        "token": consumer["local_token"],
+        "citizen_ids": registry.citizen_ids()[:50],
+    }
 
 
 def new_load(layout: Layout, tag: str) -> Load:
-    threads = int(os.environ.get("DRILL_THREADS", "8"))
-    return Load("127.0.0.1", layout.ports.https, published_points(layout), tag, threads=threads)
+    threads = int(os.environ.get("DRILL_THREADS", "6"))
+    return Load(
+        "127.0.0.1", layout.ports.https, published_points(layout), tag, threads=threads, gdx=gdx_target(layout)
+    )
 
 
 def fmt_rate(summary: dict) -> str:
@@ -111,6 +154,7 @@ def drill_web(layout: Layout, seconds: float) -> dict:
             ("one node", fmt_rate(one_node)),
             ("web1 restarted", fmt_rate(after)),
             ("answers acknowledged / lost / stored twice", f"{loss['acked']} / {loss['lost']} / {loss['doubled']}"),
+            ("GDX exchanges acknowledged / missing from the audit log", f"{loss['gdx_acked']} / {loss['gdx_lost']}"),
         ],
     }
 
@@ -136,8 +180,8 @@ def drill_failover(layout: Layout, seconds: float) -> dict:
     marks: dict[str, float] = {}
 
     def kill_primary() -> None:
-        marks["killed"] = time.monotonic() - load.started
         cluster.pg_stop(layout, old, mode="immediate")  # a crash: no shutdown checkpoint
+        marks["killed"] = time.monotonic() - load.started  # the primary is gone from here
         new, _ = promote(layout)
         marks["promoted"] = time.monotonic() - load.started
         marks["new"] = new  # type: ignore[assignment]
@@ -172,6 +216,7 @@ def drill_failover(layout: Layout, seconds: float) -> dict:
             ("errors until writes came back", f"{fmt_rate(during)} {during['statuses'] or ''}"),
             ("errors over the whole run", fmt_rate(load.summary())),
             ("answers acknowledged / lost / stored twice", f"{loss['acked']} / {loss['lost']} / {loss['doubled']}"),
+            ("GDX exchanges acknowledged / missing from the audit log", f"{loss['gdx_acked']} / {loss['gdx_lost']}"),
             (f"old primary rebuilt as the replica (pg_basebackup), synchronous again", f"{rebuild_s:.1f} s"),
             ("primary now", f"{new} (port {layout.pg_port(new)})"),
         ],
@@ -292,8 +337,8 @@ def drill_redis(layout: Layout, seconds: float) -> dict:
         ],
     )
     down = load.summary(stop_at, back_at)
-    reads = [s for s in load.samples if stop_at <= s.at < back_at and s.kind != "answer"]
-    answers = [s for s in load.samples if stop_at <= s.at < back_at and s.kind == "answer"]
+    reads = [s for s in load.samples if stop_at <= s.at and s.end < back_at and s.kind != "answer"]
+    answers = [s for s in load.samples if stop_at <= s.at and s.end < back_at and s.kind == "answer"]
     loss = check_no_loss(load, primary_port(layout), failures)
     check(bool(reads) and all(s.ok for s in reads), f"pages without Redis: {sum(not s.ok for s in reads)} errors of {len(reads)}", failures)
     check(bool(answers) and all(s.ok for s in answers), f"answers without Redis: {sum(not s.ok for s in answers)} errors of {len(answers)}", failures)
@@ -307,6 +352,7 @@ def drill_redis(layout: Layout, seconds: float) -> dict:
             ("errors while Redis was down", f"{fmt_rate(down)} {down['statuses'] or ''}"),
             ("errors over the whole run", fmt_rate(load.summary())),
             ("answers acknowledged / lost / stored twice", f"{loss['acked']} / {loss['lost']} / {loss['doubled']}"),
+            ("GDX exchanges acknowledged / missing from the audit log", f"{loss['gdx_acked']} / {loss['gdx_lost']}"),
             ("one device's 8 answers with Redis down", limits),
         ],
     }
@@ -407,6 +453,8 @@ def cmd_drill(layout: Layout, args: argparse.Namespace) -> int:
         result["took"] = time.monotonic() - started
         if not args.no_write:
             write_result(name, title, result)
+        for measure, value in result["rows"]:
+            print(f"        {measure}: {value}")
         verdict = "PASSED" if not result["failures"] else "FAILED"
         print(f"drill {name}: {verdict} in {result['took']:.0f} s")
         if result["failures"]:

@@ -33,6 +33,7 @@ class Ports:
     web: tuple[int, int] = (8101, 8102)
     hub: int = 8103
     s3: int = 8104
+    gdx_nodes: tuple[int, int] = (8105, 8106)  # the demo provider and consumer agency nodes
 
     @classmethod
     def from_env(cls) -> "Ports":
@@ -46,6 +47,7 @@ class Ports:
             web=(_port("CLUSTER_WEB1_PORT", 8101), _port("CLUSTER_WEB2_PORT", 8102)),
             hub=_port("CLUSTER_HUB_PORT", 8103),
             s3=_port("CLUSTER_S3_PORT", 8104),
+            gdx_nodes=(_port("CLUSTER_GDX_PROVIDER_PORT", 8105), _port("CLUSTER_GDX_CONSUMER_PORT", 8106)),
         )
 
     def all(self) -> list[int]:
@@ -59,6 +61,7 @@ class Ports:
             *self.web,
             self.hub,
             self.s3,
+            *self.gdx_nodes,
         ]
 
 

@@ -5,11 +5,14 @@ A citizen's feedback answer is the write: acknowledged means the 302 to the than
 (the citizen saw "thank you"); anything else is an error the citizen's page keeps to resend.
 Each answer carries a unique comment (letters only: comments are masked for digits) and its
 own device cookie, as a new phone would. The reads are the public pages the national load is
-made of: the map and its clusters, near me, the Citizen's Manual search, the feedback page,
-the complaints list and the open data page.
+made of: the map and its clusters, near me, the Citizen's Manual search, the complaints list
+and the open data page. GDX exchanges go through the demo consumer agency node, which asks
+the hub (through nginx) for a document from the provider node; acknowledged means the node
+answered 200 with the hub's request id, which the hub's audit log must then hold.
 """
 
 import http.client
+import json
 import random
 import secrets
 import ssl
@@ -29,6 +32,7 @@ READS = [
     ("opendata", "/opendata/"),
 ]
 WRITE_SHARE = 0.4  # answers are the national load's largest single kind
+GDX_SHARE = 0.05  # registry documents asked through an agency node (its own connection)
 
 
 def letters(n: int) -> str:
@@ -48,6 +52,10 @@ class Sample:
     ms: float
     status: int
 
+    @property
+    def end(self) -> float:
+        return self.at + self.ms / 1000
+
 
 @dataclass
 class Load:
@@ -56,8 +64,10 @@ class Load:
     point_ids: list[int]
     tag: str
     threads: int = 8
+    gdx: dict | None = None  # {"port", "token", "citizen_ids"} of the consumer node
     samples: list[Sample] = field(default_factory=list)
     acked: list[str] = field(default_factory=list)
+    gdx_acked: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _counter: int = 0
 
@@ -103,7 +113,43 @@ class Load:
         }
         return f"/f/{point}/", body, headers, marker
 
+    def _exchange(self) -> None:
+        assert self.gdx is not None
+        body = json.dumps(
+            {
+                "document_type": "person_record",
+                "citizen_id": random.choice(self.gdx["citizen_ids"]),
+                "purpose": "land-title-transfer",
+                "officer": f"drill-{self.tag}",
+                "legal_basis": "drill",
+            }
+        )
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.gdx['token']}"}
+        started = time.monotonic()
+        status, request_id = 0, ""
+        conn = http.client.HTTPConnection("127.0.0.1", self.gdx["port"], timeout=90)
+        try:
+            conn.request("POST", "/request", body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            status = response.status
+            if status == 200:
+                request_id = json.loads(data).get("request_id", "")
+        except (OSError, http.client.HTTPException, ValueError):
+            pass
+        finally:
+            conn.close()
+        now = time.monotonic()
+        with self._lock:
+            ok = bool(request_id)
+            self.samples.append(Sample(started - self.started, "gdx", ok, (now - started) * 1000, status))
+            if ok:
+                self.gdx_acked.append(request_id)
+
     def _one(self, conn: http.client.HTTPSConnection) -> http.client.HTTPSConnection:
+        if self.gdx and random.random() < GDX_SHARE:
+            self._exchange()
+            return conn
         write = random.random() < WRITE_SHARE
         if write:
             path, body, headers, marker = self._answer(self._next())
@@ -130,7 +176,7 @@ class Load:
         return conn
 
     def _connect(self) -> http.client.HTTPSConnection:
-        return http.client.HTTPSConnection(self.host, self.port, timeout=30, context=self.context)
+        return http.client.HTTPSConnection(self.host, self.port, timeout=90, context=self.context)
 
     def run(self, seconds: float, *, events: list[tuple[float, object]] = ()) -> None:  # type: ignore[assignment]
         """Runs the load for `seconds`; each (at, callable) event runs at its time, in order,
@@ -157,7 +203,8 @@ class Load:
 
     # --- figures --------------------------------------------------------------------------
     def summary(self, start: float = 0, end: float = 1e9) -> dict:
-        window = [s for s in self.samples if start <= s.at < end]
+        """Requests whose answer came (or failed) between start and end."""
+        window = [s for s in self.samples if start <= s.end < end]
         errors = [s for s in window if not s.ok]
         return {
             "requests": len(window),
@@ -168,9 +215,9 @@ class Load:
         }
 
     def first_ok_write_after(self, t: float) -> float | None:
-        times = [s.at + s.ms / 1000 for s in self.samples if s.kind == "answer" and s.ok and s.at >= t]
+        times = [s.end for s in self.samples if s.kind == "answer" and s.ok and s.at >= t]
         return min(times) if times else None
 
     def last_ok_write_before(self, t: float) -> float | None:
-        times = [s.at + s.ms / 1000 for s in self.samples if s.kind == "answer" and s.ok and s.at < t]
+        times = [s.end for s in self.samples if s.kind == "answer" and s.ok and s.end < t]
         return max(times) if times else None

@@ -209,6 +209,7 @@ def app_env(layout: Layout, *, secret_key: str, s3: bool) -> dict[str, str]:
         # The drills' load comes from one address (127.0.0.1); per-device limits still hold.
         "FEEDBACK_NETWORK_LIMIT_PER_HOUR": "1000000",
         "FEEDBACK_NETWORK_HARD_LIMIT_PER_HOUR": "1000000",
+        "FEEDBACK_NETWORK_POINT_LIMIT_PER_HOUR": "1000000",
         "COMPLAINTS_NETWORK_LIMIT_PER_HOUR": "1000000",
         "COMPLAINTS_NETWORK_HARD_LIMIT_PER_HOUR": "1000000",
         "WEB_WORKERS": "1",
