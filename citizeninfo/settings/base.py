@@ -191,14 +191,24 @@ else:
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Redis, when REDIS_URL is set, backs the cache (sign-in throttling uses the database either way).
+# Redis, when REDIS_URL is set, is the cache every web node shares: the map's version, the
+# in-process caches' versions, the rate limits' counters (core/ratelimit.py) and the sessions'
+# fast copy. An outage is a cache miss, not an error (core/cache.py, ADR 0130); sessions stay
+# in the database too (cached_db), so a Redis restart signs no one out.
+REDIS_RETRY_SECONDS = int(os.environ.get("REDIS_RETRY_SECONDS", "5"))
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.SharedRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "citizeninfo"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
