@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: chooses the replica for the heavy public reads (core/db_router.py).
+    "core.db_router.ReplicaMiddleware",
 ]
 
 ROOT_URLCONF = "citizeninfo.urls"
@@ -120,6 +122,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# A PostgreSQL streaming replica for the heavy public reads (core/db_router.py, ADR 0130).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    if DATABASES["replica"]["ENGINE"] == DATABASES["default"]["ENGINE"]:
+        DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    # Tests never read a real standby: the replica alias is the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+# Heavy public reads go to the replica when there is one (off: everything reads the primary).
+DATABASE_REPLICA_READS = env_bool("DATABASE_REPLICA_READS", True)
+# After a write, that browser reads the primary for this many seconds (read-your-writes).
+DATABASE_READ_YOUR_WRITES = env_bool("DATABASE_READ_YOUR_WRITES", True)
+DATABASE_READ_YOUR_WRITES_SECONDS = int(os.environ.get("DATABASE_READ_YOUR_WRITES_SECONDS", "30"))
+# A replica that failed to answer is not asked again by that process for this long.
+DATABASE_REPLICA_RETRY_SECONDS = int(os.environ.get("DATABASE_REPLICA_RETRY_SECONDS", "30"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.IdentityBackend"]
@@ -172,14 +194,24 @@ else:
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Redis, when REDIS_URL is set, backs the cache (sign-in throttling uses the database either way).
+# Redis, when REDIS_URL is set, is the cache every web node shares: the map's version, the
+# in-process caches' versions, the rate limits' counters (core/ratelimit.py) and the sessions'
+# fast copy. An outage is a cache miss, not an error (core/cache.py, ADR 0130); sessions stay
+# in the database too (cached_db), so a Redis restart signs no one out.
+REDIS_RETRY_SECONDS = int(os.environ.get("REDIS_RETRY_SECONDS", "5"))
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.SharedRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "citizeninfo"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
