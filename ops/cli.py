@@ -25,7 +25,9 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("up", help="start every service (installs Debian packages as root)")
-    status = sub.add_parser("status", help="what runs, replication, backups; exit 1 if a part is down")
+    status = sub.add_parser(
+        "status", help="what runs, replication, backups; exit 1 if a part is down"
+    )
     status.add_argument("--json", action="store_true")
     sub.add_parser("backup", help="take a base backup now (cron: nightly)")
     drill = sub.add_parser("drill", help="run a drill; exit 1 if it fails")

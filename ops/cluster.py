@@ -5,13 +5,11 @@ workers; WAL archive and base backups. No Django here: the app runs in its own p
 """
 
 import argparse
-import json
 import os
 import secrets
 import shutil
 import ssl
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -49,7 +47,9 @@ def ensure_packages() -> None:
     if not missing:
         return
     if not procs.is_root():
-        raise ClusterError(f"missing Debian packages; run as root: apt-get install {' '.join(missing)}")
+        raise ClusterError(
+            f"missing Debian packages; run as root: apt-get install {' '.join(missing)}"
+        )
     say("installing", " ".join(missing))
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     procs.run(["apt-get", "update", "-qq"], env=env)
@@ -59,7 +59,12 @@ def ensure_packages() -> None:
 # --- PostgreSQL ---------------------------------------------------------------------------
 def sql(port: int, query: str, params: tuple = (), *, dbname: str = "postgres") -> list[tuple]:
     with psycopg.connect(
-        host="127.0.0.1", port=port, user="postgres", dbname=dbname, autocommit=True, connect_timeout=5
+        host="127.0.0.1",
+        port=port,
+        user="postgres",
+        dbname=dbname,
+        autocommit=True,
+        connect_timeout=5,
     ) as conn:
         cursor = conn.execute(query, params)  # type: ignore[arg-type]
         return cursor.fetchall() if cursor.description else []
@@ -94,7 +99,7 @@ def make_dirs(layout: Layout) -> None:
     for path in (layout.pg_root, layout.run, layout.archive, layout.backups, layout.pg_logs):
         path.mkdir(parents=True, exist_ok=True)
         procs.chown_postgres(path)
-    for path in (layout.logs, layout.pids, layout.app_var, layout.nginx / "tmp", layout.redis):
+    for path in (layout.logs, layout.pids, layout.app_var, layout.nginx / "temp", layout.redis):
         path.mkdir(parents=True, exist_ok=True)
 
 
@@ -172,7 +177,9 @@ def wait_streaming(layout: Layout, *, primary: str, replica: str, seconds: float
 # --- PgBouncer, Redis, S3 -----------------------------------------------------------------
 def write_pgbouncer(layout: Layout, *, primary_port: int, replica_port: int) -> Path:
     ini = layout.pg_root / "pgbouncer.ini"
-    ini.write_text(render.pgbouncer_ini(layout, primary_port=primary_port, replica_port=replica_port))
+    ini.write_text(
+        render.pgbouncer_ini(layout, primary_port=primary_port, replica_port=replica_port)
+    )
     users = layout.pg_root / "pgbouncer.users"
     users.write_text('"postgres" ""\n')
     for path in (ini, users):
@@ -213,10 +220,20 @@ def s3_available() -> bool:
 
 
 def s3_start(layout: Layout) -> None:
-    cmd = [str(ROOT / ".venv" / "bin" / "moto_server"), "-H", "127.0.0.1", "-p", str(layout.ports.s3)]
-    procs.spawn("s3", cmd, env=dict(os.environ), pids=layout.pids, logs=layout.logs, cwd=layout.base)
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "moto_server"),
+        "-H",
+        "127.0.0.1",
+        "-p",
+        str(layout.ports.s3),
+    ]
+    procs.spawn(
+        "s3", cmd, env=dict(os.environ), pids=layout.pids, logs=layout.logs, cwd=layout.base
+    )
     procs.wait_for_port(layout.ports.s3, seconds=30, what="moto S3", log=layout.logs / "s3.log")
-    request = urllib.request.Request(f"http://127.0.0.1:{layout.ports.s3}/citizeninfo", method="PUT")
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{layout.ports.s3}/citizeninfo", method="PUT"
+    )
     with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - local moto
         pass
 
@@ -247,7 +264,11 @@ def app_env_for(layout: Layout, port: int) -> dict[str, str]:
 
 def manage(layout: Layout, *args: str, direct: bool = False) -> str:
     # Schema changes and the demo data go straight to the primary, not through the pooler.
-    env = app_env_for(layout, layout.pg_port(layout.state()["primary"])) if direct else app_env(layout)
+    env = (
+        app_env_for(layout, layout.pg_port(layout.state()["primary"]))
+        if direct
+        else app_env(layout)
+    )
     return procs.run([PY, "manage.py", *args], env=env)
 
 
@@ -262,7 +283,9 @@ def prepare_app(layout: Layout) -> None:
 
 def web_start(layout: Layout, name: str, port: int) -> None:
     env = {**app_env(layout), "PORT": str(port), "HOST": "127.0.0.1"}
-    procs.spawn(name, [str(ROOT / "script" / "web")], env=env, pids=layout.pids, logs=layout.logs, cwd=ROOT)
+    procs.spawn(
+        name, [str(ROOT / "script" / "web")], env=env, pids=layout.pids, logs=layout.logs, cwd=ROOT
+    )
 
 
 def workers_start(layout: Layout) -> None:
@@ -298,8 +321,12 @@ def gdx_start(layout: Layout) -> None:
     for member, port in zip(GDX_NODES, layout.ports.gdx_nodes, strict=True):
         config = layout.app_var / "gdx-nodes" / f"{member}.json"
         cmd = [PY, "-m", "agency_node", "serve", "--config", str(config)]
-        procs.spawn(f"gdx-{member}", cmd, env=node_env, pids=layout.pids, logs=layout.logs, cwd=ROOT)
-        procs.wait_for_port(port, seconds=60, what=f"GDX node {member}", log=layout.logs / f"gdx-{member}.log")
+        procs.spawn(
+            f"gdx-{member}", cmd, env=node_env, pids=layout.pids, logs=layout.logs, cwd=ROOT
+        )
+        procs.wait_for_port(
+            port, seconds=60, what=f"GDX node {member}", log=layout.logs / f"gdx-{member}.log"
+        )
 
 
 # --- nginx --------------------------------------------------------------------------------
@@ -314,8 +341,8 @@ def nginx_start(layout: Layout) -> None:
     user = "nobody nogroup" if procs.is_root() else None
     if procs.is_root():
         for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            (d / "tmp" / sub).mkdir(parents=True, exist_ok=True)
-            shutil.chown(d / "tmp" / sub, "nobody", "nogroup")
+            (d / "temp" / sub).mkdir(parents=True, exist_ok=True)
+            shutil.chown(d / "temp" / sub, "nobody", "nogroup")
     conf = d / "nginx.conf"
     conf.write_text(render.nginx_conf(layout, user=user))
     procs.run(["/usr/sbin/nginx", "-t", "-q", "-p", str(d), "-c", str(conf)])
@@ -327,6 +354,8 @@ def nginx_start(layout: Layout) -> None:
 
 
 def https_get(layout: Layout, path: str, *, timeout: float = 10) -> tuple[int, bytes]:
+    if not (layout.nginx / "tls.crt").exists():
+        return 0, b""
     context = ssl.create_default_context(cafile=str(layout.nginx / "tls.crt"))
     try:
         with urllib.request.urlopen(  # noqa: S310 - our own nginx
@@ -383,7 +412,15 @@ def cmd_down(layout: Layout, args: argparse.Namespace) -> int:
     nginx_pid = procs.read_pid(layout.nginx / "nginx.pid")
     if nginx_pid is not None:
         subprocess.run(  # noqa: S603
-            ["/usr/sbin/nginx", "-p", str(layout.nginx), "-c", str(layout.nginx / "nginx.conf"), "-s", "quit"],
+            [
+                "/usr/sbin/nginx",
+                "-p",
+                str(layout.nginx),
+                "-c",
+                str(layout.nginx / "nginx.conf"),
+                "-s",
+                "quit",
+            ],
             check=False,
             capture_output=True,
         )

@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import psycopg
 
@@ -20,14 +19,10 @@ from agency_node.sample_provider import SampleCivilRegistry
 from ops import cluster, procs, render
 from ops.layout import ROOT, Layout
 from ops.load import Load
-from ops.procs import PG_BIN, ClusterError
+from ops.procs import ClusterError
 
 DOCS = ROOT / "docs" / "operations.md"
 FAILOVER_LIMIT_S = 60
-
-
-class DrillFailed(Exception):
-    pass
 
 
 def check(ok: bool, message: str, failures: list[str]) -> None:
@@ -48,7 +43,9 @@ def published_points(layout: Layout, limit: int = 500) -> list[int]:
         dbname="citizeninfo",
     )
     if not rows:
-        raise ClusterError("no published service point to answer about: run `script/cluster up` first")
+        raise ClusterError(
+            "no published service point to answer about: run `script/cluster up` first"
+        )
     return [r[0] for r in rows]
 
 
@@ -70,7 +67,11 @@ def check_no_loss(load: Load, port: int, failures: list[str]) -> dict:
     check(not doubled, f"{len(doubled)} answers stored twice", failures)
     logged = logged_exchanges(port, load.gdx_acked)
     gdx_lost = [r for r in load.gdx_acked if r not in logged]
-    check(not gdx_lost, f"{len(load.gdx_acked)} acknowledged GDX exchanges, {len(gdx_lost)} missing from the hub's audit log", failures)
+    check(
+        not gdx_lost,
+        f"{len(load.gdx_acked)} acknowledged GDX exchanges, {len(gdx_lost)} missing from the hub's audit log",
+        failures,
+    )
     return {
         "acked": len(load.acked),
         "stored": len(stored),
@@ -114,7 +115,12 @@ def gdx_target(layout: Layout) -> dict | None:
 def new_load(layout: Layout, tag: str) -> Load:
     threads = int(os.environ.get("DRILL_THREADS", "6"))
     return Load(
-        "127.0.0.1", layout.ports.https, published_points(layout), tag, threads=threads, gdx=gdx_target(layout)
+        "127.0.0.1",
+        layout.ports.https,
+        published_points(layout),
+        tag,
+        threads=threads,
+        gdx=gdx_target(layout),
     )
 
 
@@ -128,7 +134,9 @@ def drill_web(layout: Layout, seconds: float) -> dict:
     tag = "w" + secrets.token_hex(3)
     load = new_load(layout, tag)
     kill_at, back_at = seconds * 0.3, seconds * 0.75
-    print(f"drill web: {seconds:.0f} s of mixed load; web1 killed (SIGKILL) at {kill_at:.0f} s, back at {back_at:.0f} s")
+    print(
+        f"drill web: {seconds:.0f} s of mixed load; web1 killed (SIGKILL) at {kill_at:.0f} s, back at {back_at:.0f} s"
+    )
     load.run(
         seconds,
         events=[
@@ -143,7 +151,11 @@ def drill_web(layout: Layout, seconds: float) -> dict:
     after = load.summary(back_at, seconds)
     loss = check_no_loss(load, primary_port(layout), failures)
     check(before["error_rate"] == 0, f"two nodes before: errors {fmt_rate(before)}", failures)
-    check(one_node["error_rate"] == 0, f"one node (after the switch): errors {fmt_rate(one_node)}", failures)
+    check(
+        one_node["error_rate"] == 0,
+        f"one node (after the switch): errors {fmt_rate(one_node)}",
+        failures,
+    )
     check(after["requests"] > 0, f"web1 back: errors {fmt_rate(after)}", failures)
     print(f"  info  the 5 s after the kill: errors {fmt_rate(switch)} {switch['statuses']}")
     return {
@@ -153,8 +165,14 @@ def drill_web(layout: Layout, seconds: float) -> dict:
             ("first 5 s after web1 was killed", f"{fmt_rate(switch)} {switch['statuses'] or ''}"),
             ("one node", fmt_rate(one_node)),
             ("web1 restarted", fmt_rate(after)),
-            ("answers acknowledged / lost / stored twice", f"{loss['acked']} / {loss['lost']} / {loss['doubled']}"),
-            ("GDX exchanges acknowledged / missing from the audit log", f"{loss['gdx_acked']} / {loss['gdx_lost']}"),
+            (
+                "answers acknowledged / lost / stored twice",
+                f"{loss['acked']} / {loss['lost']} / {loss['doubled']}",
+            ),
+            (
+                "GDX exchanges acknowledged / missing from the audit log",
+                f"{loss['gdx_acked']} / {loss['gdx_lost']}",
+            ),
         ],
     }
 
@@ -186,7 +204,9 @@ def drill_failover(layout: Layout, seconds: float) -> dict:
         marks["promoted"] = time.monotonic() - load.started
         marks["new"] = new  # type: ignore[assignment]
 
-    print(f"drill failover: {seconds:.0f} s of mixed load; primary {old} stopped (immediate) at {kill_at:.0f} s")
+    print(
+        f"drill failover: {seconds:.0f} s of mixed load; primary {old} stopped (immediate) at {kill_at:.0f} s"
+    )
     load.run(seconds, events=[(kill_at, kill_primary)])
     new = str(marks["new"])
     first = load.first_ok_write_after(marks["killed"])
@@ -201,23 +221,45 @@ def drill_failover(layout: Layout, seconds: float) -> dict:
         else "writes never accepted again",
         failures,
     )
-    print(f"  info  promotion and PgBouncer repoint took {marks['promoted'] - marks['killed']:.1f} s")
+    print(
+        f"  info  promotion and PgBouncer repoint took {marks['promoted'] - marks['killed']:.1f} s"
+    )
     print(f"  info  rebuilding {old} as the new replica of {new}")
     rebuilt = time.monotonic()
     cluster.clone_replica(layout, primary=new, replica=old)
-    cluster.pgbouncer_repoint(layout, primary_port=layout.pg_port(new), replica_port=layout.pg_port(old))
+    cluster.pgbouncer_repoint(
+        layout, primary_port=layout.pg_port(new), replica_port=layout.pg_port(old)
+    )
     rebuild_s = time.monotonic() - rebuilt
     return {
         "failures": failures,
         "rows": [
-            ("primary stopped (immediate) → replica promoted, PgBouncer repointed", f"{marks['promoted'] - marks['killed']:.1f} s"),
-            ("primary stopped → first acknowledged answer sent after it", f"{to_writes:.1f} s" if to_writes is not None else "never"),
-            ("last answer acknowledged before the stop", f"{last:.1f} s into the run" if last else "none"),
+            (
+                "primary stopped (immediate) → replica promoted, PgBouncer repointed",
+                f"{marks['promoted'] - marks['killed']:.1f} s",
+            ),
+            (
+                "primary stopped → first acknowledged answer sent after it",
+                f"{to_writes:.1f} s" if to_writes is not None else "never",
+            ),
+            (
+                "last answer acknowledged before the stop",
+                f"{last:.1f} s into the run" if last else "none",
+            ),
             ("errors until writes came back", f"{fmt_rate(during)} {during['statuses'] or ''}"),
             ("errors over the whole run", fmt_rate(load.summary())),
-            ("answers acknowledged / lost / stored twice", f"{loss['acked']} / {loss['lost']} / {loss['doubled']}"),
-            ("GDX exchanges acknowledged / missing from the audit log", f"{loss['gdx_acked']} / {loss['gdx_lost']}"),
-            (f"old primary rebuilt as the replica (pg_basebackup), synchronous again", f"{rebuild_s:.1f} s"),
+            (
+                "answers acknowledged / lost / stored twice",
+                f"{loss['acked']} / {loss['lost']} / {loss['doubled']}",
+            ),
+            (
+                "GDX exchanges acknowledged / missing from the audit log",
+                f"{loss['gdx_acked']} / {loss['gdx_lost']}",
+            ),
+            (
+                "old primary rebuilt as the replica (pg_basebackup), synchronous again",
+                f"{rebuild_s:.1f} s",
+            ),
             ("primary now", f"{new} (port {layout.pg_port(new)})"),
         ],
     }
@@ -228,7 +270,12 @@ def snapshot(layout: Layout, port: int) -> dict:
     """Row counts of every table and the GDX log's tree head, computed from its leaves."""
     env = cluster.app_env_for(layout, port)
     out = subprocess.run(  # noqa: S603
-        [cluster.PY, "-m", "ops.snapshot"], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+        [cluster.PY, "-m", "ops.snapshot"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if out.returncode != 0:
         raise ClusterError(f"snapshot of port {port} failed:\n{out.stderr[-2000:]}")
@@ -246,18 +293,24 @@ def restore_scratch(layout: Layout, *, target_time: str) -> float:
     scratch.mkdir(mode=0o700)
     procs.chown_postgres(scratch)
     started = time.monotonic()
-    procs.run(procs.as_postgres(["tar", "-xzf", str(backups[-1] / "base.tar.gz"), "-C", str(scratch)]))
+    procs.run(
+        procs.as_postgres(["tar", "-xzf", str(backups[-1] / "base.tar.gz"), "-C", str(scratch)])
+    )
     conf = scratch / "cluster.conf"
     conf.write_text(conf.read_text() + render.recovery_conf(layout, target_time=target_time))
     (scratch / "recovery.signal").touch()
     (scratch / "standby.signal").unlink(missing_ok=True)
     for path in (conf, scratch / "recovery.signal"):
         procs.chown_postgres(path)
-    procs.pg_ctl("start", "-w", "-t", "300", "-D", str(scratch), "-l", str(layout.pg_logs / "scratch.log"))
+    procs.pg_ctl(
+        "start", "-w", "-t", "300", "-D", str(scratch), "-l", str(layout.pg_logs / "scratch.log")
+    )
     deadline = time.monotonic() + 300
     while cluster.sql(layout.ports.scratch, "SELECT pg_is_in_recovery()")[0][0]:
         if time.monotonic() > deadline:
-            raise ClusterError(f"the scratch cluster is still recovering; see {layout.pg_logs}/scratch.log")
+            raise ClusterError(
+                f"the scratch cluster is still recovering; see {layout.pg_logs}/scratch.log"
+            )
         time.sleep(0.5)
     return time.monotonic() - started
 
@@ -284,7 +337,11 @@ def drill_restore(layout: Layout, seconds: float) -> dict:
         for t in before["counts"]
         if before["counts"][t] != after["counts"].get(t)
     }
-    check(not differing, f"row counts of {len(before['counts'])} tables equal ({sum(before['counts'].values())} rows)", failures)
+    check(
+        not differing,
+        f"row counts of {len(before['counts'])} tables equal ({sum(before['counts'].values())} rows)",
+        failures,
+    )
     for table, (a, b) in list(differing.items())[:10]:
         print(f"        {table}: original {a}, restored {b}")
     check(
@@ -293,7 +350,11 @@ def drill_restore(layout: Layout, seconds: float) -> dict:
         failures,
     )
     leaked = stored_markers(layout.ports.scratch, tag)
-    check(not leaked and later > 0, f"{later} answers written after the target time are not in the copy", failures)
+    check(
+        not leaked and later > 0,
+        f"{later} answers written after the target time are not in the copy",
+        failures,
+    )
     procs.pg_ctl("stop", "-w", "-m", "fast", "-D", str(layout.scratch))
     shutil.rmtree(layout.scratch, ignore_errors=True)
     return {
@@ -301,10 +362,19 @@ def drill_restore(layout: Layout, seconds: float) -> dict:
         "rows": [
             ("restore target (recovery_target_time)", target),
             ("base backup extracted + WAL replayed to the target", f"{took:.1f} s"),
-            ("tables compared / rows", f"{len(before['counts'])} / {sum(before['counts'].values())}"),
+            (
+                "tables compared / rows",
+                f"{len(before['counts'])} / {sum(before['counts'].values())}",
+            ),
             ("tables differing", str(len(differing))),
-            ("GDX log tree size / root hash", f"{before['log']['tree_size']} / {before['log']['root_hash'][:16]}… (recomputed from the restored leaves)"),
-            ("answers written after the target, absent from the copy", f"{later - len(leaked)} of {later}"),
+            (
+                "GDX log tree size / root hash",
+                f"{before['log']['tree_size']} / {before['log']['root_hash'][:16]}… (recomputed from the restored leaves)",
+            ),
+            (
+                "answers written after the target, absent from the copy",
+                f"{later - len(leaked)} of {later}",
+            ),
         ],
     }
 
@@ -313,10 +383,15 @@ def wait_archived(layout: Layout, port: int, seconds: float = 60) -> None:
     wal = cluster.sql(port, "SELECT pg_walfile_name(pg_current_wal_lsn())")[0][0]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        last = cluster.sql(port, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")[0][0]
+        last = cluster.sql(port, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")[0][
+            0
+        ]
         if last and last[-16:] >= wal[-16:] and last[:8] <= wal[:8]:
             return
-        if any(p.name.startswith(wal[:8]) and p.name[-16:] >= wal[-16:] for p in layout.archive.iterdir()):
+        if any(
+            p.name.startswith(wal[:8]) and p.name[-16:] >= wal[-16:]
+            for p in layout.archive.iterdir()
+        ):
             return
         time.sleep(0.3)
     raise ClusterError(f"WAL segment before {wal} was not archived in {seconds:.0f} s")
@@ -328,7 +403,9 @@ def drill_redis(layout: Layout, seconds: float) -> dict:
     tag = "x" + secrets.token_hex(3)
     load = new_load(layout, tag)
     stop_at, back_at = seconds * 0.3, seconds * 0.8
-    print(f"drill redis: {seconds:.0f} s of mixed load; Redis stopped at {stop_at:.0f} s, started at {back_at:.0f} s")
+    print(
+        f"drill redis: {seconds:.0f} s of mixed load; Redis stopped at {stop_at:.0f} s, started at {back_at:.0f} s"
+    )
     load.run(
         seconds,
         events=[
@@ -338,10 +415,20 @@ def drill_redis(layout: Layout, seconds: float) -> dict:
     )
     down = load.summary(stop_at, back_at)
     reads = [s for s in load.samples if stop_at <= s.at and s.end < back_at and s.kind != "answer"]
-    answers = [s for s in load.samples if stop_at <= s.at and s.end < back_at and s.kind == "answer"]
+    answers = [
+        s for s in load.samples if stop_at <= s.at and s.end < back_at and s.kind == "answer"
+    ]
     loss = check_no_loss(load, primary_port(layout), failures)
-    check(bool(reads) and all(s.ok for s in reads), f"pages without Redis: {sum(not s.ok for s in reads)} errors of {len(reads)}", failures)
-    check(bool(answers) and all(s.ok for s in answers), f"answers without Redis: {sum(not s.ok for s in answers)} errors of {len(answers)}", failures)
+    check(
+        bool(reads) and all(s.ok for s in reads),
+        f"pages without Redis: {sum(not s.ok for s in reads)} errors of {len(reads)}",
+        failures,
+    )
+    check(
+        bool(answers) and all(s.ok for s in answers),
+        f"answers without Redis: {sum(not s.ok for s in answers)} errors of {len(answers)}",
+        failures,
+    )
     limits = device_limit_without_redis(layout)
     print(f"  info  one device, 8 answers while Redis is down: {limits}")
     status, _ = cluster.https_get(layout, "/healthz")
@@ -351,8 +438,14 @@ def drill_redis(layout: Layout, seconds: float) -> dict:
         "rows": [
             ("errors while Redis was down", f"{fmt_rate(down)} {down['statuses'] or ''}"),
             ("errors over the whole run", fmt_rate(load.summary())),
-            ("answers acknowledged / lost / stored twice", f"{loss['acked']} / {loss['lost']} / {loss['doubled']}"),
-            ("GDX exchanges acknowledged / missing from the audit log", f"{loss['gdx_acked']} / {loss['gdx_lost']}"),
+            (
+                "answers acknowledged / lost / stored twice",
+                f"{loss['acked']} / {loss['lost']} / {loss['doubled']}",
+            ),
+            (
+                "GDX exchanges acknowledged / missing from the audit log",
+                f"{loss['gdx_acked']} / {loss['gdx_lost']}",
+            ),
             ("one device's 8 answers with Redis down", limits),
         ],
     }
@@ -415,14 +508,29 @@ def drill_tasks(layout: Layout, seconds: float) -> dict:
     for _, workers in rows:
         for w in workers or []:
             by_worker[w] = by_worker.get(w, 0) + 1
-    check(len(rows) == n and all(r[0] == "SUCCESSFUL" for r in rows), f"{n} tasks enqueued, {sum(r[0] == 'SUCCESSFUL' for r in rows)} succeeded", failures)
-    check(all(len(r[1] or []) == 1 for r in rows), "each task was taken by exactly one worker", failures)
-    check(len(subjects) == n and len(set(subjects)) == n, f"{len(subjects)} mails written for {n} tasks ({len(set(subjects))} distinct)", failures)
+    check(
+        len(rows) == n and all(r[0] == "SUCCESSFUL" for r in rows),
+        f"{n} tasks enqueued, {sum(r[0] == 'SUCCESSFUL' for r in rows)} succeeded",
+        failures,
+    )
+    check(
+        all(len(r[1] or []) == 1 for r in rows),
+        "each task was taken by exactly one worker",
+        failures,
+    )
+    check(
+        len(subjects) == n and len(set(subjects)) == n,
+        f"{len(subjects)} mails written for {n} tasks ({len(set(subjects))} distinct)",
+        failures,
+    )
     check(len(by_worker) == 2, f"both workers took tasks: {by_worker}", failures)
     return {
         "failures": failures,
         "rows": [
-            ("tasks (send_email) enqueued / succeeded", f"{n} / {sum(r[0] == 'SUCCESSFUL' for r in rows)}"),
+            (
+                "tasks (send_email) enqueued / succeeded",
+                f"{n} / {sum(r[0] == 'SUCCESSFUL' for r in rows)}",
+            ),
             ("tasks per worker", ", ".join(f"{k}: {v}" for k, v in sorted(by_worker.items()))),
             ("mails written / distinct", f"{len(subjects)} / {len(set(subjects))}"),
             ("all done in", f"{took:.1f} s"),

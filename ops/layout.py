@@ -47,7 +47,10 @@ class Ports:
             web=(_port("CLUSTER_WEB1_PORT", 8101), _port("CLUSTER_WEB2_PORT", 8102)),
             hub=_port("CLUSTER_HUB_PORT", 8103),
             s3=_port("CLUSTER_S3_PORT", 8104),
-            gdx_nodes=(_port("CLUSTER_GDX_PROVIDER_PORT", 8105), _port("CLUSTER_GDX_CONSUMER_PORT", 8106)),
+            gdx_nodes=(
+                _port("CLUSTER_GDX_PROVIDER_PORT", 8105),
+                _port("CLUSTER_GDX_CONSUMER_PORT", 8106),
+            ),
         )
 
     def all(self) -> list[int]:

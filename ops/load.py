@@ -124,7 +124,10 @@ class Load:
                 "legal_basis": "drill",
             }
         )
-        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.gdx['token']}"}
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {self.gdx['token']}",
+        }
         started = time.monotonic()
         status, request_id = 0, ""
         conn = http.client.HTTPConnection("127.0.0.1", self.gdx["port"], timeout=90)
@@ -142,7 +145,9 @@ class Load:
         now = time.monotonic()
         with self._lock:
             ok = bool(request_id)
-            self.samples.append(Sample(started - self.started, "gdx", ok, (now - started) * 1000, status))
+            self.samples.append(
+                Sample(started - self.started, "gdx", ok, (now - started) * 1000, status)
+            )
             if ok:
                 self.gdx_acked.append(request_id)
 
@@ -170,7 +175,9 @@ class Load:
         ok = ("/thanks/" in location and status == 302) if write else status == 200
         now = time.monotonic()
         with self._lock:
-            self.samples.append(Sample(started - self.started, kind, ok, (now - started) * 1000, status))
+            self.samples.append(
+                Sample(started - self.started, kind, ok, (now - started) * 1000, status)
+            )
             if write and ok:
                 self.acked.append(marker)
         return conn

@@ -23,13 +23,22 @@ def components(layout: Layout) -> dict[str, dict]:
         "up": procs.port_open(layout.ports.pgbouncer),
         "detail": f"transaction pooling, port {layout.ports.pgbouncer}",
     }
-    out["redis"] = {"up": procs.port_open(layout.ports.redis), "detail": f"port {layout.ports.redis}"}
+    out["redis"] = {
+        "up": procs.port_open(layout.ports.redis),
+        "detail": f"port {layout.ports.redis}",
+    }
     if s3_available():
-        out["s3"] = {"up": procs.port_open(layout.ports.s3), "detail": f"moto, port {layout.ports.s3}"}
+        out["s3"] = {
+            "up": procs.port_open(layout.ports.s3),
+            "detail": f"moto, port {layout.ports.s3}",
+        }
     for name, port in [*zip(WEB_NODES, layout.ports.web, strict=True), ("hub", layout.ports.hub)]:
         out[name] = {"up": procs.port_open(port), "detail": f"script/web, port {port}"}
     for name in WORKERS:
-        out[name] = {"up": procs.read_pid(layout.pids / f"{name}.pid") is not None, "detail": "db_worker"}
+        out[name] = {
+            "up": procs.read_pid(layout.pids / f"{name}.pid") is not None,
+            "detail": "db_worker",
+        }
     code, _ = https_get(layout, "/healthz", timeout=5)
     out["nginx"] = {
         "up": procs.port_open(layout.ports.https),
@@ -51,7 +60,9 @@ def replication(layout: Layout) -> str:
         return "primary not answering"
     if not rows:
         return "no replica streaming"
-    return "; ".join(f"{r[0]} {r[1]} ({r[2]}), {r[3]} bytes / {r[4] * 1000:.0f} ms behind" for r in rows)
+    return "; ".join(
+        f"{r[0]} {r[1]} ({r[2]}), {r[3]} bytes / {r[4] * 1000:.0f} ms behind" for r in rows
+    )
 
 
 def archiving(layout: Layout) -> str:

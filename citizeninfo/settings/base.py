@@ -131,6 +131,8 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
     if DATABASES["replica"]["ENGINE"] == DATABASES["default"]["ENGINE"]:
         DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+        if DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS"):
+            DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     # Tests never read a real standby: the replica alias is the test database itself.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
