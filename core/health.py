@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -77,9 +77,10 @@ def redis() -> dict:
     return {"configured": True}
 
 
-def storage() -> dict:
-    default_storage.exists("healthz-probe")
-    return {"backend": type(default_storage).__name__}
+def uploads() -> dict:
+    storage = storages["default"]
+    storage.exists("healthz-probe")
+    return {"backend": type(storage).__name__}
 
 
 def tasks() -> dict:
@@ -95,7 +96,7 @@ CHECKS: dict[str, Callable[[], dict]] = {
     "database": database,
     "replica": replica,
     "redis": redis,
-    "storage": storage,
+    "storage": uploads,
     "tasks": tasks,
 }
 
