@@ -14,7 +14,7 @@ from accounts.tests.factories import (
 )
 from agencies.tests.factories import DepartmentFactory
 
-pytest_plugins = ["core.tests.browser"]
+pytest_plugins = ["core.tests.browser", "core.tests.redis_server"]
 
 
 @pytest.fixture(autouse=True)

@@ -55,7 +55,7 @@ class SharedRedisCache(RedisCache):
         """The raw redis-py client, or CacheUnavailableError."""
         if not self.available():
             raise CacheUnavailableError
-        return self._cache.get_client(write=True)
+        return self._cache.get_client(write=True)  # type: ignore[attr-defined]
 
     def strict(self, call: Callable[[], T]) -> T:
         """Runs `call` against Redis; an outage is CacheUnavailableError (and remembered)."""
@@ -113,5 +113,5 @@ class SharedRedisCache(RedisCache):
     def delete_many(self, keys, version=None) -> None:
         self._guard(lambda: super(SharedRedisCache, self).delete_many(keys, version), None)
 
-    def clear(self) -> bool:
-        return self._guard(lambda: super(SharedRedisCache, self).clear(), False)
+    def clear(self) -> None:
+        self._guard(lambda: super(SharedRedisCache, self).clear(), None)

@@ -165,11 +165,11 @@ class ReplicaMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception):
         """A replica read that failed (unreachable, or a query cancelled by recovery) is
         answered again from the primary: the request is a GET, safe to run twice."""
-        if not (REPLICA_READ.get() and isinstance(exception, Error)):
+        match = request.resolver_match
+        if not (REPLICA_READ.get() and isinstance(exception, Error) and match is not None):
             return None
         self._check_replica()
         REPLICA_READ.set(False)
-        match = request.resolver_match
         response = match.func(request, *match.args, **match.kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             response = response.render()

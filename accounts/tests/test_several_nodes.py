@@ -5,7 +5,7 @@ from django.core.cache import caches
 from django.test import Client
 
 from accounts.models import SignInThrottle
-from core.tests.redis_server import DEAD_REDIS, redis_caches, redis_url  # noqa: F401
+from core.tests.redis_server import DEAD_REDIS, redis_caches
 
 CACHED_DB = "django.contrib.sessions.backends.cached_db"
 
@@ -28,7 +28,7 @@ def test_a_session_made_on_one_node_is_known_to_another(
     officer_a,
     password,
     settings,
-    redis_url,  # noqa: F811
+    redis_url,
 ):
     settings.CACHES = redis_caches(redis_url)
     settings.SESSION_ENGINE = CACHED_DB

@@ -12,6 +12,9 @@ from core.tests.url_access import OPEN, ROLES, only, role_failures, uncovered
 TABLE: dict[str, dict[str, int]] = {
     "/": OPEN,
     "/healthz": OPEN,
+    # From the test client's 127.0.0.1, the operators' network; core/tests/test_operations.py
+    # checks that nobody else, whatever their role, gets it.
+    "/metrics": OPEN,
     "/favicon.ico": dict.fromkeys(ROLES, 302),  # to the static file
     "/manifest.webmanifest": OPEN,
     "/sw.js": OPEN,
@@ -72,7 +75,7 @@ def test_each_role_gets_the_expected_status_everywhere(
     assert not failures, failures
 
 
-FOUNDATION = ("core:", "accounts:", "agencies:", "healthz")
+FOUNDATION = ("core:", "accounts:", "agencies:", "healthz", "metrics")
 
 
 def test_every_url_is_in_the_table(objects):

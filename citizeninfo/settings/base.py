@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "core.apps.TasksDatabaseConfig",  # django_tasks_db, its name in Thai in the admin
     "ninja",
     "csp",
+    "django_prometheus",
     "core",
     "audit",
     "accounts",
@@ -57,6 +58,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id is on every log line of the request (core/observability.py).
+    "core.observability.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,8 +71,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last: chooses the replica for the heavy public reads (core/db_router.py).
+    # Last but the metrics: chooses the replica for the heavy public reads (core/db_router.py).
     "core.db_router.ReplicaMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "citizeninfo.urls"
@@ -176,8 +181,31 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded files: the local file system (MEDIA_ROOT) unless S3_BUCKET names a bucket of
+# S3-compatible object storage, which every web node then shares (django-storages, ADR 0130).
+# The bucket stays private: files still go out through core.media's access check.
+if os.environ.get("S3_BUCKET"):
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            # Unset: boto3's own chain (AWS_* variables, the machine's role).
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", ""),
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_expire": 300,
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -214,6 +242,10 @@ if os.environ.get("REDIS_URL"):
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# How often (seconds) a process asks the shared cache whether another process changed what a
+# shared in-process cache holds (core/memo.py): the most another node's copy lags a write.
+PROCESS_CACHE_SYNC_SECONDS = float(os.environ.get("PROCESS_CACHE_SYNC_SECONDS", "1"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -269,13 +301,39 @@ COUNTER_GDX_NODES = os.environ.get("COUNTER_GDX_NODES", "")
 # Key of the verification records' hashes (ADR 0080); set it in production and keep it.
 COUNTER_HASH_KEY = os.environ.get("COUNTER_HASH_KEY", "")
 
+# Logs: plain text by default; LOG_FORMAT=json for one JSON object per line, every record
+# carrying the request id (core/observability.py). LOG_REQUESTS=1 adds a line per request.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOG_REQUESTS = env_bool("LOG_REQUESTS", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "core.observability.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# Operators (core/operators.py): /metrics and /healthz's details answer only requests whose
+# every address is inside these networks; HEALTHZ_TOKEN (Bearer) opens the details elsewhere.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "")
+# /healthz says "degraded" past these (the load balancer still keeps the node: status 200).
+HEALTHZ_TASK_AGE_SECONDS = int(os.environ.get("HEALTHZ_TASK_AGE_SECONDS", "300"))
+HEALTHZ_REPLICA_LAG_SECONDS = int(os.environ.get("HEALTHZ_REPLICA_LAG_SECONDS", "30"))
+# Prometheus metrics at /metrics (django-prometheus), to the operators' network only. With
+# several worker processes per node set PROMETHEUS_MULTIPROC_DIR to an empty folder.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
 
 # Sign-in (issue 17): every failed attempt computes this many password hashes, whatever the
 # identifier, and the agency identity tries at most this many members (ADR 0007).

@@ -3,6 +3,8 @@ test fills differently from the primary, so each answer shows which one was read
 
 import pytest
 from django.db import OperationalError, connections
+from django.test import RequestFactory
+from django.urls import resolve
 
 from agencies.models import Agency
 from core import db_router
@@ -99,9 +101,6 @@ def test_a_post_to_a_listed_url_writes_the_primary(client, two_copies):
 
 
 def _request(method, path):
-    from django.test import RequestFactory
-    from django.urls import resolve
-
     request = RequestFactory().generic(method, path)
     request.resolver_match = resolve(path)
     return request

@@ -9,13 +9,13 @@ from django.core.cache import cache, caches
 from core import ratelimit
 from core.cache import SharedRedisCache
 from core.ratelimit import Outage
-from core.tests.redis_server import DEAD_REDIS, redis_caches, redis_url  # noqa: F401
+from core.tests.redis_server import DEAD_REDIS, redis_caches
 
 FORK = multiprocessing.get_context("fork")
 
 
 @pytest.fixture
-def shared(settings, redis_url):  # noqa: F811
+def shared(settings, redis_url):
     settings.CACHES = redis_caches(redis_url)
     assert isinstance(caches["default"], SharedRedisCache)
     yield settings
@@ -98,7 +98,7 @@ def test_redis_down_is_a_miss_not_an_error(redis_down):
     assert time.monotonic() - started < 0.25
 
 
-def test_redis_comes_back(settings, redis_url):  # noqa: F811
+def test_redis_comes_back(settings, redis_url):
     settings.CACHES = redis_caches(redis_url)
     settings.REDIS_RETRY_SECONDS = 0
     shared_cache = caches["default"]

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import caches
 
 from core import ratelimit
-from core.tests.redis_server import DEAD_REDIS, redis_caches, redis_url  # noqa: F401
+from core.tests.redis_server import DEAD_REDIS, redis_caches
 from feedback.models import Response
 from feedback.services import TooManyResponsesError, network_hash
 from feedback.tests.factories import form_post, submit
@@ -27,7 +27,7 @@ def _other_node(network: str, times: int) -> None:
 
 def test_answers_counted_by_another_node_use_up_the_same_allowance(
     settings,
-    redis_url,  # noqa: F811
+    redis_url,
     point_a,
 ):
     settings.CACHES = redis_caches(redis_url)
