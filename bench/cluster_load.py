@@ -118,7 +118,26 @@ def connections(layout: Layout) -> dict[str, int]:
     }
 
 
-def one_run(layout: Layout, *, seconds: float, threads: int, tag: str, sample_lag: bool) -> dict:
+KINDS = {  # (write share, GDX share): one kind of request at a time, for docs/capacity.md
+    "public reads": (0.0, 0.0),
+    "feedback answers": (1.0, 0.0),
+    "GDX exchanges": (0.0, 1.0),
+}
+
+
+def one_run(
+    layout: Layout,
+    *,
+    seconds: float,
+    threads: int,
+    tag: str,
+    sample_lag: bool,
+    shares: tuple[float, float] | None = None,
+) -> dict:
+    # Unmeasured warm-up: a node just started compiles templates and fills its caches.
+    Load("127.0.0.1", layout.ports.https, published_points(layout), tag + "w", threads=threads).run(
+        5
+    )
     load = Load(
         "127.0.0.1",
         layout.ports.https,
@@ -127,6 +146,8 @@ def one_run(layout: Layout, *, seconds: float, threads: int, tag: str, sample_la
         threads=threads,
         gdx=gdx_target(layout),
     )
+    if shares is not None:
+        load.write_share, load.gdx_share = shares
     pids = tiers(layout)
     before = {name: _cpu(p) for name, p in pids.items()}
     me = time.process_time()
@@ -171,7 +192,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=40)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     layout = Layout.from_env()
@@ -201,14 +222,28 @@ def main() -> None:
             )
             runs[kind].append(result)
     cluster.web_start(layout, "web2", layout.ports.web[1])
-    text = report(runs, args, load_before)
+    procs.wait_for_port(layout.ports.web[1], seconds=90, what="web2")
+    time.sleep(3)
+    kinds = {}
+    for name, shares in KINDS.items():
+        kinds[name] = one_run(
+            layout,
+            seconds=args.seconds / 2,
+            threads=args.threads,
+            tag="k" + name[0],
+            sample_lag=False,
+            shares=shares,
+        )
+        print(name, {k: v for k, v in kinds[name].items() if k not in ("lag",)}, flush=True)
+    text = report(runs, args, load_before).replace(END, report_kinds(kinds) + "\n" + END)
     print(text)
     if args.write:
         write(text)
 
 
 def _mean(runs: list[dict], key: str) -> float:
-    return statistics.mean(r[key] for r in runs)
+    # The median of the rounds: one round slowed by another engineer's job does not skew it.
+    return statistics.median(r[key] for r in runs)
 
 
 def report(runs: dict[str, list[dict]], args: argparse.Namespace, load_before: float) -> str:
@@ -228,7 +263,7 @@ def report(runs: dict[str, list[dict]], args: argparse.Namespace, load_before: f
         "The mixed load of the drills (ops/load.py: 40 % feedback answers, 5 % GDX exchanges, the "
         f"rest map, clusters, near me, manual search, complaints, open data) from {args.threads} "
         "keep-alive clients through nginx over TLS; every tier's CPU read from /proc. Rounds "
-        "interleave the two set-ups; figures are means.",
+        "interleave the two set-ups, each after 5 s of unmeasured warm-up; figures are medians of the rounds.",
         "",
         "| | two web nodes | one web node | ratio two/one |",
         "|---|---|---|---|",
@@ -245,13 +280,13 @@ def report(runs: dict[str, list[dict]], args: argparse.Namespace, load_before: f
         "|---|---|---|",
     ]
     for tier in tiers_:
-        a = statistics.mean(r["cpu_ms"][tier] for r in two)
-        b = statistics.mean(r["cpu_ms"][tier] for r in one)
+        a = statistics.median(r["cpu_ms"][tier] for r in two)
+        b = statistics.median(r["cpu_ms"][tier] for r in one)
         lines.append(f"| {tier} | {a:.2f} | {b:.2f} |")
-    total2 = statistics.mean(
+    total2 = statistics.median(
         sum(v for k, v in r["cpu_ms"].items() if k != "load generator") for r in two
     )
-    total1 = statistics.mean(
+    total1 = statistics.median(
         sum(v for k, v in r["cpu_ms"].items() if k != "load generator") for r in one
     )
     lines.append(f"| **all server tiers** | **{total2:.2f}** | **{total1:.2f}** |")
@@ -267,6 +302,32 @@ def report(runs: dict[str, list[dict]], args: argparse.Namespace, load_before: f
         "per alias (CONN_MAX_AGE): threads × processes × nodes × 2.",
         END,
     ]
+    return "\n".join(lines)
+
+
+def report_kinds(kinds: dict[str, dict]) -> str:
+    names = list(kinds)
+    tiers_ = [t for t in kinds[names[0]]["cpu_ms"] if t != "load generator"]
+    lines = [
+        "<!-- cluster-kinds:start -->",
+        "CPU per request of each kind on two web nodes (ms; one kind at a time, same process, "
+        "after the rounds above; the input of docs/capacity.md):",
+        "",
+        "| tier | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
+    for tier in tiers_:
+        lines.append(
+            f"| {tier} | " + " | ".join(f"{kinds[n]['cpu_ms'][tier]:.2f}" for n in names) + " |"
+        )
+    totals = [sum(v for t, v in kinds[n]["cpu_ms"].items() if t != "load generator") for n in names]
+    lines.append("| **all server tiers** | " + " | ".join(f"**{t:.2f}**" for t in totals) + " |")
+    lines.append(
+        "| requests served | "
+        + " | ".join(str(kinds[n]["requests"] - kinds[n]["errors"]) for n in names)
+        + " |"
+    )
+    lines.append("<!-- cluster-kinds:end -->")
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ workers; WAL archive and base backups. No Django here: the app runs in its own p
 """
 
 import argparse
+import hashlib
 import os
 import secrets
 import shutil
@@ -33,8 +34,11 @@ WEB_NODES = ("web1", "web2")
 WORKERS = ("worker1", "worker2")
 
 
+_STARTED = time.monotonic()
+
+
 def say(*args: object) -> None:
-    print("==>", *args, flush=True)
+    print(f"==> [{time.monotonic() - _STARTED:5.0f} s]", *args, flush=True)
 
 
 # --- packages -----------------------------------------------------------------------------
@@ -272,10 +276,23 @@ def manage(layout: Layout, *args: str, direct: bool = False) -> str:
     return procs.run([PY, "manage.py", *args], env=env)
 
 
+def static_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("*/static/**/*")):
+        if path.is_file():
+            st = path.stat()
+            digest.update(f"{path}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def prepare_app(layout: Layout) -> None:
     say("migrate, collectstatic, demo data")
     manage(layout, "migrate", "--noinput", "-v", "0", direct=True)
-    manage(layout, "collectstatic", "--noinput", "-v", "0")
+    stamp, fingerprint = layout.base / "static.stamp", static_fingerprint()
+    if not stamp.exists() or stamp.read_text() != fingerprint:
+        # Compressing every file takes minutes on a busy machine: only when one changed.
+        manage(layout, "collectstatic", "--noinput", "-v", "0")
+        stamp.write_text(fingerprint)
     # The drills need points to answer about; --once leaves a loaded directory alone.
     # (--force: production settings, but this cluster listens on 127.0.0.1 only.)
     manage(layout, "demo_data", "--once", "--force", direct=True)
@@ -377,6 +394,8 @@ def cmd_up(layout: Layout, args: argparse.Namespace) -> int:
     fresh = init_primary(layout, primary)
     pg_start(layout, primary)
     redis_start(layout)  # the demo data bumps the map's version in the shared cache
+    if s3_available():
+        s3_start(layout)  # and stores its photos in the object storage
     prepare_app(layout)
     if fresh or not any(layout.backups.iterdir()):
         say("base backup")
@@ -387,10 +406,8 @@ def cmd_up(layout: Layout, args: argparse.Namespace) -> int:
         pg_start(layout, replica)
         write_pg_conf(layout, primary, sync_standby=replica)
         sql(layout.pg_port(primary), "SELECT pg_reload_conf()")
-    say("PgBouncer" + (", moto S3" if s3_available() else ""))
+    say("PgBouncer")
     pgbouncer_start(layout)
-    if s3_available():
-        s3_start(layout)
     say("two web nodes, the GDX hub, two task workers")
     app_start(layout)
     say("nginx")

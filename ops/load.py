@@ -65,6 +65,8 @@ class Load:
     tag: str
     threads: int = 8
     gdx: dict | None = None  # {"port", "token", "citizen_ids"} of the consumer node
+    write_share: float = WRITE_SHARE
+    gdx_share: float = GDX_SHARE
     samples: list[Sample] = field(default_factory=list)
     acked: list[str] = field(default_factory=list)
     gdx_acked: list[str] = field(default_factory=list)
@@ -152,10 +154,10 @@ class Load:
                 self.gdx_acked.append(request_id)
 
     def _one(self, conn: http.client.HTTPSConnection) -> http.client.HTTPSConnection:
-        if self.gdx and random.random() < GDX_SHARE:
+        if self.gdx and random.random() < self.gdx_share:
             self._exchange()
             return conn
-        write = random.random() < WRITE_SHARE
+        write = random.random() < self.write_share
         if write:
             path, body, headers, marker = self._answer(self._next())
             kind, method = "answer", "POST"

@@ -163,6 +163,8 @@ http {{
         ssl_certificate_key {d}/tls.key;
         ssl_protocols TLSv1.2 TLSv1.3;
         ssl_session_cache shared:tls:10m;
+        # One X-Request-ID on every answer, nginx's own errors included (the app echoes it).
+        proxy_hide_header X-Request-ID;
         add_header X-Request-ID $request_id always;
 
         # Operators only: metrics and the detailed health check.
@@ -206,6 +208,7 @@ def app_env(layout: Layout, *, secret_key: str, s3: bool) -> dict[str, str]:
         "CITIZENINFO_VAR_DIR": str(layout.app_var),
         "SECURE_HSTS_SECONDS": "0",  # a self-signed certificate on 127.0.0.1
         "METRICS_ALLOWED_NETWORKS": "127.0.0.1/32",
+        "LOG_FORMAT": "json",  # one JSON object per line with nginx's X-Request-ID
         # The drills' load comes from one address (127.0.0.1); per-device limits still hold.
         "FEEDBACK_NETWORK_LIMIT_PER_HOUR": "1000000",
         "FEEDBACK_NETWORK_HARD_LIMIT_PER_HOUR": "1000000",
@@ -215,14 +218,15 @@ def app_env(layout: Layout, *, secret_key: str, s3: bool) -> dict[str, str]:
         "WEB_WORKERS": "1",
         "WEB_THREADS": "4",
     }
-    if s3:
+    if s3:  # moto's standalone server (dev extras) stands in for object storage
         env.update(
             {
                 "S3_BUCKET": "citizeninfo",
                 "S3_ENDPOINT_URL": f"http://127.0.0.1:{p.s3}",
-                "AWS_ACCESS_KEY_ID": "cluster",
-                "AWS_SECRET_ACCESS_KEY": "cluster-secret",
-                "AWS_S3_REGION_NAME": "us-east-1",
+                "S3_REGION": "us-east-1",
+                "S3_ACCESS_KEY_ID": "cluster",
+                "S3_SECRET_ACCESS_KEY": "cluster-secret",
+                "S3_ADDRESSING_STYLE": "path",
             }
         )
     return env
