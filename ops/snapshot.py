@@ -27,24 +27,27 @@ def counts() -> dict[str, int]:
     return out
 
 
+def _root(hashes: list[bytes], size: int) -> bytes:
+    node = merkle.node_reader_from_leaves(lambda i: hashes[i])
+    return merkle.root_hash(node, size) if size else merkle.EMPTY_ROOT
+
+
 def tree_head() -> dict:
     """RFC 6962's root over the leaves' own data (not the stored hashes or subtrees), and
-    whether the hub's newest signed head of that size agrees."""
+    whether the hub's newest signed tree head matches the same leaves at its size."""
     size = selectors.tree_size()
     data = list(
         AuditLogLeaf.objects.filter(index__lt=size).order_by("index").values_list("index", "data")
     )
     if [i for i, _ in data] != list(range(size)):
-        return {"tree_size": size, "root_hash": "leaves missing", "signed": False}
+        return {"tree_size": size, "root_hash": "leaves missing", "signed": "leaves missing"}
     hashes = [merkle.leaf_hash(bytes(d)) for _, d in data]
-    node = merkle.node_reader_from_leaves(lambda i: hashes[i])
-    root = merkle.root_hash(node, size) if size else merkle.EMPTY_ROOT
-    signed = SignedTreeHead.objects.filter(tree_size=size).order_by("-id").first()
-    return {
-        "tree_size": size,
-        "root_hash": root.hex(),
-        "signed": signed is not None and bytes(signed.root_hash) == root,
-    }
+    head = SignedTreeHead.objects.filter(tree_size__lte=size).order_by("-tree_size", "-id").first()
+    signed = "no signed head yet"
+    if head is not None:
+        ok = _root(hashes, head.tree_size) == bytes(head.root_hash)
+        signed = f"size {head.tree_size} {'matches' if ok else 'DOES NOT MATCH'}"
+    return {"tree_size": size, "root_hash": _root(hashes, size).hex(), "signed": signed}
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import json
 import psycopg
 
 from ops import procs
-from ops.cluster import WEB_NODES, WORKERS, https_get, s3_available, sql
+from ops.cluster import GDX_NODES, WEB_NODES, WORKERS, https_get, s3_available, sql
 from ops.layout import PG_NODES, Layout
 
 
@@ -34,6 +34,8 @@ def components(layout: Layout) -> dict[str, dict]:
         }
     for name, port in [*zip(WEB_NODES, layout.ports.web, strict=True), ("hub", layout.ports.hub)]:
         out[name] = {"up": procs.port_open(port), "detail": f"script/web, port {port}"}
+    for member, port in zip(GDX_NODES, layout.ports.gdx_nodes, strict=True):
+        out[member] = {"up": procs.port_open(port), "detail": f"GDX demo agency node, port {port}"}
     for name in WORKERS:
         out[name] = {
             "up": procs.read_pid(layout.pids / f"{name}.pid") is not None,
