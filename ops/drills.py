@@ -373,7 +373,10 @@ def drill_restore(layout: Layout, seconds: float) -> dict:
                 "GDX log tree size / root hash",
                 f"{before['log']['tree_size']} / {before['log']['root_hash'][:16]}… (recomputed from the restored leaves)",
             ),
-            ("the hub's newest signed tree head, against the restored leaves", str(after["log"]["signed"])),
+            (
+                "the hub's newest signed tree head, against the restored leaves",
+                str(after["log"]["signed"]),
+            ),
             (
                 "answers written after the target, absent from the copy",
                 f"{later - len(leaked)} of {later}",

@@ -1,6 +1,8 @@
 """script/cluster's command line: arguments, ports, and status of a cluster that is not running."""
 
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -100,3 +102,10 @@ def test_a_drill_result_replaces_its_own_block_in_the_operations_doc(monkeypatch
     assert "| a | 2 |" in text and "| a | 1 |" not in text
     assert "**failed**: lost 2" in text
     assert text.startswith("# Operations\n\nintro\n")
+
+
+def test_the_script_refuses_a_wrong_command_with_usage():
+    script = Path(__file__).resolve().parents[2] / "script" / "cluster"
+    result = subprocess.run([str(script), "drill", "earthquake"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "usage: script/cluster" in result.stderr
