@@ -30,7 +30,7 @@ def postgresql_conf(layout: Layout, node: str, *, sync_standby: str | None) -> s
         "archive_mode": "on",
         "archive_command": f"test ! -f {layout.archive}/%f && cp %p {layout.archive}/%f",
         "archive_timeout": "60s",
-        # Zero acknowledged writes lost on failover (ADR 0131): a commit returns once the
+        # Zero acknowledged writes lost on failover (ADR 0132): a commit returns once the
         # replica has the WAL on disk. With no replica configured, commits do not wait.
         "synchronous_standby_names": f'"{sync_standby}"' if sync_standby else "",
         "synchronous_commit": "on",
