@@ -36,7 +36,7 @@ class TwoFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
             and not request.path.startswith(OPEN_PREFIXES)
         ):
             enrolled = two_factor_enrolled(user=user)  # type: ignore[arg-type]
