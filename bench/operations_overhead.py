@@ -95,13 +95,19 @@ def ratelimit_cost(calls: int, redis_url: str | None) -> dict:
     caches = {"locmem": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}}
     if redis_url:
         caches["redis"] = {
-            "default": {"BACKEND": "core.cache.SharedRedisCache", "LOCATION": redis_url, "KEY_PREFIX": "bench"}
+            "default": {
+                "BACKEND": "core.cache.SharedRedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": "bench",
+            }
         }
     for name, config in caches.items():
         with override_settings(CACHES=config):
 
             def hit():
-                ratelimit.hit("bench", "10.0.0.1", limit=10**9, window=3600, on_outage=ratelimit.Outage.ALLOW)
+                ratelimit.hit(
+                    "bench", "10.0.0.1", limit=10**9, window=3600, on_outage=ratelimit.Outage.ALLOW
+                )
 
             hit()
             result[f"hit_us_{name}"] = round(_cpu_per_call(hit, calls) * 1e6, 1)
@@ -126,7 +132,9 @@ def memo_cost(calls: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--redis", default=os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/5"))
+    parser.add_argument(
+        "--redis", default=os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/5")
+    )
     args = parser.parse_args()
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0)
