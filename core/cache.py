@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from django.utils.functional import cached_property
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,12 @@ class SharedRedisCache(RedisCache):
         """The raw redis-py client, or CacheUnavailableError."""
         if not self.available():
             raise CacheUnavailableError
+        return self._raw_client
+
+    @cached_property
+    def _raw_client(self):
+        # Django makes a redis.Redis per call (most of a rate-limit check's CPU); one per
+        # process is enough: it is thread-safe over its connection pool.
         return self._cache.get_client(write=True)  # type: ignore[attr-defined]
 
     def strict(self, call: Callable[[], T]) -> T:

@@ -4,7 +4,7 @@ two nodes never double an allowance (ADR 0130).
 `hit(scope, key, limit=, window=, on_outage=)` counts one event and says whether it is
 within `limit` per `window` seconds. The count is a sliding window (this window's count plus
 the previous window's, weighted by how much of it still overlaps), so a burst at a window's
-edge cannot get twice the allowance either. On Redis it is one MULTI/EXEC round trip; on the
+edge cannot get twice the allowance either. On Redis it is one pipelined round trip; on the
 embedded default (the local-memory cache, one process) `add` + `incr`, atomic there.
 
 When Redis does not answer, each limit decides (`on_outage`): ALLOW (the limit has another
@@ -58,7 +58,8 @@ def _count(current: str, previous: str, window: int) -> tuple[int, int]:
 
 def _count_redis(cache: SharedRedisCache, current: str, previous: str, window: int):
     key, before = cache.make_and_validate_key(current), cache.make_and_validate_key(previous)
-    pipe = cache.strict_client().pipeline(transaction=True)
+    # INCR is atomic on its own; one round trip without MULTI/EXEC.
+    pipe = cache.strict_client().pipeline(transaction=False)
     pipe.incr(key)
     pipe.expire(key, 2 * window)
     pipe.get(before)

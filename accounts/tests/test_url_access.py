@@ -41,6 +41,12 @@ TABLE: dict[str, dict[str, int]] = {
     "/accounts/approvals/": only({"admin_a": 200, "ega_admin": 200, "overseer": 200}),
     "/accounts/approvals/{registration}/approve/": dict.fromkeys(ROLES, 405)
     | {"anonymous": 302, "officer_a": 403, "officer_b": 403, "overseer": 403},
+    # Two-factor (ADR 0131; the tests' settings require it of nobody, test_two_factor.py does).
+    "/accounts/two-factor/": only(dict.fromkeys(ROLES[1:], 200)),
+    "/accounts/two-factor/setup/": only(dict.fromkeys(ROLES[1:], 200)),
+    "/accounts/two-factor/verify/": dict.fromkeys(ROLES, 302),  # not enrolled: to the setup
+    "/accounts/two-factor/recovery-codes/": only(dict.fromkeys(ROLES[1:], 405)),  # POST only
+    "/accounts/two-factor/off/": only(dict.fromkeys(ROLES[1:], 405)),  # POST only
     "/api/docs": OPEN,
     "/api/openapi.json": OPEN,
     "/api/agencies?q=agency": OPEN,

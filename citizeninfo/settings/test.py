@@ -16,6 +16,9 @@ DATABASES["replica"] = {
     "TEST": {"NAME": os.path.join(tempfile.gettempdir(), f"citizeninfo-replica-{os.getpid()}.db")},
 }
 DATABASE_REPLICA_READS = False
+# The tests of other apps sign administrators in without an authenticator; the two-factor
+# tests (accounts/tests/test_two_factor.py) turn the requirement on.
+TWO_FACTOR_REQUIRED_ROLES: list[str] = []
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
