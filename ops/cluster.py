@@ -308,8 +308,15 @@ def web_start(layout: Layout, name: str, port: int) -> None:
 def workers_start(layout: Layout) -> None:
     env = app_env(layout)
     for name in WORKERS:
-        cmd = [PY, "manage.py", "db_worker", "--no-reload", "--interval", "1", "--worker-id", name]
-        procs.spawn(name, cmd, env=env, pids=layout.pids, logs=layout.logs, cwd=ROOT)
+        worker = f"{PY} manage.py db_worker --no-reload --interval 1 --worker-id {name}"
+        # db_worker exits when the database is unreachable (as during a failover): supervise
+        # it, as systemd's Restart=always does in production.
+        loop = (
+            f"while :; do {worker}; echo 'db_worker exited; restarting in 1 s' >&2; sleep 1; done"
+        )
+        procs.spawn(
+            name, ["bash", "-c", loop], env=env, pids=layout.pids, logs=layout.logs, cwd=ROOT
+        )
 
 
 def app_start(layout: Layout) -> None:

@@ -49,22 +49,32 @@ def published_points(layout: Layout, limit: int = 500) -> list[int]:
     return [r[0] for r in rows]
 
 
-def stored_markers(port: int, tag: str) -> dict[str, int]:
+def stored_markers(port: int, tag: str) -> dict[str, tuple[int, int]]:
+    """Each drill answer stored: (rows, rows counted as accepted)."""
     rows = cluster.sql(
         port,
-        "SELECT comment, count(*) FROM feedback_response WHERE comment LIKE %s GROUP BY comment",
+        "SELECT comment, count(*), count(*) FILTER (WHERE status = 'accepted') "
+        "FROM feedback_response WHERE comment LIKE %s GROUP BY comment",
         (f"drill{tag}%",),
         dbname="citizeninfo",
     )
-    return {r[0]: r[1] for r in rows}
+    return {r[0]: (r[1], r[2]) for r in rows}
 
 
 def check_no_loss(load: Load, port: int, failures: list[str]) -> dict:
     stored = stored_markers(port, load.tag)
     lost = [m for m in load.acked if m not in stored]
-    doubled = [m for m, n in stored.items() if n > 1]
+    # An answer whose commit was in flight when the primary died can be retried by the app
+    # on a new connection (ADR 0044): the copy is held for review as a duplicate, never
+    # counted twice. Counted twice would be a failure.
+    doubled = [m for m, (_, counted) in stored.items() if counted > 1]
+    held = [m for m, (n, counted) in stored.items() if n > 1 and counted <= 1]
+    if held:
+        print(
+            f"  info  {len(held)} answers retried across the failure: the copy held as a duplicate"
+        )
     check(not lost, f"{len(load.acked)} acknowledged answers, {len(lost)} lost", failures)
-    check(not doubled, f"{len(doubled)} answers stored twice", failures)
+    check(not doubled, f"{len(doubled)} answers counted twice", failures)
     logged = logged_exchanges(port, load.gdx_acked)
     gdx_lost = [r for r in load.gdx_acked if r not in logged]
     check(
@@ -77,6 +87,7 @@ def check_no_loss(load: Load, port: int, failures: list[str]) -> dict:
         "stored": len(stored),
         "lost": len(lost),
         "doubled": len(doubled),
+        "held": len(held),
         "gdx_acked": len(load.gdx_acked),
         "gdx_lost": len(gdx_lost),
     }
@@ -166,8 +177,8 @@ def drill_web(layout: Layout, seconds: float) -> dict:
             ("one node", fmt_rate(one_node)),
             ("web1 restarted", fmt_rate(after)),
             (
-                "answers acknowledged / lost / stored twice",
-                f"{loss['acked']} / {loss['lost']} / {loss['doubled']}",
+                "answers acknowledged / lost / counted twice / retried copy held as duplicate",
+                f"{loss['acked']} / {loss['lost']} / {loss['doubled']} / {loss['held']}",
             ),
             (
                 "GDX exchanges acknowledged / missing from the audit log",
@@ -221,6 +232,9 @@ def drill_failover(layout: Layout, seconds: float) -> dict:
         else "writes never accepted again",
         failures,
     )
+    workers = [w for w in cluster.WORKERS if procs.read_pid(layout.pids / f"{w}.pid") is not None]
+    alive = all(w in workers for w in cluster.WORKERS)
+    check(alive, f"task workers running after the failover: {', '.join(workers)}", failures)
     print(
         f"  info  promotion and PgBouncer repoint took {marks['promoted'] - marks['killed']:.1f} s"
     )
@@ -249,8 +263,8 @@ def drill_failover(layout: Layout, seconds: float) -> dict:
             ("errors until writes came back", f"{fmt_rate(during)} {during['statuses'] or ''}"),
             ("errors over the whole run", fmt_rate(load.summary())),
             (
-                "answers acknowledged / lost / stored twice",
-                f"{loss['acked']} / {loss['lost']} / {loss['doubled']}",
+                "answers acknowledged / lost / counted twice / retried copy held as duplicate",
+                f"{loss['acked']} / {loss['lost']} / {loss['doubled']} / {loss['held']}",
             ),
             (
                 "GDX exchanges acknowledged / missing from the audit log",
@@ -445,8 +459,8 @@ def drill_redis(layout: Layout, seconds: float) -> dict:
             ("errors while Redis was down", f"{fmt_rate(down)} {down['statuses'] or ''}"),
             ("errors over the whole run", fmt_rate(load.summary())),
             (
-                "answers acknowledged / lost / stored twice",
-                f"{loss['acked']} / {loss['lost']} / {loss['doubled']}",
+                "answers acknowledged / lost / counted twice / retried copy held as duplicate",
+                f"{loss['acked']} / {loss['lost']} / {loss['doubled']} / {loss['held']}",
             ),
             (
                 "GDX exchanges acknowledged / missing from the audit log",
