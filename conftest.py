@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 
 from accounts.tests.factories import (
     PASSWORD,
@@ -13,7 +14,7 @@ from accounts.tests.factories import (
 )
 from agencies.tests.factories import DepartmentFactory
 
-pytest_plugins = ["core.tests.browser"]
+pytest_plugins = ["core.tests.browser", "core.tests.redis_server"]
 
 
 @pytest.fixture(autouse=True)
@@ -87,3 +88,9 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "browser" in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the rate limits' counters live there)."""
+    cache.clear()

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -89,3 +90,20 @@ def can_decide_some_registration(user: Any) -> bool:
     return is_ega_admin(user) or (
         agency_for_officer(user) is not None and user.role == User.Role.AGENCY_ADMIN
     )
+
+
+# --- staff two-factor sign-in (ADR 0131) ---
+def is_signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def two_factor_required(user: Any) -> bool:
+    """EGA and agency administrators must use an authenticator (TWO_FACTOR_REQUIRED_ROLES);
+    officers may choose to."""
+    return bool(
+        getattr(user, "is_authenticated", False) and user.role in settings.TWO_FACTOR_REQUIRED_ROLES
+    )
+
+
+def may_turn_off_two_factor(user: Any) -> bool:
+    return getattr(user, "is_authenticated", False) and not two_factor_required(user)

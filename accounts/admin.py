@@ -1,9 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Registration, User
-from accounts.services import USER_ADMIN_FIELDS, user_update
+from accounts.services import USER_ADMIN_FIELDS, two_factor_reset, user_update
+
+# django-otp's own device pages would show each authenticator's secret key and let devices be
+# deleted unaudited: two-factor is changed only through the services (ADR 0131).
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(User)
@@ -23,6 +31,13 @@ class UserAdmin(BaseUserAdmin):
     )
 
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-factor sign-in (lost phone and recovery codes)"))
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            two_factor_reset(user=user, by=request.user, request=request)
+        self.message_user(request, _("They set up an authenticator again at their next sign-in."))
 
     def has_delete_permission(self, request, obj=None):
         return False  # accounts are deactivated, never deleted: the audit log points at them

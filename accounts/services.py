@@ -10,8 +10,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.access import can_decide_registration
+from accounts.access import can_decide_registration, may_turn_off_two_factor
 from accounts.backends import IdentityBackend
 from accounts.models import EmailToken, Registration, SignInThrottle, User
 from accounts.validators import normalize_thai_phone
@@ -382,3 +384,147 @@ def user_update(*, user: User, by: User, changes: dict[str, Any]) -> User:
         },
     )
     return user
+
+
+# --- staff two-factor sign-in: TOTP with recovery codes (django-otp, ADR 0131) -------------
+RECOVERY_CODES = 10
+
+
+class TwoFactorRefusedError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def two_factor_enrolled(*, user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@transaction.atomic
+def two_factor_setup_start(*, user: User) -> TOTPDevice:
+    """The authenticator being set up: one unconfirmed device, the same until confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice(user=user, name="authenticator", confirmed=False)
+        device.full_clean()
+        device.save()
+    return device
+
+
+def _recovery_codes_new(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def _clean_code(token: str) -> str:
+    return "".join((token or "").split()).lower()
+
+
+@transaction.atomic
+def two_factor_confirm(*, user: User, token: str, request: HttpRequest | None = None) -> list[str]:
+    """Confirms the new authenticator with its first code, replaces any earlier one, and
+    returns fresh recovery codes (shown once; only they are kept, by django-otp)."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None or not device.verify_token(_clean_code(token)):
+        raise TwoFactorRefusedError(
+            _("The code is not correct. Type the 6 digits your authenticator shows now.")
+        )
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _recovery_codes_new(user)
+    audit_record(
+        action="accounts.two_factor.enabled",
+        actor=user,
+        target=user,
+        agency=user.agency,
+        request=request,
+    )
+    return codes
+
+
+def two_factor_verify(*, user: User, token: str, request: HttpRequest | None = None):
+    """The device whose code (authenticator or recovery) matches; a recovery code works
+    once. Wrong codes slow down per device (django-otp's throttling) and are audited."""
+    code = _clean_code(token)
+    throttled = False
+    for device in [
+        *TOTPDevice.objects.filter(user=user, confirmed=True),
+        *StaticDevice.objects.filter(user=user, confirmed=True),
+    ]:
+        allowed, _details = device.verify_is_allowed()
+        if not allowed:
+            throttled = True
+            continue
+        if code and device.verify_token(code):
+            recovery = isinstance(device, StaticDevice)
+            audit_record(
+                action="accounts.two_factor.verified",
+                actor=user,
+                target=user,
+                agency=user.agency,
+                request=request,
+                data={"recovery_code": recovery},
+            )
+            return device
+    audit_record(
+        action="accounts.two_factor.failed",
+        actor=user,
+        target=user,
+        agency=user.agency,
+        request=request,
+    )
+    if throttled:
+        raise TwoFactorRefusedError(_("Too many wrong codes. Wait a minute and try again."))
+    raise TwoFactorRefusedError(_("The code is not correct."))
+
+
+@transaction.atomic
+def two_factor_recovery_codes_new(*, user: User, request: HttpRequest | None = None) -> list[str]:
+    if not two_factor_enrolled(user=user):
+        raise PermissionDenied
+    codes = _recovery_codes_new(user)
+    audit_record(
+        action="accounts.two_factor.recovery_codes_replaced",
+        actor=user,
+        target=user,
+        agency=user.agency,
+        request=request,
+    )
+    return codes
+
+
+@transaction.atomic
+def two_factor_disable(*, user: User, request: HttpRequest | None = None) -> None:
+    """An officer who chose two-factor may turn it off; administrators may not."""
+    if not may_turn_off_two_factor(user):
+        raise PermissionDenied
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    audit_record(
+        action="accounts.two_factor.disabled",
+        actor=user,
+        target=user,
+        agency=user.agency,
+        request=request,
+    )
+
+
+@transaction.atomic
+def two_factor_reset(*, user: User, by: User, request: HttpRequest | None = None) -> None:
+    """An EGA administrator removes someone's authenticator and recovery codes (lost phone):
+    they set up a new one at their next sign-in."""
+    if not getattr(by, "is_ega_admin", False):
+        raise PermissionDenied
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    audit_record(
+        action="accounts.two_factor.reset",
+        actor=by,
+        target=user,
+        agency=user.agency,
+        request=request,
+    )

@@ -1,19 +1,31 @@
+import base64
+
+import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
 
 from accounts import access
-from accounts.forms import PasswordResetForm, RegistrationForm, SetPasswordForm, SignInForm
+from accounts.forms import (
+    PasswordResetForm,
+    RegistrationForm,
+    SetPasswordForm,
+    SignInForm,
+    TwoFactorCodeForm,
+    TwoFactorSetupForm,
+)
 from accounts.models import EmailToken, Registration
 from accounts.selectors import registration_pending_for
 from accounts.services import (
     SignInRefusedError,
+    TwoFactorRefusedError,
     email_is_government,
     email_token_check,
     password_reset_request,
@@ -22,6 +34,12 @@ from accounts.services import (
     registration_reject,
     registration_submit,
     sign_in_attempt,
+    two_factor_confirm,
+    two_factor_disable,
+    two_factor_enrolled,
+    two_factor_recovery_codes_new,
+    two_factor_setup_start,
+    two_factor_verify,
 )
 from agencies.selectors import agency_get, agency_search
 from core.forms import add_service_errors
@@ -143,12 +161,17 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_reset.html", {"form": form})
 
 
+def _next_url(request: HttpRequest) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return ""
+    return next_url
+
+
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(form_data(request))
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = ""
+    next_url = _next_url(request)
     locked_until = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -214,3 +237,94 @@ def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("accounts:approvals")
+
+
+# --- staff two-factor sign-in (ADR 0131) ---
+@access.require(access.is_signed_in)
+@require_http_methods(["GET"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {
+            "enrolled": two_factor_enrolled(user=request.user),
+            "required": access.two_factor_required(request.user),
+            "may_turn_off": access.may_turn_off_two_factor(request.user),
+        },
+    )
+
+
+@access.require(access.is_signed_in)
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Adds an authenticator: a QR code (and its key, to type), then its first code. A
+    person who already has one must have verified it in this session (the middleware)."""
+    device = two_factor_setup_start(user=request.user)
+    form = TwoFactorSetupForm(form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = two_factor_confirm(
+                user=request.user, token=form.cleaned_data["code"], request=request
+            )
+        except TwoFactorRefusedError as refusal:
+            form.add_error("code", refusal.message)
+        else:
+            otp_login(request, device)
+            return _recovery_codes_page(request, codes)
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "next": _next_url(request),
+            "qr": segno.make(device.config_url, error="m").svg_data_uri(scale=5),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        },
+    )
+
+
+def _recovery_codes_page(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    return render(
+        request,
+        "accounts/two_factor_codes.html",
+        {"codes": codes, "next": _next_url(request) or reverse("accounts:two_factor")},
+    )
+
+
+@access.require(access.is_signed_in)
+@require_http_methods(["GET", "POST"])
+def two_factor_verify_page(request: HttpRequest) -> HttpResponse:
+    if not two_factor_enrolled(user=request.user):
+        return redirect("accounts:two_factor_setup")
+    form = TwoFactorCodeForm(form_data(request))
+    next_url = _next_url(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = two_factor_verify(
+                user=request.user, token=form.cleaned_data["code"], request=request
+            )
+        except TwoFactorRefusedError as refusal:
+            form.add_error("code", refusal.message)
+        else:
+            otp_login(request, device)
+            return redirect(next_url or reverse("agencies:home"))
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url})
+
+
+@access.require(access.is_signed_in)
+@require_POST
+def two_factor_codes(request: HttpRequest) -> HttpResponse:
+    try:
+        codes = two_factor_recovery_codes_new(user=request.user, request=request)
+    except PermissionDenied:
+        return redirect("accounts:two_factor_setup")
+    return _recovery_codes_page(request, codes)
+
+
+@access.require(access.may_turn_off_two_factor)
+@require_POST
+def two_factor_off(request: HttpRequest) -> HttpResponse:
+    two_factor_disable(user=request.user, request=request)
+    messages.info(request, _("Two-factor sign-in is off."))
+    return redirect("accounts:two_factor")

@@ -14,6 +14,12 @@ ACCOUNTS = (
     "signin.succeeded",
     "signin.failed",
     "accounts.user.updated",
+    "accounts.two_factor.enabled",
+    "accounts.two_factor.verified",
+    "accounts.two_factor.failed",
+    "accounts.two_factor.recovery_codes_replaced",
+    "accounts.two_factor.disabled",
+    "accounts.two_factor.reset",
 )
 AGENCIES = (
     "agency.created",

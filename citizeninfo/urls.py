@@ -11,6 +11,7 @@ admin.site.site_header = "CITIZENinfo"
 urlpatterns = [
     path("", include("core.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_views.metrics, name="metrics"),
     # Early: the QR code's /f/<point>/ is the busiest address (each pattern before it is tried
     # on every citizen's answer, ADR 0044).
     path("", include("feedback.urls")),

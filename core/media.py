@@ -7,8 +7,9 @@ answer as for a file that does not exist, so names cannot be probed). A folder w
 is never served.
 
 The bytes go out through the front server when one is configured: nginx's X-Accel-Redirect
-(`MEDIA_ACCEL_REDIRECT`, the internal location that maps to MEDIA_ROOT) or Apache/lighttpd's
-X-Sendfile (`MEDIA_X_SENDFILE`); otherwise Django streams the file itself.
+(`MEDIA_ACCEL_REDIRECT`, the internal location that maps to MEDIA_ROOT, or that proxies the
+private bucket) or Apache/lighttpd's X-Sendfile (`MEDIA_X_SENDFILE`, local disk only);
+otherwise Django streams the file itself, from the disk or from S3 (`S3_BUCKET`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,15 @@ def _safe_name(name: str) -> str | None:
     return normal
 
 
+def _on_local_disk() -> bool:
+    """X-Sendfile needs a path; object storage (S3) has none, and Django streams instead."""
+    try:
+        default_storage.path("")
+    except NotImplementedError:
+        return False
+    return True
+
+
 def media_response(request: HttpRequest, name: str) -> HttpResponse:
     name_ok = _safe_name(name)
     rule = next((r for folder, r in _RULES.items() if name.startswith(folder)), None)
@@ -49,7 +59,7 @@ def media_response(request: HttpRequest, name: str) -> HttpResponse:
     if accel:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(name_ok)
-    elif getattr(settings, "MEDIA_X_SENDFILE", False):
+    elif getattr(settings, "MEDIA_X_SENDFILE", False) and _on_local_disk():
         response = HttpResponse(content_type=content_type)
         response["X-Sendfile"] = default_storage.path(name_ok)
     else:

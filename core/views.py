@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from django_prometheus.exports import ExportToDjangoView
 
+from core import health, operators
 from core.media import media_response
 
 
@@ -15,6 +18,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
+    """`{"status": "ok"}` for the load balancer (503 when this node cannot reach the primary
+    database); operators also get each dependency's state (core/health.py, ADR 0130)."""
+    if operators.from_operators_network(request) or operators.has_health_token(request):
+        report = health.details()
+        report["database"] = "ok" if report["checks"]["database"]["ok"] else "error"
+        return JsonResponse(report, status=503 if report["status"] == "error" else 200)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -22,6 +31,16 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except Exception as error:  # noqa: BLE001 - any database failure means "unhealthy"
         return JsonResponse({"status": "error", "database": type(error).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, only to the operators' network (METRICS_ALLOWED_NETWORKS); anyone
+    else is told there is nothing here."""
+    if not settings.METRICS_ENABLED or not operators.from_operators_network(request):
+        raise Http404
+    return ExportToDjangoView(request)
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:

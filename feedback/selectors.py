@@ -285,16 +285,17 @@ class FeedbackTarget:
 # Every published point's row (the few columns the citizen's page needs), loaded in one query
 # and kept for FEEDBACK_TARGET_CACHE_SECONDS: with 40,000 points most answers would otherwise
 # miss a per-point cache. About 10 MB per process for the whole country.
-_TARGETS: ProcessCache[tuple] = ProcessCache("feedback.targets")
+_TARGETS: ProcessCache[tuple] = ProcessCache("feedback.targets", shared=True)
 # An agency and its published services, shared by all its points.
-_AGENCIES: ProcessCache[tuple[object, tuple]] = ProcessCache("feedback.agencies")
+_AGENCIES: ProcessCache[tuple[object, tuple]] = ProcessCache("feedback.agencies", shared=True)
 
 
 def feedback_target(*, point_pk: int) -> FeedbackTarget | None:
     """The published point and its services, from this process's memory.
 
-    Saving a point, service or agency forgets it in this process at once; other processes
-    keep their copy for up to FEEDBACK_TARGET_CACHE_SECONDS. That is safe because
+    Saving a point, service or agency forgets it in this process at once, and in every other
+    process (web node) within PROCESS_CACHE_SYNC_SECONDS through the shared cache; with the
+    shared cache down, for up to FEEDBACK_TARGET_CACHE_SECONDS. That is safe because
     `response_submit` checks again, where it writes, that the point is still published and
     the service still offered. A point published since the copy was made is looked up on
     its own, so a new poster works at once; a point that is not found is not remembered.

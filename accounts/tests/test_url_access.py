@@ -12,6 +12,9 @@ from core.tests.url_access import OPEN, ROLES, only, role_failures, uncovered
 TABLE: dict[str, dict[str, int]] = {
     "/": OPEN,
     "/healthz": OPEN,
+    # From the test client's 127.0.0.1, the operators' network; core/tests/test_operations.py
+    # checks that nobody else, whatever their role, gets it.
+    "/metrics": OPEN,
     "/favicon.ico": dict.fromkeys(ROLES, 302),  # to the static file
     "/manifest.webmanifest": OPEN,
     "/sw.js": OPEN,
@@ -38,6 +41,12 @@ TABLE: dict[str, dict[str, int]] = {
     "/accounts/approvals/": only({"admin_a": 200, "ega_admin": 200, "overseer": 200}),
     "/accounts/approvals/{registration}/approve/": dict.fromkeys(ROLES, 405)
     | {"anonymous": 302, "officer_a": 403, "officer_b": 403, "overseer": 403},
+    # Two-factor (ADR 0131; the tests' settings require it of nobody, test_two_factor.py does).
+    "/accounts/two-factor/": only(dict.fromkeys(ROLES[1:], 200)),
+    "/accounts/two-factor/setup/": only(dict.fromkeys(ROLES[1:], 200)),
+    "/accounts/two-factor/verify/": dict.fromkeys(ROLES, 302),  # not enrolled: to the setup
+    "/accounts/two-factor/recovery-codes/": only(dict.fromkeys(ROLES[1:], 405)),  # POST only
+    "/accounts/two-factor/off/": only(dict.fromkeys(ROLES[1:], 405)),  # POST only
     "/api/docs": OPEN,
     "/api/openapi.json": OPEN,
     "/api/agencies?q=agency": OPEN,
@@ -72,7 +81,7 @@ def test_each_role_gets_the_expected_status_everywhere(
     assert not failures, failures
 
 
-FOUNDATION = ("core:", "accounts:", "agencies:", "healthz")
+FOUNDATION = ("core:", "accounts:", "agencies:", "healthz", "metrics")
 
 
 def test_every_url_is_in_the_table(objects):

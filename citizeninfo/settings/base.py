@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "core.apps.TasksDatabaseConfig",  # django_tasks_db, its name in Thai in the admin
     "ninja",
     "csp",
+    "django_prometheus",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "audit",
     "accounts",
@@ -57,6 +61,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id is on every log line of the request (core/observability.py).
+    "core.observability.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -64,9 +71,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff two-factor (ADR 0131): who has verified a code, and who must before going on.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last but the metrics: chooses the replica for the heavy public reads (core/db_router.py).
+    "core.db_router.ReplicaMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "citizeninfo.urls"
@@ -105,6 +118,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # transaction mode before 1.21), set DB_PREPARED_STATEMENTS=off.
     if env_bool("DB_PREPARED_STATEMENTS", True):
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+    # PgBouncer in transaction mode cannot keep a server-side cursor across transactions.
+    if env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False):
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the task worker and the web process share the file without "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -116,6 +132,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# A PostgreSQL streaming replica for the heavy public reads (core/db_router.py, ADR 0130).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    if DATABASES["replica"]["ENGINE"] == DATABASES["default"]["ENGINE"]:
+        DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+        if DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS"):
+            DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # Tests never read a real standby: the replica alias is the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+# Heavy public reads go to the replica when there is one (off: everything reads the primary).
+DATABASE_REPLICA_READS = env_bool("DATABASE_REPLICA_READS", True)
+# After a write, that browser reads the primary for this many seconds (read-your-writes).
+DATABASE_READ_YOUR_WRITES = env_bool("DATABASE_READ_YOUR_WRITES", True)
+DATABASE_READ_YOUR_WRITES_SECONDS = int(os.environ.get("DATABASE_READ_YOUR_WRITES_SECONDS", "30"))
+# A replica that failed to answer is not asked again by that process for this long.
+DATABASE_REPLICA_RETRY_SECONDS = int(os.environ.get("DATABASE_REPLICA_RETRY_SECONDS", "30"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -149,8 +187,31 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded files: the local file system (MEDIA_ROOT) unless S3_BUCKET names a bucket of
+# S3-compatible object storage, which every web node then shares (django-storages, ADR 0130).
+# The bucket stays private: files still go out through core.media's access check.
+if os.environ.get("S3_BUCKET"):
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            # Unset: boto3's own chain (AWS_* variables, the machine's role).
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", ""),
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_expire": 300,
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -169,14 +230,28 @@ else:
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Redis, when REDIS_URL is set, backs the cache (sign-in throttling uses the database either way).
+# Redis, when REDIS_URL is set, is the cache every web node shares: the map's version, the
+# in-process caches' versions, the rate limits' counters (core/ratelimit.py) and the sessions'
+# fast copy. An outage is a cache miss, not an error (core/cache.py, ADR 0130); sessions stay
+# in the database too (cached_db), so a Redis restart signs no one out.
+REDIS_RETRY_SECONDS = int(os.environ.get("REDIS_RETRY_SECONDS", "5"))
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.SharedRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "citizeninfo"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# How often (seconds) a process asks the shared cache whether another process changed what a
+# shared in-process cache holds (core/memo.py): the most another node's copy lags a write.
+PROCESS_CACHE_SYNC_SECONDS = float(os.environ.get("PROCESS_CACHE_SYNC_SECONDS", "1"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -209,6 +284,10 @@ GOVERNMENT_EMAIL_DOMAINS = env_list("GOVERNMENT_EMAIL_DOMAINS", "go.th,mail.go.t
 EMAIL_LINK_MAX_AGE_HOURS = int(os.environ.get("EMAIL_LINK_MAX_AGE_HOURS", "48"))
 # A member reminded about a survey round is not mailed about it again for this many days.
 READINESS_REMINDER_INTERVAL_DAYS = int(os.environ.get("READINESS_REMINDER_INTERVAL_DAYS", "7"))
+# Staff two-factor sign-in (ADR 0131): these roles must use an authenticator app; other
+# staff may choose to. Comma-separated User.Role values; empty: nobody is made to.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "ega_admin,agency_admin")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "CITIZENinfo")
 SIGN_IN_MAX_FAILURES = int(os.environ.get("SIGN_IN_MAX_FAILURES", "5"))
 SIGN_IN_LOCKOUT_MINUTES = int(os.environ.get("SIGN_IN_LOCKOUT_MINUTES", "15"))
 # The address citizens reach this portal at: QR posters, the open data's `url` column, the DCAT
@@ -232,13 +311,39 @@ COUNTER_GDX_NODES = os.environ.get("COUNTER_GDX_NODES", "")
 # Key of the verification records' hashes (ADR 0080); set it in production and keep it.
 COUNTER_HASH_KEY = os.environ.get("COUNTER_HASH_KEY", "")
 
+# Logs: plain text by default; LOG_FORMAT=json for one JSON object per line, every record
+# carrying the request id (core/observability.py). LOG_REQUESTS=1 adds a line per request.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOG_REQUESTS = env_bool("LOG_REQUESTS", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "core.observability.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# Operators (core/operators.py): /metrics and /healthz's details answer only requests whose
+# every address is inside these networks; HEALTHZ_TOKEN (Bearer) opens the details elsewhere.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "")
+# /healthz says "degraded" past these (the load balancer still keeps the node: status 200).
+HEALTHZ_TASK_AGE_SECONDS = int(os.environ.get("HEALTHZ_TASK_AGE_SECONDS", "300"))
+HEALTHZ_REPLICA_LAG_SECONDS = int(os.environ.get("HEALTHZ_REPLICA_LAG_SECONDS", "30"))
+# Prometheus metrics at /metrics (django-prometheus), to the operators' network only. With
+# several worker processes per node set PROMETHEUS_MULTIPROC_DIR to an empty folder.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
 
 # Sign-in (issue 17): every failed attempt computes this many password hashes, whatever the
 # identifier, and the agency identity tries at most this many members (ADR 0007).

@@ -1,11 +1,14 @@
 """Local development and the `script/server` demo: embedded SQLite, mail written to var/mail."""
 
 from citizeninfo.settings.base import *  # noqa: F403
-from citizeninfo.settings.base import env_bool
+from citizeninfo.settings.base import MEDIA_STORAGE, env_bool, env_list
 
 DEBUG = env_bool("DEBUG", True)
+# The demo's administrators sign in with the password alone (a tester may have no
+# authenticator app); production requires two-factor of EGA and agency administrators.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

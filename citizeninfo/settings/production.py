@@ -6,7 +6,7 @@ import re
 from django.core.exceptions import ImproperlyConfigured
 
 from citizeninfo.settings.base import *  # noqa: F403
-from citizeninfo.settings.base import env_bool, env_list
+from citizeninfo.settings.base import MEDIA_STORAGE, env_bool, env_list
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -29,6 +29,6 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

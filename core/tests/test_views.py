@@ -11,8 +11,11 @@ def test_home_is_thai_by_default_with_one_h1_and_skip_link(client, db):
     assert 'class="skip-link" href="#main"' in html
 
 
+PUBLIC = {"REMOTE_ADDR": "203.0.113.20"}
+
+
 def test_healthz_reports_database_ok(client, db):
-    response = client.get("/healthz")
+    response = client.get("/healthz", **PUBLIC)
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
 
@@ -23,7 +26,7 @@ def test_healthz_answers_503_when_the_database_fails(client, db, monkeypatch):
             raise DatabaseError("down")
 
     monkeypatch.setattr("core.views.connection", BrokenConnection())
-    response = client.get("/healthz")
+    response = client.get("/healthz", **PUBLIC)
     assert response.status_code == 503
     assert response.json()["status"] == "error"
 
