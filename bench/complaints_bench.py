@@ -2,10 +2,11 @@
 1.37 M a year, and more).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h12_bench \\
-        .venv/bin/python -m bench.complaints_bench [--complaints 2000000] [--runs 60]
+        .venv/bin/python -m bench.complaints_bench [--complaints 2000000] [--runs 60] [--keepdb]
 
 The scratch database is made by the test runner's machinery (`test_` + the name) and dropped
-at the end. Rows are generated inside PostgreSQL (generate_series). Each measure runs the
+at the end; with `--keepdb` it is kept, and a later run with `--keepdb` reuses its rows
+(generation is skipped when it holds complaints) and puts back the indexes the baseline drops. Rows are generated inside PostgreSQL (generate_series). Each measure runs the
 project's own code (the view through Django's test client, or the selector), timed in this
 process: the public list and map filtered by province and state, an agency's queue, the
 Open311 `requests.json` default query, an agency's figures, and filing through
@@ -129,6 +130,46 @@ def generate(n: int) -> dict:
     }
 
 
+def restore_indexes() -> None:
+    """Puts back the app's indexes that an earlier baseline dropped (a kept database)."""
+    from complaints.models import Complaint
+
+    with connection.cursor() as c:
+        c.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [Complaint._meta.db_table])
+        present = {row[0] for row in c.fetchall()}
+    with connection.schema_editor() as editor:
+        for index in Complaint._meta.indexes:
+            if index.name in OWN_INDEXES and index.name not in present:
+                editor.add_index(Complaint, index)
+    with connection.cursor() as c:
+        c.execute(f"ANALYZE {Complaint._meta.db_table}")
+
+
+def reuse() -> dict | None:
+    """The kept database's figures, or None when it holds no complaints yet."""
+    from agencies.models import Agency
+    from complaints.models import Complaint
+    from service_points.divisions import province_choices
+
+    busiest = (
+        Complaint.objects.values("agency_id")
+        .annotate(n=django.db.models.Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    if busiest is None:
+        return None
+    recent = Complaint.objects.filter(
+        created_at__gte=django.utils.timezone.now() - dt.timedelta(days=90)
+    ).count()
+    print(f"reusing the kept database; {recent:,} complaints in the last 90 days")
+    return {
+        "provinces": [code for code, _ in province_choices()],
+        "agency": Agency.objects.get(pk=busiest["agency_id"]),
+        "recent": recent,
+    }
+
+
 def timed(fn, runs: int) -> tuple[float, float]:
     fn()  # warm
     samples = []
@@ -201,6 +242,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--complaints", type=int, default=2_000_000)
     parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--keepdb", action="store_true", help="keep and reuse the scratch database")
     args = parser.parse_args()
     from django.test import Client
     from django.test.utils import setup_databases, teardown_databases
@@ -209,12 +251,14 @@ def main() -> None:
         f"{dt.datetime.now(dt.UTC).isoformat(timespec='minutes')} · {platform.node()} · "
         f"{os.cpu_count()} cores · Python {sys.version.split()[0]} · {connection.vendor}"
     )
-    old = setup_databases(verbosity=0, interactive=False)
+    old = setup_databases(verbosity=0, interactive=False, keepdb=args.keepdb)
     try:
         with connection.cursor() as c:
             c.execute("SHOW server_version")
             print(f"PostgreSQL {c.fetchone()[0]}")
-        where = generate(args.complaints)
+        restore_indexes()
+        where = reuse() if args.keepdb else None
+        where = where or generate(args.complaints)
         client = Client()
         ours = measures(client, where, args.runs)
         rate = submissions()
@@ -229,7 +273,10 @@ def main() -> None:
             print(f"{name:55} {p:8.1f} {m:8.1f} {bp:13.1f} {bp / p:6.1f}")
         print(f"\ncomplaint_submit in one process (routing, deadline, reference): {rate:.0f}/s")
     finally:
-        teardown_databases(old, verbosity=0)
+        if args.keepdb:
+            restore_indexes()
+        else:
+            teardown_databases(old, verbosity=0)
 
 
 if __name__ == "__main__":

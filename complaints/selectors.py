@@ -1,16 +1,18 @@
 """Every read of complaints. Public reads never carry personal data and skip held complaints."""
 
 import statistics
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import Agency
 from complaints import conf
 from complaints.models import Category, Complaint, ComplaintEvent, ResponseTemplate
+from core.memo import ProcessCache
 from service_points import geo
 
 PUBLIC_PAGE_SIZE = 50
@@ -18,6 +20,30 @@ PUBLIC_PAGE_SIZE = 50
 
 def categories_active() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True)
+
+
+# The offered categories, per process, for the submission's quick path (ADR 0101). Saving a
+# category forgets them in this process (also at commit); other processes keep their copy up
+# to COMPLAINTS_CACHE_SECONDS, which is safe: the statement that files a complaint checks
+# that the category is still offered with the same deadline.
+_CATEGORIES: ProcessCache[dict[int, Category]] = ProcessCache("complaints.categories")
+
+
+def categories_offered() -> dict[int, Category]:
+    """The active categories by id (with their default agency's id), from this process's copy."""
+    seconds = conf.get("COMPLAINTS_CACHE_SECONDS")
+    found = _CATEGORIES.get("active") if seconds > 0 else None
+    if found is None:
+        found = {category.pk: category for category in categories_active()}
+        if seconds > 0:
+            _CATEGORIES.set("active", found, until=time.monotonic() + seconds)
+    return found
+
+
+def categories_forget(**_kwargs) -> None:
+    """Connected to saves and deletes of categories (complaints.apps)."""
+    _CATEGORIES.forget()
+    transaction.on_commit(_CATEGORIES.forget)
 
 
 def public_complaints(

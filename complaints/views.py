@@ -23,6 +23,7 @@ from complaints.forms import (
     ReopenForm,
     TemplateForm,
     TransitionForm,
+    complaint_quick_clean,
 )
 from complaints.models import Complaint, PartnerKey
 from core.forms import add_service_errors
@@ -35,6 +36,10 @@ from service_points.models import ServicePoint
 logger = logging.getLogger(__name__)
 DEVICE_COOKIE = "cr_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
+# Tells the follow page, once, that its complaint was just filed (a cookie, not the session:
+# an anonymous citizen's session would be one more database write per complaint).
+FILED_COOKIE = "cr_filed"
+FOLLOW_PATH = "/complaints/follow/"
 ALL_AGENCIES = "all"  # ?agency=all: every agency's queue, for EGA and overseers
 
 
@@ -99,11 +104,11 @@ def _nearby_for(request: HttpRequest, data: dict, point: ServicePoint | None) ->
 
 
 def _submit(
-    request: HttpRequest, form: ComplaintForm, point: ServicePoint | None, device: str
+    request: HttpRequest, form: ComplaintForm, data: dict, point: ServicePoint | None, device: str
 ) -> tuple[HttpResponse | None, int]:
-    """Files the valid form. Returns (a response that ends the request, or None to show the
-    form again with its errors; the status for that form page)."""
-    data = form.cleaned_data
+    """Files the valid form's data. Returns (a response that ends the request, or None to show
+    the form again with its errors; the status for that form page). `form` is only validated
+    (drawn) when there is an error to show on it."""
     try:
         complaint = services.complaint_submit(
             category=data["category"],
@@ -126,10 +131,12 @@ def _submit(
         response["Retry-After"] = "3600"
         return response, 429
     except ValidationError as error:
+        form.is_valid()
         add_service_errors(form, error)
         return None, 400
     except (OperationalError, InterfaceError):
         logger.warning("complaint not stored: database unavailable", exc_info=True)
+        form.is_valid()
         form.add_error(
             None,
             _(
@@ -138,8 +145,17 @@ def _submit(
             ),
         )
         return None, 503
-    request.session["complaints_just_filed"] = complaint.reference
-    return _remember(redirect("complaints:follow", complaint.follow_token), device), 302
+    response = redirect("complaints:follow", complaint.follow_token)
+    response.set_cookie(
+        FILED_COOKIE,
+        complaint.reference,
+        max_age=600,
+        path=FOLLOW_PATH,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return _remember(response, device), 302
 
 
 @require_http_methods(["GET", "POST"])
@@ -153,11 +169,17 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         form = _new_form_initial(request, point)
     else:
+        quick = None
+        if point is None:
+            quick = complaint_quick_clean(
+                request.POST, request.FILES, categories=selectors.categories_offered()
+            )
         form = ComplaintForm(request.POST, request.FILES, point=point)
-        if form.is_valid():
-            nearby = _nearby_for(request, form.cleaned_data, point)
+        if quick is not None or form.is_valid():
+            data = quick if quick is not None else form.cleaned_data
+            nearby = _nearby_for(request, data, point)
             if not nearby:
-                done, status = _submit(request, form, point, device)
+                done, status = _submit(request, form, data, point, device)
                 if done is not None:
                     return done
         if form.errors and status == 200:
@@ -197,7 +219,7 @@ def _follow_or_404(token: str) -> Complaint:
 @require_http_methods(["GET"])
 def follow(request: HttpRequest, token: str) -> HttpResponse:
     complaint = _follow_or_404(token)
-    just_filed = request.session.pop("complaints_just_filed", "") == complaint.reference
+    just_filed = request.COOKIES.get(FILED_COOKIE) == complaint.reference
     context = {
         "complaint": complaint,
         "events": selectors.timeline(complaint=complaint),
@@ -210,6 +232,8 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     # browser send "Origin: null" with the page's own forms, which CSRF refuses).
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
+    if just_filed:
+        response.delete_cookie(FILED_COOKIE, path=FOLLOW_PATH, samesite="Lax")
     return response
 
 
