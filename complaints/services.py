@@ -106,12 +106,25 @@ def province_at(latitude: float, longitude: float) -> str:
     """The province whose provincial town is nearest, among those whose radius covers the
     place (the project has no province polygons; see the report of issue 12)."""
     best, best_score = "", float("inf")
-    for code, _name in province_choices():
-        distance, radius = geo.distance_from_province_km(latitude, longitude, code)
+    for code, town_lat, town_lon, radius in _province_towns():
+        distance = geo.haversine_m(latitude, longitude, town_lat, town_lon) / 1000
         score = distance / radius if radius else distance
         if score < best_score:
             best, best_score = code, score
     return best
+
+
+@functools.cache
+def _province_towns() -> tuple[tuple[str, float, float, float], ...]:
+    """(code, provincial town's latitude and longitude, radius in km) of every province; a
+    province without a town on record scores 0, as `geo.distance_from_province_km` says."""
+    towns = []
+    for code in sorted(code for code, _name in province_choices()):
+        town = geo.province_town(code)
+        towns.append(
+            (code, town[0], town[1], town[2]) if town else (code, 0.0, 0.0, float("inf"))
+        )
+    return tuple(towns)
 
 
 def route_for(
