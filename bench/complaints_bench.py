@@ -135,7 +135,9 @@ def restore_indexes() -> None:
     from complaints.models import Complaint
 
     with connection.cursor() as c:
-        c.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [Complaint._meta.db_table])
+        c.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s", [Complaint._meta.db_table]
+        )
         present = {row[0] for row in c.fetchall()}
     with connection.schema_editor() as editor:
         for index in Complaint._meta.indexes:

@@ -21,7 +21,6 @@ from django.db import (
     IntegrityError,
     InterfaceError,
     OperationalError,
-    ProgrammingError,
     connection,
     transaction,
 )
@@ -121,9 +120,7 @@ def _province_towns() -> tuple[tuple[str, float, float, float], ...]:
     towns = []
     for code in sorted(code for code, _name in province_choices()):
         town = geo.province_town(code)
-        towns.append(
-            (code, town[0], town[1], town[2]) if town else (code, 0.0, 0.0, float("inf"))
-        )
+        towns.append((code, town[0], town[1], town[2]) if town else (code, 0.0, 0.0, float("inf")))
     return tuple(towns)
 
 
@@ -149,20 +146,10 @@ def route_for(
 
 
 def _next_reference(now) -> str:
-    """CR-<BE year>-NNNNNN. On PostgreSQL a sequence per year: no lock held by one filing
-    against the next (a rolled-back filing leaves a gap, as sequences do). Elsewhere a
-    counter row, locked to the end of the transaction."""
+    """CR-<BE year>-NNNNNN from a counter row locked to the end of the transaction (SQLite;
+    on PostgreSQL the one statement takes the number from a sequence per year instead, so
+    no filing waits for another; a rolled-back filing leaves a gap, as sequences do)."""
     year_be = timezone.localtime(now).year + 543
-    if connection.vendor == "postgresql":
-        name = f"complaints_reference_{int(year_be)}"
-        with connection.cursor() as cursor:
-            try:
-                with transaction.atomic():
-                    cursor.execute("SELECT nextval(%s)", [name])
-            except ProgrammingError:  # the year's first complaint
-                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
-                cursor.execute("SELECT nextval(%s)", [name])
-            return f"CR-{year_be}-{cursor.fetchone()[0]:06d}"
     ReferenceCounter.objects.get_or_create(year_be=year_be)
     counter = ReferenceCounter.objects.select_for_update().get(year_be=year_be)
     counter.last += 1
@@ -390,7 +377,9 @@ def _file_in_steps(complaint: Complaint, *, limited: bool) -> None:
     in the caller's transaction."""
     now = complaint.created_at
     if limited:
-        complaint.held = _held(device=complaint.device_hash, network=complaint.network_hash, now=now)
+        complaint.held = _held(
+            device=complaint.device_hash, network=complaint.network_hash, now=now
+        )
     if not complaint.routing:
         complaint.agency, complaint.routing = route_for(
             category=complaint.category, province_code=complaint.province_code
@@ -409,10 +398,14 @@ _SEQUENCES: ProcessCache[bool] = ProcessCache("complaints.sequences")
 
 
 def _ensure_sequence(name: str) -> None:
+    """Creates the year's sequence the first time this process files in that year."""
     if _SEQUENCES.get(name):
         return
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint if need be
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+    except IntegrityError:  # another process created it at the same moment
+        pass
     if not connection.in_atomic_block:  # a rolled-back transaction would take it away
         _SEQUENCES.set(name, True)
 
@@ -568,9 +561,7 @@ def _execute_one_statement(params: dict[str, Any], complaint: Complaint) -> tupl
 
 def _already_filed(token: str) -> tuple | None:
     row = (
-        Complaint.objects.filter(follow_token=token)
-        .values_list("pk", *_SUBMITTED_COLUMNS)
-        .first()
+        Complaint.objects.filter(follow_token=token).values_list("pk", *_SUBMITTED_COLUMNS).first()
     )
     return (1, "held" if row[-1] else "", *row) if row is not None else None
 

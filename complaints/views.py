@@ -104,11 +104,10 @@ def _nearby_for(request: HttpRequest, data: dict, point: ServicePoint | None) ->
 
 
 def _submit(
-    request: HttpRequest, form: ComplaintForm, data: dict, point: ServicePoint | None, device: str
-) -> tuple[HttpResponse | None, int]:
-    """Files the valid form's data. Returns (a response that ends the request, or None to show
-    the form again with its errors; the status for that form page). `form` is only validated
-    (drawn) when there is an error to show on it."""
+    request: HttpRequest, data: dict, point: ServicePoint | None, device: str
+) -> tuple[HttpResponse | None, int, ValidationError | str | None]:
+    """Files the checked data. Returns (the response that ends the request, or None to show
+    the form again; the status for that form page; the problem to show on the form)."""
     try:
         complaint = services.complaint_submit(
             category=data["category"],
@@ -129,22 +128,19 @@ def _submit(
     except services.TooManyComplaintsError:
         response = render(request, "complaints/too_many.html", status=429)
         response["Retry-After"] = "3600"
-        return response, 429
+        return response, 429, None
     except ValidationError as error:
-        form.is_valid()
-        add_service_errors(form, error)
-        return None, 400
+        return None, 400, error
     except (OperationalError, InterfaceError):
         logger.warning("complaint not stored: database unavailable", exc_info=True)
-        form.is_valid()
-        form.add_error(
+        return (
             None,
+            503,
             _(
                 "Your complaint could not be saved just now. It is still filled in "
                 "below: please send it again."
             ),
         )
-        return None, 503
     response = redirect("complaints:follow", complaint.follow_token)
     response.set_cookie(
         FILED_COOKIE,
@@ -155,7 +151,22 @@ def _submit(
         samesite="Lax",
         secure=request.is_secure(),
     )
-    return _remember(response, device), 302
+    return _remember(response, device), 302, None
+
+
+def _posted(
+    request: HttpRequest, point: ServicePoint | None
+) -> tuple[ComplaintForm | None, dict | None]:
+    """(the bound form, or None when the quick check passed; the checked data or None). The
+    usual complaint is checked without building the form (ADR 0101)."""
+    if point is None:
+        quick = complaint_quick_clean(
+            request.POST, request.FILES, categories=selectors.categories_offered()
+        )
+        if quick is not None:
+            return None, quick
+    form = ComplaintForm(request.POST, request.FILES, point=point)
+    return form, (form.cleaned_data if form.is_valid() else None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -169,19 +180,21 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         form = _new_form_initial(request, point)
     else:
-        quick = None
-        if point is None:
-            quick = complaint_quick_clean(
-                request.POST, request.FILES, categories=selectors.categories_offered()
-            )
-        form = ComplaintForm(request.POST, request.FILES, point=point)
-        if quick is not None or form.is_valid():
-            data = quick if quick is not None else form.cleaned_data
+        form, data = _posted(request, point)
+        problem = None
+        if data is not None:
             nearby = _nearby_for(request, data, point)
             if not nearby:
-                done, status = _submit(request, form, data, point, device)
+                done, status, problem = _submit(request, data, point, device)
                 if done is not None:
                     return done
+        form = form or ComplaintForm(request.POST, request.FILES, point=point)
+        if isinstance(problem, ValidationError):
+            form.is_valid()
+            add_service_errors(form, problem)
+        elif problem:
+            form.is_valid()
+            form.add_error(None, problem)
         if form.errors and status == 200:
             status = 400
     context = {"form": form, "point": point, "nearby": nearby, **_map_context()}
