@@ -376,6 +376,12 @@ def _file_in_steps(complaint: Complaint, *, limited: bool) -> None:
     """SQLite (the embedded default): the same rules as the one statement, one query each,
     in the caller's transaction."""
     now = complaint.created_at
+    fresh = Category.objects.filter(pk=complaint.category_id, is_active=True).first()
+    if fresh is None:  # withdrawn since the caller (or a process's copy) read it
+        raise ValidationError({"category": [_("Choose a category from the list.")]})
+    if fresh.deadline_working_days != complaint.category.deadline_working_days:
+        complaint.category = fresh
+        complaint.deadline = _deadline(now, fresh.deadline_working_days)
     if limited:
         complaint.held = _held(
             device=complaint.device_hash, network=complaint.network_hash, now=now
