@@ -111,7 +111,7 @@ def fresh_database(existing: int) -> None:
         conn.execute("VACUUM ANALYZE complaints_complaint")
 
 
-def places_file(count: int = 20_000) -> Path:
+def places_file(count: int = 5_000) -> Path:
     """Places on Thai land, with room around each for the wrk script's ±0.002° of jitter."""
     from service_points import geo
 
