@@ -15,6 +15,9 @@ urlpatterns = [
     # Early: the QR code's /f/<point>/ is the busiest address (each pattern before it is tried
     # on every citizen's answer, ADR 0044).
     path("", include("feedback.urls")),
+    # Early too: filing a complaint is the other citizen write at national volume (ADR 0101);
+    # its patterns all start with complaints/, opendata/complaints/ or my-agency/complaints/.
+    path("", include("complaints.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
@@ -26,7 +29,6 @@ urlpatterns = [
     path("", include("progress.urls")),
     path("", include("counter.urls")),
     path("", include("console.urls")),
-    path("", include("complaints.urls")),
     path("open311/v2/", include("complaints.open311_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -5,6 +5,8 @@ COMPLAINTS_NETWORK_LIMIT_PER_HOUR   the same for one network address (offices sh
 COMPLAINTS_NETWORK_HARD_LIMIT_PER_HOUR  beyond this a network is refused (HTTP 429)
 COMPLAINTS_QUESTIONNAIRE_DAYS       days after "fixed" the reporter is asked if it still is
 COMPLAINTS_NEARBY_METRES            how far "me too" looks for open complaints of the category
+COMPLAINTS_CACHE_SECONDS            how long a process keeps its copy of the categories and of
+                                    the deadlines (0: no copy; ADR 0101)
 """
 
 import os
@@ -19,6 +21,7 @@ DEFAULTS = {
     "COMPLAINTS_NETWORK_HARD_LIMIT_PER_HOUR": 300,
     "COMPLAINTS_QUESTIONNAIRE_DAYS": 28,
     "COMPLAINTS_NEARBY_METRES": 100,
+    "COMPLAINTS_CACHE_SECONDS": 300,
 }
 
 

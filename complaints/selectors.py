@@ -1,16 +1,20 @@
 """Every read of complaints. Public reads never carry personal data and skip held complaints."""
 
+import functools
 import statistics
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import Agency
 from complaints import conf
 from complaints.models import Category, Complaint, ComplaintEvent, ResponseTemplate
+from core import pg
+from core.memo import ProcessCache
 from service_points import geo
 
 PUBLIC_PAGE_SIZE = 50
@@ -18,6 +22,30 @@ PUBLIC_PAGE_SIZE = 50
 
 def categories_active() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True)
+
+
+# The offered categories, per process, for the submission's quick path (ADR 0101). Saving a
+# category forgets them in this process (also at commit); other processes keep their copy up
+# to COMPLAINTS_CACHE_SECONDS, which is safe: the statement that files a complaint checks
+# that the category is still offered with the same deadline.
+_CATEGORIES: ProcessCache[dict[int, Category]] = ProcessCache("complaints.categories")
+
+
+def categories_offered() -> dict[int, Category]:
+    """The active categories by id (with their default agency's id), from this process's copy."""
+    seconds = conf.get("COMPLAINTS_CACHE_SECONDS")
+    found = _CATEGORIES.get("active") if seconds > 0 else None
+    if found is None:
+        found = {category.pk: category for category in categories_active()}
+        if seconds > 0:
+            _CATEGORIES.set("active", found, until=time.monotonic() + seconds)
+    return found
+
+
+def categories_forget(**_kwargs) -> None:
+    """Connected to saves and deletes of categories (complaints.apps)."""
+    _CATEGORIES.forget()
+    transaction.on_commit(_CATEGORIES.forget)
 
 
 def public_complaints(
@@ -127,23 +155,39 @@ def templates_for(*, agency) -> QuerySet[ResponseTemplate]:
 def nearby_open(
     *, category: Category, latitude: float, longitude: float, limit: int = 5
 ) -> list[Complaint]:
-    """Up to `limit` open public complaints of the category within COMPLAINTS_NEARBY_METRES."""
+    """Up to `limit` open public complaints of the category within COMPLAINTS_NEARBY_METRES.
+
+    Asked before every filing, so the candidates come from one plain statement (prepared on
+    PostgreSQL) rather than the ORM; the few found are then read as complaints."""
     radius = conf.get("COMPLAINTS_NEARBY_METRES")
     south, west, north, east = geo.bbox_around(latitude, longitude, radius)
-    candidates = Complaint.objects.filter(
-        held=False,
-        category=category,
-        state__in=Complaint.OPEN_STATES,
-        latitude__range=(south, north),
-        longitude__range=(west, east),
-    ).order_by("-created_at")[:200]
+    params = [category.pk, south, north, west, east]
+    if pg.is_postgresql():
+        candidates = pg.fetchall(_nearby_sql(), params, prepare=True)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_nearby_sql(), params)
+            candidates = cursor.fetchall()
     found = []
-    for complaint in candidates:
-        distance = geo.haversine_m(latitude, longitude, complaint.latitude, complaint.longitude)
+    for pk, lat, lon in candidates:
+        distance = geo.haversine_m(latitude, longitude, lat, lon)
         if distance <= radius:
-            found.append((distance, complaint))
-    found.sort(key=lambda pair: pair[0])
-    return [complaint for _d, complaint in found[:limit]]
+            found.append((distance, pk))
+    found.sort()
+    pks = [pk for _d, pk in found[:limit]]
+    complaints = Complaint.objects.in_bulk(pks) if pks else {}
+    return [complaints[pk] for pk in pks if pk in complaints]
+
+
+@functools.cache
+def _nearby_sql() -> str:
+    states = ", ".join(f"'{state}'" for state in Complaint.OPEN_STATES)  # our constants
+    return (
+        f"SELECT id, latitude, longitude FROM {Complaint._meta.db_table} "  # noqa: S608
+        f"WHERE held = false AND category_id = %s AND state IN ({states}) "
+        "AND latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s "
+        "ORDER BY created_at DESC LIMIT 200"
+    )
 
 
 @dataclass

@@ -4,9 +4,12 @@ Staff actions are audited as `complaints.complaint.<verb>`; the citizen's own ac
 recorded as `ComplaintEvent` rows (the complaint's timeline is its append-only record).
 """
 
+import datetime
+import functools
 import hmac
 import ipaddress
 import re
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -14,7 +17,13 @@ from urllib.parse import urljoin
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,7 +31,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from complaints import access, conf, workdays
+from complaints import access, conf, selectors, workdays
 from complaints.models import (
     DESCRIPTION_MAX_LENGTH,
     MAX_PHOTOS,
@@ -36,8 +45,9 @@ from complaints.models import (
     Route,
     Support,
 )
-from core import ratelimit
+from core import pg, ratelimit
 from core.mail import email_enqueue
+from core.memo import ProcessCache
 from feedback.masking import mask_personal_data
 from service_points import geo
 from service_points.divisions import province_choices
@@ -95,12 +105,23 @@ def province_at(latitude: float, longitude: float) -> str:
     """The province whose provincial town is nearest, among those whose radius covers the
     place (the project has no province polygons; see the report of issue 12)."""
     best, best_score = "", float("inf")
-    for code, _name in province_choices():
-        distance, radius = geo.distance_from_province_km(latitude, longitude, code)
+    for code, town_lat, town_lon, radius in _province_towns():
+        distance = geo.haversine_m(latitude, longitude, town_lat, town_lon) / 1000
         score = distance / radius if radius else distance
         if score < best_score:
             best, best_score = code, score
     return best
+
+
+@functools.cache
+def _province_towns() -> tuple[tuple[str, float, float, float], ...]:
+    """(code, provincial town's latitude and longitude, radius in km) of every province; a
+    province without a town on record scores 0, as `geo.distance_from_province_km` says."""
+    towns = []
+    for code in sorted(code for code, _name in province_choices()):
+        town = geo.province_town(code)
+        towns.append((code, town[0], town[1], town[2]) if town else (code, 0.0, 0.0, float("inf")))
+    return tuple(towns)
 
 
 def route_for(
@@ -125,20 +146,10 @@ def route_for(
 
 
 def _next_reference(now) -> str:
-    """CR-<BE year>-NNNNNN. On PostgreSQL a sequence per year: no lock held by one filing
-    against the next (a rolled-back filing leaves a gap, as sequences do). Elsewhere a
-    counter row, locked to the end of the transaction."""
+    """CR-<BE year>-NNNNNN from a counter row locked to the end of the transaction (SQLite;
+    on PostgreSQL the one statement takes the number from a sequence per year instead, so
+    no filing waits for another; a rolled-back filing leaves a gap, as sequences do)."""
     year_be = timezone.localtime(now).year + 543
-    if connection.vendor == "postgresql":
-        name = f"complaints_reference_{int(year_be)}"
-        with connection.cursor() as cursor:
-            try:
-                with transaction.atomic():
-                    cursor.execute("SELECT nextval(%s)", [name])
-            except ProgrammingError:  # the year's first complaint
-                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
-                cursor.execute("SELECT nextval(%s)", [name])
-            return f"CR-{year_be}-{cursor.fetchone()[0]:06d}"
     ReferenceCounter.objects.get_or_create(year_be=year_be)
     counter = ReferenceCounter.objects.select_for_update().get(year_be=year_be)
     counter.last += 1
@@ -146,16 +157,22 @@ def _next_reference(now) -> str:
     return f"CR-{year_be}-{counter.last:06d}"
 
 
+def _network_gate(network: str) -> None:
+    """The shared cache refuses a flood before the database is asked (every node counts in
+    the same place, ADR 0130); without Redis the stored complaints' count (in `_held` and in
+    the one statement) does it."""
+    hard = conf.get("COMPLAINTS_NETWORK_HARD_LIMIT_PER_HOUR")
+    if not ratelimit.hit(
+        "complaints.network", network, limit=hard, window=3600, on_outage=ratelimit.Outage.ALLOW
+    ):
+        raise TooManyComplaintsError
+
+
 def _held(*, device: str, network: str, now) -> bool:
     hour_ago = now - timedelta(hours=1)
     from_network = Complaint.objects.filter(network_hash=network, created_at__gte=hour_ago)
     hard = conf.get("COMPLAINTS_NETWORK_HARD_LIMIT_PER_HOUR")
-    # The shared cache refuses a flood before the database is asked (every node counts in
-    # the same place, ADR 0130); without Redis the stored complaints' count does it.
-    gate = ratelimit.hit(
-        "complaints.network", network, limit=hard, window=3600, on_outage=ratelimit.Outage.ALLOW
-    )
-    if not gate or from_network[:hard].count() >= hard:
+    if from_network[:hard].count() >= hard:
         raise TooManyComplaintsError
     device_limit = conf.get("COMPLAINTS_DEVICE_LIMIT_PER_HOUR")
     from_device = Complaint.objects.filter(device_hash=device, created_at__gte=hour_ago)
@@ -259,7 +276,6 @@ def _locate(
     return latitude, longitude
 
 
-@transaction.atomic
 def complaint_submit(
     *,
     category: Category,
@@ -280,7 +296,12 @@ def complaint_submit(
     now=None,
 ) -> Complaint:
     """Files a complaint, routes it, sets its deadline. Raises ValidationError (nothing stored)
-    or TooManyComplaintsError (HTTP 429)."""
+    or TooManyComplaintsError (HTTP 429).
+
+    The one write path of every channel (form, Open311, API, LINE). On PostgreSQL the limits,
+    the routing, the reference, the row and its "filed" event are one prepared statement
+    (ADR 0101); without photos or mail to send that statement is the whole write, atomic by
+    itself. Otherwise (photos, an email to enqueue, or SQLite) it runs in one transaction."""
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     description, reporter_name = _clean_texts(errors, description, reporter_name)
@@ -293,50 +314,275 @@ def complaint_submit(
         raise ValidationError(errors)
     assert latitude is not None and longitude is not None
     latitude, longitude = round(float(latitude), 6), round(float(longitude), 6)
-    province_code = point.province_code if point is not None else province_at(latitude, longitude)
-    device, network = device_hash(device_token), network_hash(ip)
-    held = _held(device=device, network=network, now=now) if (device_token or ip) else False
-    agency, routing = route_for(
-        category=category, point=point, service=service, province_code=province_code
-    )
     complaint = Complaint(
-        reference=_next_reference(now),
         category=category,
         service=service,
         point=point,
-        agency=agency,
-        routing=routing,
         description=description,
         description_public=mask_personal_data(description),
         latitude=latitude,
         longitude=longitude,
-        province_code=province_code,
+        province_code=point.province_code
+        if point is not None
+        else province_at(latitude, longitude),
         reporter_name=reporter_name,
         name_public=bool(name_public and reporter_name),
         reporter_email=(reporter_email or "").strip(),
         reporter_phone=(reporter_phone or "").strip(),
-        deadline=workdays.add_working_days(
-            timezone.localtime(now).date(), category.deadline_working_days
-        ),
+        deadline=_deadline(now, category.deadline_working_days),
         created_at=now,
         state_changed_at=now,
-        held=held,
         source=source,
-        device_hash=device,
-        network_hash=network,
+        device_hash=device_hash(device_token),
+        network_hash=network_hash(ip),
     )
+    if point is not None:
+        complaint.agency, complaint.routing = point.agency, Complaint.Routing.POINT
+    elif service is not None:
+        complaint.agency, complaint.routing = service.agency, Complaint.Routing.SERVICE
     # Reference and token are generated unique (the database's constraints still hold them);
     # the foreign keys are the objects checked above.
-    complaint.full_clean(exclude=_RELATIONS, validate_unique=False)
-    complaint.save()
-    for image in processed:
-        photo = ComplaintPhoto(complaint=complaint, width=image.width, height=image.height)
-        photo.image.save("photo.jpg", ContentFile(image.content), save=False)
-        photo.thumbnail.save("thumb.jpg", ContentFile(image.thumbnail), save=False)
-        photo.save()
-    _event(complaint, ComplaintEvent.Kind.SUBMITTED, now=now, to_agency=agency)
-    _notify(complaint, template="submitted", base_url=base_url)
+    complaint.full_clean(exclude=[*_RELATIONS, "reference", "routing"], validate_unique=False)
+    limited = bool(device_token or ip)
+    if limited:
+        _network_gate(complaint.network_hash)
+    if pg.is_postgresql() and not processed and not complaint.reporter_email:
+        return _file_in_one_statement(complaint, limited=limited)  # the usual complaint
+    with transaction.atomic():
+        if pg.is_postgresql():
+            _file_in_one_statement(complaint, limited=limited)
+        else:
+            _file_in_steps(complaint, limited=limited)
+        for image in processed:
+            photo = ComplaintPhoto(complaint=complaint, width=image.width, height=image.height)
+            photo.image.save("photo.jpg", ContentFile(image.content), save=False)
+            photo.thumbnail.save("thumb.jpg", ContentFile(image.thumbnail), save=False)
+            photo.save()
+        _notify(complaint, template="submitted", base_url=base_url)
     return complaint
+
+
+# Deadlines by (filing day, working days): the holidays change a few times a year, and the
+# Holiday table would otherwise be read for every complaint. Saving a Holiday forgets them in
+# this process (complaints.apps); other processes keep theirs up to the configured seconds.
+_DEADLINES: ProcessCache[datetime.date] = ProcessCache("complaints.deadlines", max_entries=1_000)
+
+
+def _deadline(now, days: int) -> datetime.date:
+    filed = timezone.localtime(now).date()
+    seconds = conf.get("COMPLAINTS_CACHE_SECONDS")
+    deadline = _DEADLINES.get((filed, days)) if seconds > 0 else None
+    if deadline is None:
+        deadline = workdays.add_working_days(filed, days)
+        if seconds > 0:
+            _DEADLINES.set((filed, days), deadline, until=time.monotonic() + seconds)
+    return deadline
+
+
+def deadlines_forget(**_kwargs) -> None:
+    """Connected to saves and deletes of extra holidays (complaints.apps)."""
+    _DEADLINES.forget()
+    transaction.on_commit(_DEADLINES.forget)
+
+
+def _file_in_steps(complaint: Complaint, *, limited: bool) -> None:
+    """SQLite (the embedded default): the same rules as the one statement, one query each,
+    in the caller's transaction."""
+    now = complaint.created_at
+    fresh = Category.objects.filter(pk=complaint.category_id, is_active=True).first()
+    if fresh is None:  # withdrawn since the caller (or a process's copy) read it
+        raise ValidationError({"category": [_("Choose a category from the list.")]})
+    if fresh.deadline_working_days != complaint.category.deadline_working_days:
+        complaint.category = fresh
+        complaint.deadline = _deadline(now, fresh.deadline_working_days)
+    if limited:
+        complaint.held = _held(
+            device=complaint.device_hash, network=complaint.network_hash, now=now
+        )
+    if not complaint.routing:
+        complaint.agency, complaint.routing = route_for(
+            category=complaint.category, province_code=complaint.province_code
+        )
+    complaint.reference = _next_reference(now)
+    complaint.save(force_insert=True)
+    _event(complaint, ComplaintEvent.Kind.SUBMITTED, now=now, to_agency=complaint.agency)
+
+
+def _sequence_name(now) -> str:
+    return f"complaints_reference_{timezone.localtime(now).year + 543:d}"
+
+
+# Sequences known to exist in this database (one per Buddhist-Era year).
+_SEQUENCES: ProcessCache[bool] = ProcessCache("complaints.sequences")
+
+
+def _ensure_sequence(name: str) -> None:
+    """Creates the year's sequence the first time this process files in that year."""
+    if _SEQUENCES.get(name):
+        return
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint if need be
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+    except IntegrityError:  # another process created it at the same moment
+        pass
+    if not connection.in_atomic_block:  # a rolled-back transaction would take it away
+        _SEQUENCES.set(name, True)
+
+
+_SUBMITTED_COLUMNS = ("reference", "agency_id", "routing", "held")
+
+
+@functools.cache
+def _insert_columns() -> tuple[tuple[str, str], ...]:
+    """(column, the SQL type its parameter is cast to) for every column a new complaint is
+    written with; varchar parameters are cast to text so a value too long fails, never
+    truncates."""
+    columns = []
+    for field in Complaint._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        db_type = field.db_type(connection) or "text"
+        columns.append((field.column, "text" if db_type.startswith("varchar") else db_type))
+    return tuple(columns)
+
+
+@functools.cache
+def _one_statement_sql() -> str:
+    """The limits, the routing, the reference, the complaint and its "filed" event in one
+    data-modifying statement. `route_for`, `_held` and `_next_reference` are the same rules
+    one query at a time (the SQLite path); tests run both and compare what they store."""
+    table = Complaint._meta.db_table
+    events = ComplaintEvent._meta.db_table
+    categories, routes = Category._meta.db_table, Route._meta.db_table
+    decided = {
+        "reference": "%(reference_prefix)s || lpad(n.v::text, greatest(6, length(n.v::text)), '0')",
+        "agency_id": "decided.agency_id",
+        "routing": "decided.routing",
+        "held": "decided.verdict = 'held'",
+    }
+    columns = _insert_columns()
+    values = ", ".join(decided.get(column, f"%({column})s::{kind}") for column, kind in columns)
+    routing = Complaint.Routing
+    return f"""
+WITH category AS (
+  SELECT c.id, c.default_agency_id FROM {categories} c
+  WHERE c.id = %(category_id)s::bigint AND c.is_active
+    AND c.deadline_working_days = %(deadline_days)s::int
+), routed AS (
+  SELECT
+    CASE WHEN %(routing)s::text <> '' THEN %(agency_id)s::bigint
+      ELSE COALESCE(r.agency_id, category.default_agency_id) END AS agency_id,
+    CASE WHEN %(routing)s::text <> '' THEN %(routing)s::text
+      WHEN r.agency_id IS NOT NULL THEN '{routing.ROUTE.value}'
+      WHEN category.default_agency_id IS NOT NULL THEN '{routing.CATEGORY.value}'
+      ELSE '{routing.FALLBACK.value}' END AS routing
+  FROM category LEFT JOIN {routes} r
+    ON r.category_id = category.id AND r.province_code = %(province_code)s::text
+), seen AS (
+  SELECT
+    (SELECT count(*) FROM (SELECT 1 FROM {table} WHERE network_hash = %(network_hash)s::text
+      AND created_at >= %(hour_ago)s::timestamptz LIMIT %(hard_limit)s::int) AS n) AS network,
+    (SELECT count(*) FROM (SELECT 1 FROM {table} WHERE device_hash = %(device_hash)s::text
+      AND created_at >= %(hour_ago)s::timestamptz LIMIT %(device_limit)s::int) AS d) AS device
+), decided AS (
+  SELECT routed.agency_id, routed.routing,
+    CASE WHEN NOT %(limited)s::boolean THEN ''
+      WHEN seen.network >= %(hard_limit)s::int THEN 'refused'
+      WHEN seen.device >= %(device_limit)s::int OR seen.network >= %(soft_limit)s::int
+        THEN 'held'
+      ELSE '' END AS verdict
+  FROM routed, seen
+), stored AS (
+  INSERT INTO {table} ({", ".join(column for column, _kind in columns)})
+  SELECT {values}
+  FROM decided, (SELECT nextval(%(sequence)s::regclass) AS v) AS n
+  WHERE decided.verdict <> 'refused'
+  RETURNING id, {", ".join(_SUBMITTED_COLUMNS)}
+), event AS (
+  INSERT INTO {events} (complaint_id, kind, state_from, state_to, to_agency_id, note,
+    internal, created_at)
+  SELECT id, '{ComplaintEvent.Kind.SUBMITTED.value}', '', '', agency_id, '', false,
+    %(created_at)s::timestamptz
+  FROM stored
+)
+SELECT (SELECT count(*) FROM category), (SELECT verdict FROM decided), stored.id,
+  {", ".join(f"stored.{column}" for column in _SUBMITTED_COLUMNS)}
+FROM (SELECT 1) AS one LEFT JOIN stored ON true
+"""  # noqa: S608 - table and column names come from the models, values are parameters
+
+
+def _statement_params(complaint: Complaint, *, limited: bool) -> dict[str, Any]:
+    now = complaint.created_at
+    params: dict[str, Any] = {
+        column: field.get_db_prep_save(getattr(complaint, field.attname), connection)
+        for field in Complaint._meta.concrete_fields
+        for column in (field.column,)
+        if not field.primary_key
+    }
+    params.update(
+        reference_prefix=f"CR-{timezone.localtime(now).year + 543}-",
+        sequence=_sequence_name(now),
+        deadline_days=complaint.category.deadline_working_days,
+        limited=limited,
+        hour_ago=now - timedelta(hours=1),
+        device_limit=conf.get("COMPLAINTS_DEVICE_LIMIT_PER_HOUR"),
+        soft_limit=conf.get("COMPLAINTS_NETWORK_LIMIT_PER_HOUR"),
+        hard_limit=conf.get("COMPLAINTS_NETWORK_HARD_LIMIT_PER_HOUR"),
+    )
+    return params
+
+
+def _file_in_one_statement(complaint: Complaint, *, limited: bool) -> Complaint:
+    """PostgreSQL: one round trip, prepared once per connection. The category may come from
+    a process's copy (complaints.selectors): the statement checks it is still offered with
+    the same deadline; if not, the fresh row decides (refused, or the deadline again)."""
+    _ensure_sequence(_sequence_name(complaint.created_at))
+    row = _execute_one_statement(_statement_params(complaint, limited=limited), complaint)
+    found, verdict, pk, *submitted = row
+    if not found:
+        fresh = Category.objects.filter(pk=complaint.category_id, is_active=True).first()
+        selectors.categories_forget()
+        if fresh is None:
+            raise ValidationError({"category": [_("Choose a category from the list.")]})
+        complaint.category = fresh
+        complaint.deadline = _deadline(complaint.created_at, fresh.deadline_working_days)
+        return _file_in_one_statement(complaint, limited=limited)
+    if verdict == "refused":
+        raise TooManyComplaintsError
+    for name, value in zip(_SUBMITTED_COLUMNS, submitted, strict=True):
+        setattr(complaint, name, value)
+    complaint.pk = pk
+    complaint._state.adding = False
+    complaint._state.db = connection.alias
+    return complaint
+
+
+def _execute_one_statement(params: dict[str, Any], complaint: Complaint) -> tuple:
+    """A connection kept from an earlier request may have died with a database restart (no
+    per-request health check: it costs a round trip), so a failure outside a transaction is
+    tried once more on a new connection. If the first try did commit, the complaint is found
+    by its follow token (unique, made before) instead of filed twice."""
+    for attempt in (1, 2):
+        try:
+            if attempt == 2:
+                again = _already_filed(complaint.follow_token)
+                if again is not None:
+                    return again
+            row = pg.fetchone(_one_statement_sql(), params, prepare=True)
+            assert row is not None  # the statement always selects one row
+            return row
+        except (OperationalError, InterfaceError):
+            if attempt == 2 or connection.in_atomic_block:
+                raise
+            connection.close()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _already_filed(token: str) -> tuple | None:
+    row = (
+        Complaint.objects.filter(follow_token=token).values_list("pk", *_SUBMITTED_COLUMNS).first()
+    )
+    return (1, "held" if row[-1] else "", *row) if row is not None else None
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from complaints.forms import (
     ReopenForm,
     TemplateForm,
     TransitionForm,
+    complaint_quick_clean,
 )
 from complaints.models import Complaint, PartnerKey
 from core.forms import add_service_errors
@@ -35,6 +36,10 @@ from service_points.models import ServicePoint
 logger = logging.getLogger(__name__)
 DEVICE_COOKIE = "cr_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
+# Tells the follow page, once, that its complaint was just filed (a cookie, not the session:
+# an anonymous citizen's session would be one more database write per complaint).
+FILED_COOKIE = "cr_filed"
+FOLLOW_PATH = "/complaints/follow/"
 ALL_AGENCIES = "all"  # ?agency=all: every agency's queue, for EGA and overseers
 
 
@@ -99,11 +104,10 @@ def _nearby_for(request: HttpRequest, data: dict, point: ServicePoint | None) ->
 
 
 def _submit(
-    request: HttpRequest, form: ComplaintForm, point: ServicePoint | None, device: str
-) -> tuple[HttpResponse | None, int]:
-    """Files the valid form. Returns (a response that ends the request, or None to show the
-    form again with its errors; the status for that form page)."""
-    data = form.cleaned_data
+    request: HttpRequest, data: dict, point: ServicePoint | None, device: str
+) -> tuple[HttpResponse | None, int, ValidationError | str | None]:
+    """Files the checked data. Returns (the response that ends the request, or None to show
+    the form again; the status for that form page; the problem to show on the form)."""
     try:
         complaint = services.complaint_submit(
             category=data["category"],
@@ -124,22 +128,45 @@ def _submit(
     except services.TooManyComplaintsError:
         response = render(request, "complaints/too_many.html", status=429)
         response["Retry-After"] = "3600"
-        return response, 429
+        return response, 429, None
     except ValidationError as error:
-        add_service_errors(form, error)
-        return None, 400
+        return None, 400, error
     except (OperationalError, InterfaceError):
         logger.warning("complaint not stored: database unavailable", exc_info=True)
-        form.add_error(
+        return (
             None,
+            503,
             _(
                 "Your complaint could not be saved just now. It is still filled in "
                 "below: please send it again."
             ),
         )
-        return None, 503
-    request.session["complaints_just_filed"] = complaint.reference
-    return _remember(redirect("complaints:follow", complaint.follow_token), device), 302
+    response = redirect("complaints:follow", complaint.follow_token)
+    response.set_cookie(
+        FILED_COOKIE,
+        complaint.reference,
+        max_age=600,
+        path=FOLLOW_PATH,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return _remember(response, device), 302, None
+
+
+def _posted(
+    request: HttpRequest, point: ServicePoint | None
+) -> tuple[ComplaintForm | None, dict | None]:
+    """(the bound form, or None when the quick check passed; the checked data or None). The
+    usual complaint is checked without building the form (ADR 0101)."""
+    if point is None:
+        quick = complaint_quick_clean(
+            request.POST, request.FILES, categories=selectors.categories_offered()
+        )
+        if quick is not None:
+            return None, quick
+    form = ComplaintForm(request.POST, request.FILES, point=point)
+    return form, (form.cleaned_data if form.is_valid() else None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -153,13 +180,21 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         form = _new_form_initial(request, point)
     else:
-        form = ComplaintForm(request.POST, request.FILES, point=point)
-        if form.is_valid():
-            nearby = _nearby_for(request, form.cleaned_data, point)
+        form, data = _posted(request, point)
+        problem = None
+        if data is not None:
+            nearby = _nearby_for(request, data, point)
             if not nearby:
-                done, status = _submit(request, form, point, device)
+                done, status, problem = _submit(request, data, point, device)
                 if done is not None:
                     return done
+        form = form or ComplaintForm(request.POST, request.FILES, point=point)
+        if isinstance(problem, ValidationError):
+            form.is_valid()
+            add_service_errors(form, problem)
+        elif problem:
+            form.is_valid()
+            form.add_error(None, problem)
         if form.errors and status == 200:
             status = 400
     context = {"form": form, "point": point, "nearby": nearby, **_map_context()}
@@ -197,7 +232,7 @@ def _follow_or_404(token: str) -> Complaint:
 @require_http_methods(["GET"])
 def follow(request: HttpRequest, token: str) -> HttpResponse:
     complaint = _follow_or_404(token)
-    just_filed = request.session.pop("complaints_just_filed", "") == complaint.reference
+    just_filed = request.COOKIES.get(FILED_COOKIE) == complaint.reference
     context = {
         "complaint": complaint,
         "events": selectors.timeline(complaint=complaint),
@@ -210,6 +245,8 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     # browser send "Origin: null" with the page's own forms, which CSRF refuses).
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
+    if just_filed:
+        response.delete_cookie(FILED_COOKIE, path=FOLLOW_PATH, samesite="Lax")
     return response
 
 

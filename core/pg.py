@@ -30,3 +30,12 @@ def fetchone(
         # SQL built from model metadata; values are parameters.
         cursor.execute(sql, params, prepare=prepare)  # type: ignore[arg-type]
         return cursor.fetchone() if cursor.description is not None else None
+
+
+def fetchall(
+    sql: str, params: Sequence[Any] | Mapping[str, Any] = (), *, prepare: bool | None = None
+) -> list[tuple[Any, ...]]:
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=prepare)  # type: ignore[arg-type]
+        return cursor.fetchall() if cursor.description is not None else []

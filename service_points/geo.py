@@ -91,16 +91,40 @@ def _near(lat: float, lon: float, polygons, tolerance_m: float) -> bool:
     return False
 
 
+BAND_DEGREES = 0.1
+
+
 def _in_ring(lon: float, lat: float, ring) -> bool:
+    """Ray casting, over only the edges that cross the point's 0.1° band of latitude (an
+    edge that does not reach the band cannot cross the ray): the same answer as walking
+    every edge, about a hundred times fewer."""
     inside = False
-    j = len(ring) - 1
-    for i in range(len(ring)):
-        xi, yi = ring[i]
-        xj, yj = ring[j]
+    for xi, yi, xj, yj in _bands(ring).get(math.floor(lat / BAND_DEGREES), ()):
         if (yi > lat) != (yj > lat) and lon < (xj - xi) * (lat - yi) / (yj - yi) + xi:
             inside = not inside
-        j = i
     return inside
+
+
+_BANDS: dict[int, tuple[tuple, dict[int, tuple]]] = {}  # id(ring): (ring, its bands)
+
+
+def _bands(ring) -> dict[int, tuple]:
+    """The ring's edges, (xi, yi, xj, yj) in walking order, by each band of latitude they
+    span (built once per ring)."""
+    held = _BANDS.get(id(ring))
+    if held is not None and held[0] is ring:  # the ring is held, so its id is not reused
+        return held[1]
+    bands: dict[int, list] = {}
+    j = len(ring) - 1
+    for i in range(len(ring)):
+        (xi, yi), (xj, yj) = ring[i], ring[j]
+        low, high = sorted((yi, yj))
+        for band in range(math.floor(low / BAND_DEGREES), math.floor(high / BAND_DEGREES) + 1):
+            bands.setdefault(band, []).append((xi, yi, xj, yj))
+        j = i
+    found = {band: tuple(edges) for band, edges in bands.items()}
+    _BANDS[id(ring)] = (ring, found)
+    return found
 
 
 def _segment_distance_m(lat: float, lon: float, a, b) -> float:
@@ -129,6 +153,12 @@ def in_thailand(lat: float, lon: float) -> bool:
 @cache
 def _province_references() -> dict[str, dict]:
     return json.loads((DATA / "provinces.json").read_text(encoding="utf-8"))
+
+
+def province_town(province_code: str) -> tuple[float, float, float] | None:
+    """(latitude, longitude, radius in km) of the province's town, None if not on record."""
+    ref = _province_references().get(province_code)
+    return (ref["lat"], ref["lon"], float(ref["radius_km"])) if ref else None
 
 
 def distance_from_province_km(lat: float, lon: float, province_code: str) -> tuple[float, float]:
