@@ -350,6 +350,7 @@ def test_a_forward_the_hub_did_not_log_is_reported(net):
     """T18: the hub forwards a request without logging it (it would be missing from the
     citizen's "who asked"); the provider checks the log after answering."""
     net.provider.config.log_check_every = 1
+    net.provider.config.log_check_delay = 0
     assert net.ask().status == "found"  # logged: no alarm
     net.provider.wait_for_log_checks()
     assert not net.provider.alarms
