@@ -169,12 +169,14 @@ def _witness_json(keys: list[Any]) -> list[dict[str, str]]:
     ]
 
 
-def _cosign(keys: list[Any], hub_url: str, hub_keys: list[dict], state: Path) -> None:
+def _cosign(
+    keys: list[Any], hub_url: str, hub_keys: list[dict], state: Path, http: Any = None
+) -> None:
     """Each witness fetches, checks and cosigns the published directory (one round)."""
     anchors = [HubKey(k["alg"], b64d(k["pub"])) for k in hub_keys]
     for i, key in enumerate(keys):
         witness = Witness(f"witness-{i}", key, anchors, state / f"witness-{i}.json")
-        result = witness_round(witness, HttpClient(10), hub_url)
+        result = witness_round(witness, http or HttpClient(10), hub_url)
         if not result.get("ok"):
             raise SystemExit(f"witness-{i} did not cosign: {result}")
 
