@@ -67,7 +67,11 @@ def security_headers(*, secure: bool) -> list[tuple[str, str]]:
 
 
 def _answer(
-    start_response: StartResponse, status: int, body: bytes, secure: bool, extra=()
+    start_response: StartResponse,
+    status: int,
+    body: bytes,
+    secure: bool,
+    extra: Iterable[tuple[str, str]] = (),
 ) -> list[bytes]:
     headers = [
         ("Content-Type", "application/json"),
@@ -106,6 +110,7 @@ def with_node_api(django_app: WsgiApp) -> WsgiApp:
             return _exchange(request, start_response, secure)
         except Exception:
             logger.exception("Internal Server Error: %s", PATH)
+            signals.got_request_exception.send(sender=with_node_api, request=request)
             return _answer(start_response, 500, b'{"error":"internal"}', secure)
         finally:
             signals.request_finished.send(sender=with_node_api)

@@ -9,7 +9,7 @@ import logging
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
+from django.core.signals import got_request_exception, request_finished, request_started
 from django.db import close_old_connections
 
 from exchange import services
@@ -137,11 +137,21 @@ def test_an_unexpected_error_is_logged_and_answered_without_details(net, call, c
         raise RuntimeError("secret detail")
 
     monkeypatch.setattr(services, "exchange_route", broken)
+    reported = []
+
+    def receiver(**kwargs):
+        reported.append(kwargs["request"].path)
+
+    got_request_exception.connect(receiver)
     envelope, _ = _request(net)
-    with caplog.at_level(logging.ERROR, logger="django.request"):
-        status, _, body = call(envelope)
+    try:
+        with caplog.at_level(logging.ERROR, logger="django.request"):
+            status, _, body = call(envelope)
+    finally:
+        got_request_exception.disconnect(receiver)
     assert status == 500 and b"secret" not in body
     assert "secret detail" in caplog.text  # the traceback is in the log, not the answer
+    assert reported == ["/gdx/exchange"]  # error reporters hear of it, as from Django
 
 
 def test_the_request_signals_are_sent(net, call):
