@@ -39,6 +39,10 @@ class NodeConfig:
     # Provider: after answering, check that one forward in this many is in the hub's audit
     # log at the index the hub signed (0 = never; 1 = every forward). T18.
     log_check_every: int = 16
+    # Provider: how long after answering to run that check. The hub proves inclusion under
+    # its newest signed tree head when that head covers the request, so checks made a
+    # little after the fact share one head instead of each making the hub sign a new one.
+    log_check_delay: float = 2.0
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], base: Path) -> NodeConfig:
@@ -73,6 +77,7 @@ class NodeConfig:
             identity_pins={str(k): str(v) for k, v in raw.get("identity_pins", {}).items()},
             require_identity=bool(raw.get("require_identity", False)),
             log_check_every=int(raw.get("log_check_every", 16)),
+            log_check_delay=float(raw.get("log_check_delay", 2.0)),
             witnesses=witnesses,
             witness_quorum=int(
                 raw.get("witness_quorum", len(witnesses) // 2 + 1 if witnesses else 0)

@@ -91,7 +91,8 @@ class AgencyNode:
         self.me = SelfKnowledge(
             config.member_id, frozenset(own_kids), certs.get("fingerprint") if certs else None
         )
-        self._log_checks: queue.Queue[tuple[int, bytes, str]] = queue.Queue(maxsize=1000)
+        # (due at, log index, leaf, request id), in the order answered.
+        self._log_checks: queue.Queue[tuple[float, int, bytes, str]] = queue.Queue(maxsize=1000)
         self._log_checker: threading.Thread | None = None
         self.alarms: deque[Alarm] = deque(maxlen=1000)
         self._alarm_keys: set[tuple[str, str, str]] = set()
@@ -274,7 +275,9 @@ class AgencyNode:
         workers are all waiting on providers could not serve the proof (the deadlock the
         directory refresh avoids too). A request missing from the log would be missing
         from the citizen's "who asked"; a sample of one in ``log_check_every`` catches a
-        hub that leaves requests out.
+        hub that leaves requests out. The check waits ``log_check_delay`` seconds: the hub
+        then proves inclusion under a tree head it has already signed, one head for all the
+        checks of that moment, instead of signing a new head for each.
         """
         every = self.config.log_check_every
         if every <= 0 or secrets.randbelow(every) != 0:
@@ -286,7 +289,8 @@ class AgencyNode:
             envelope_digest=opened.request_digest,
         )
         try:
-            self._log_checks.put_nowait((opened.hub.log_index, leaf, opened.header.request_id))
+            due = time.monotonic() + self.config.log_check_delay
+            self._log_checks.put_nowait((due, opened.hub.log_index, leaf, opened.header.request_id))
         except queue.Full:
             log.warning("audit-log check queue full; skipping one check")
             return
@@ -300,10 +304,11 @@ class AgencyNode:
     def _log_check_loop(self) -> None:
         while not self._stop.is_set():
             try:
-                index, leaf, request_id = self._log_checks.get(timeout=1)
+                due, index, leaf, request_id = self._log_checks.get(timeout=1)
             except queue.Empty:
                 continue
             try:
+                self._stop.wait(max(0.0, due - time.monotonic()))
                 self.check_logged(index, leaf, request_id)
             finally:
                 self._log_checks.task_done()

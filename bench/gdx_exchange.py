@@ -2,11 +2,13 @@
 
     .venv/bin/python -m bench.gdx_exchange [--seconds 10] [--concurrency 6] [--workers 2]
         [--threads 8] [--sizes 4096,102400] [--no-write] [--profile DIR]
-        [--database gdxbench] [--ports HUB,PROVIDER,CONSUMER]
+        [--database gdxbench] [--ports HUB,PROVIDER,CONSUMER] [--witnesses 3]
 
 Sets up a throw-away PostgreSQL database (`gdxbench`) and var directory, runs the hub under
 gunicorn (gthread) with production settings, a provider node serving padded documents (4 KB
 and 100 KB) and a consumer node; a thread pool drives the consumer node's POST /request.
+With ``--witnesses N`` (default 3) N witnesses cosign the hub's directory and both nodes
+refuse a directory without a majority of their cosignatures (ADR 0006): every defence on.
 Reports end-to-end exchanges/s, the hub's own added latency p50/p95 (its Server-Timing
 ``hub;dur=``: verify, authorise, log, countersign, verify the answer, log; the provider's
 time excluded) under load and one exchange at a time, the CPU each process spent per
@@ -34,6 +36,13 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from agency_node.witness import witness_round
+from gdx_protocol.directory import HubKey
+from gdx_protocol.encoding import b64d, b64e
+from gdx_protocol.http_client import HttpClient
+from gdx_protocol.keys import SigningKey
+from gdx_protocol.trust import Witness
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -149,6 +158,29 @@ def _hub_latency(access_log: Path, offset: int) -> tuple[dict, int]:
     }, offset + len(text)
 
 
+def _witness_keys(count: int) -> list[Any]:
+    return [SigningKey.generate() for _ in range(count)]
+
+
+def _witness_json(keys: list[Any]) -> list[dict[str, str]]:
+    return [
+        {"name": f"witness-{i}", "alg": k.alg, "pub": b64e(k.public_raw)}
+        for i, k in enumerate(keys)
+    ]
+
+
+def _cosign(
+    keys: list[Any], hub_url: str, hub_keys: list[dict], state: Path, http: Any = None
+) -> None:
+    """Each witness fetches, checks and cosigns the published directory (one round)."""
+    anchors = [HubKey(k["alg"], b64d(k["pub"])) for k in hub_keys]
+    for i, key in enumerate(keys):
+        witness = Witness(f"witness-{i}", key, anchors, state / f"witness-{i}.json")
+        result = witness_round(witness, http or HttpClient(10), hub_url)
+        if not result.get("ok"):
+            raise SystemExit(f"witness-{i} did not cosign: {result}")
+
+
 def _proc_cpu(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -246,6 +278,12 @@ def main() -> None:
         "--ports",
         help="hub,provider,consumer ports (default: free ports the system picks)",
     )
+    parser.add_argument(
+        "--witnesses",
+        type=int,
+        default=3,
+        help="directory witnesses; nodes require a majority of their cosignatures (0 = none)",
+    )
     args = parser.parse_args()
     DB_NAME[0] = args.database
     _SECONDS[0] = args.seconds
@@ -287,6 +325,8 @@ def main() -> None:
         "SECURE_SSL_REDIRECT": "0",
         "DB_CONN_MAX_AGE": "600",
     }
+    witness_keys = _witness_keys(args.witnesses)
+    prod["GDX_WITNESSES"] = json.dumps(_witness_json(witness_keys))
     procs = []
     log = open(var / "hub.log", "wb")  # noqa: SIM115
     procs.append(
@@ -316,15 +356,21 @@ def main() -> None:
             stderr=log,
         )
     )
-    _wait(f"http://127.0.0.1:{hub_port}/healthz")
     results: list[dict] = []
     since = 0
     try:
+        _wait(f"http://127.0.0.1:{hub_port}/healthz")
+        if witness_keys:
+            hub_keys = json.loads((var / "gdx-nodes" / "dol-kkn.json").read_text())["hub_keys"]
+            _cosign(witness_keys, f"http://127.0.0.1:{hub_port}", hub_keys, var)
         for size in [int(x) for x in args.sizes.split(",")]:
             nodes = []
             for member in ("dopa-bora", "dol-kkn"):
                 cfg_path = var / "gdx-nodes" / f"{member}.json"
                 cfg = json.loads(cfg_path.read_text())
+                if witness_keys:
+                    cfg["witnesses"] = _witness_json(witness_keys)
+                    cfg["witness_quorum"] = len(witness_keys) // 2 + 1
                 if member == "dopa-bora":
                     cfg["data_source"] = "bench.gdx_exchange:PaddedRegistry"
                     cfg["data_source_options"] = {"size": size}
@@ -393,7 +439,11 @@ def main() -> None:
     finally:
         for p in procs:
             p.terminate()
-            p.wait(10)
+            try:
+                p.wait(30)  # gunicorn's master can take over 10 s to close its control socket
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
         log.close()
     print(json.dumps(results, indent=2))
     if not args.no_write:
@@ -410,13 +460,19 @@ def _write(results: list[dict], args: argparse.Namespace) -> None:
         "## GDX exchange (hub + two agency nodes on loopback)",
         "",
         f"`{PY.split('/')[-1]} -m bench.gdx_exchange --seconds {args.seconds:g} "
-        f"--concurrency {args.concurrency} --workers {args.workers} --threads {args.threads}` · "
+        f"--concurrency {args.concurrency} --workers {args.workers} --threads {args.threads} "
+        f"--witnesses {args.witnesses}` · "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores / 24 GiB · "
         f"Python {platform.python_version()} · 1-minute load average {load:.2f} before the run · "
         f"hub: gunicorn, {args.workers} workers ({worker}), production settings, PostgreSQL 15 "
         "on the same machine; provider and consumer nodes: one `python -m agency_node serve` "
         "process each; the load driver in the same box; default suite ML-KEM-768+X25519 / "
-        "Ed25519.",
+        "Ed25519; padding on; "
+        + (
+            f"{args.witnesses} witnesses, nodes require {args.witnesses // 2 + 1} cosignatures."
+            if args.witnesses
+            else "no witnesses."
+        ),
         "",
         "| document | exchanges/s | end-to-end p50 / p95 ms | hub added p50 / p95 ms "
         "| hub added p50 / p95 ms, one at a time | CPU ms per exchange: hub / provider / "

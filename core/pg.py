@@ -26,7 +26,8 @@ def fetchone(
     sql: str, params: Sequence[Any] | Mapping[str, Any] = (), *, prepare: bool | None = None
 ) -> tuple[Any, ...] | None:
     connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    with connection.wrap_database_errors:
+        cursor = _cursor()
         # SQL built from model metadata; values are parameters.
         cursor.execute(sql, params, prepare=prepare)  # type: ignore[arg-type]
         return cursor.fetchone() if cursor.description is not None else None
@@ -36,6 +37,22 @@ def fetchall(
     sql: str, params: Sequence[Any] | Mapping[str, Any] = (), *, prepare: bool | None = None
 ) -> list[tuple[Any, ...]]:
     connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    with connection.wrap_database_errors:
+        cursor = _cursor()
         cursor.execute(sql, params, prepare=prepare)  # type: ignore[arg-type]
         return cursor.fetchall() if cursor.description is not None else []
+
+
+_CURSOR_ATTR = "_citizeninfo_hot_cursor"
+
+
+def _cursor() -> psycopg.Cursor[Any]:
+    """One cursor per database connection, kept between statements: a new cursor sets up
+    its adapters again on its first statement, which costs as much as the statement's own
+    client-side work. A reconnection (a new psycopg connection) gets a new cursor."""
+    raw = connection.connection
+    cursor = getattr(connection, _CURSOR_ATTR, None)
+    if cursor is None or cursor.connection is not raw or cursor.closed:
+        cursor = psycopg.Cursor(raw)
+        setattr(connection, _CURSOR_ATTR, cursor)
+    return cursor

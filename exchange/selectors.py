@@ -72,10 +72,16 @@ def _check_size(size: int) -> None:
         raise ProofError("tree size is larger than the log")
 
 
-def inclusion_proof(*, index: int, size: int, with_data: bool = False) -> dict[str, Any]:
+def inclusion_proof(
+    *, index: int, size: int, with_data: bool = False, head: SignedTreeHead | None = None
+) -> dict[str, Any]:
     """Shaped for `python -m gdx_protocol.verify inclusion`. Hashes only unless
-    ``with_data``: the leaf's metadata is for authorised callers."""
-    _check_size(size)
+    ``with_data``: the leaf's metadata is for authorised callers. ``head``: the signed tree
+    head of ``size`` when the caller already has it."""
+    if head is None:
+        _check_size(size)
+    elif head.tree_size != size:
+        raise ProofError("tree size differs from the signed tree head")
     if not 0 <= index < size:
         raise ProofError("leaf index outside tree")
     leaf = AuditLogLeaf.objects.get(index=index)
@@ -87,7 +93,7 @@ def inclusion_proof(*, index: int, size: int, with_data: bool = False) -> dict[s
     }
     if with_data:
         doc["leaf"] = b64e(bytes(leaf.data))
-    head = tree_head_for(size)
+    head = head or tree_head_for(size)
     if head is not None:
         doc["sth"] = tree_head_json(head)
     else:

@@ -484,6 +484,19 @@ def tree_head_issue() -> SignedTreeHead:
     )
 
 
+def tree_head_covering(index: int) -> SignedTreeHead:
+    """The newest signed tree head if it covers leaf ``index``, else a new one.
+
+    For inclusion proofs asked without a tree size, such as the providers' audit-log check
+    (T18): a proof under any hub-signed head that holds the leaf proves the same thing, and
+    a provider checks a couple of seconds after answering, so a busy hub signs a head every
+    few seconds instead of one per check (each also stores a row and computes a root)."""
+    latest = SignedTreeHead.objects.order_by("-tree_size", "-id").first()
+    if latest is not None and 0 <= index < latest.tree_size:
+        return latest
+    return tree_head_issue()
+
+
 # --------------------------------------------------------------------------- routing
 
 

@@ -42,20 +42,33 @@ def _int(request: HttpRequest, name: str, default: int | None = None) -> int:
     return int(raw)
 
 
-@csrf_exempt  # nodes authenticate by signature, not by cookie
-@never_cache
-@require_http_methods(["POST"])
-def gdx_exchange(request: HttpRequest) -> HttpResponse:
+def exchange_response(request: HttpRequest) -> tuple[int, bytes, list[tuple[str, str]]]:
+    """POST /gdx/exchange as (status, JSON body, extra headers): shared by the view and the
+    lean WSGI path (``exchange.wsgi``), which answers it without the portal's middleware."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = -1
     if not 0 < length <= MAX_REQUEST_BYTES:
-        return _gdx_error(413 if length > 0 else 400, "too_large" if length > 0 else "malformed")
+        code = "too_large" if length > 0 else "malformed"
+        body = json.dumps({"error": code, "detail": ""}).encode()
+        return (413 if length > 0 else 400), body, []
     outcome = services.exchange_route(body=request.body)
-    response = HttpResponse(outcome.body, status=outcome.status, content_type="application/json")
+    extra = []
     if outcome.hub_ms is not None:
-        response["Server-Timing"] = f"hub;dur={outcome.hub_ms}, provider;dur={outcome.provider_ms}"
+        timing = f"hub;dur={outcome.hub_ms}, provider;dur={outcome.provider_ms}"
+        extra.append(("Server-Timing", timing))
+    return outcome.status, outcome.body, extra
+
+
+@csrf_exempt  # nodes authenticate by signature, not by cookie
+@never_cache
+@require_http_methods(["POST"])
+def gdx_exchange(request: HttpRequest) -> HttpResponse:
+    status, body, extra = exchange_response(request)
+    response = HttpResponse(body, status=status, content_type="application/json")
+    for name, value in extra:
+        response[name] = value
     return response
 
 
@@ -93,8 +106,13 @@ def log_sth(request: HttpRequest) -> HttpResponse:
 def log_inclusion(request: HttpRequest) -> HttpResponse:
     try:
         index = _int(request, "index")
-        size = _int(request, "tree_size", services.tree_head_issue().tree_size)
-        return JsonResponse(selectors.inclusion_proof(index=index, size=size))
+        head = None
+        if request.GET.get("tree_size"):
+            size = _int(request, "tree_size")
+        else:  # under the newest signed head that holds the leaf
+            head = services.tree_head_covering(index)
+            size = head.tree_size
+        return JsonResponse(selectors.inclusion_proof(index=index, size=size, head=head))
     except ValueError as exc:
         return _gdx_error(400, "malformed", f"{exc} must be a whole number")
     except GdxError as exc:

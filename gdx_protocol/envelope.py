@@ -12,7 +12,7 @@ The parsers below only check *shape*; cryptographic checks live in exchange.py.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from . import schema
@@ -28,6 +28,12 @@ MAX_RESPONSE_BYTES = 8 << 20
 MAX_SIG = 8192  # ML-DSA-87 signatures are 4627 bytes; leave room
 MAX_SUBJECT_CT = 4096  # enc (<=1120 B for ML-KEM-768+X25519) + 13-digit ID + tag
 MAX_DOCUMENT_CT = MAX_RESPONSE_BYTES * 3 // 4
+
+
+def _flat_json(obj: Any) -> dict[str, Any]:
+    """``dataclasses.asdict`` for the headers and the hub stamp (plain str and int fields),
+    without its recursive deep copy: each is turned into JSON several times per envelope."""
+    return {name: getattr(obj, name) for name in _FIELDS[type(obj)]}
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,7 @@ class RequestHeader:
     sig_alg: str
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return _flat_json(self)
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ class HubStamp:
     sig_alg: str
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return _flat_json(self)
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,7 @@ class ResponseHeader:
     sig_alg: str
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return _flat_json(self)
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,10 @@ class ResponseEnvelope:
     def to_bytes(self) -> bytes:
         return canonical_json(self.to_json())
 
+
+_FIELDS: dict[type, tuple[str, ...]] = {
+    cls: tuple(f.name for f in fields(cls)) for cls in (RequestHeader, HubStamp, ResponseHeader)
+}
 
 # --------------------------------------------------------------------------- parsing
 

@@ -8,6 +8,7 @@ change.  ``kid`` = SHA-256 hex of the raw public key bytes.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import re
@@ -56,12 +57,24 @@ class _Ed25519:
 
     def verify(self, public_raw: bytes, signature: bytes, message: bytes) -> None:
         try:
-            ed25519.Ed25519PublicKey.from_public_bytes(public_raw).verify(signature, message)
+            _ed25519_public(public_raw).verify(signature, message)
         except (InvalidSignature, ValueError) as exc:
             raise BadSignatureError("signature does not verify") from exc
 
     def is_private(self, key: Any) -> bool:
         return isinstance(key, ed25519.Ed25519PrivateKey)
+
+
+# Public-key objects by their raw bytes: decoding a point costs more than a cache lookup,
+# and the same few members' keys verify every exchange. Immutable objects, safe to share
+# between threads; the bound keeps a flood of made-up keys from growing the cache (a
+# made-up key never gets this far anyway: keys come from the signed directory).
+_PUBLIC_CACHE = 4096
+
+
+@functools.lru_cache(maxsize=_PUBLIC_CACHE)
+def _ed25519_public(public_raw: bytes) -> ed25519.Ed25519PublicKey:
+    return ed25519.Ed25519PublicKey.from_public_bytes(public_raw)
 
 
 class _MLDSA65:
@@ -197,19 +210,25 @@ class _MLKEM768X25519Kem:
     def hpke_public(self, public_raw: bytes) -> MLKEM768X25519PublicKey:
         if len(public_raw) != MLKEM768_PUB_LEN + 32:
             raise MalformedError("bad ML-KEM-768+X25519 public key length")
-        try:
-            return MLKEM768X25519PublicKey(
-                mlkem.MLKEM768PublicKey.from_public_bytes(public_raw[:MLKEM768_PUB_LEN]),
-                x25519.X25519PublicKey.from_public_bytes(public_raw[MLKEM768_PUB_LEN:]),
-            )
-        except ValueError as exc:
-            raise MalformedError("bad ML-KEM-768+X25519 public key") from exc
+        return _xwing_public(public_raw)
 
     def hpke_private(self, private: Any) -> MLKEM768X25519PrivateKey:
         return private.hpke  # type: ignore[no-any-return]
 
     def is_private(self, key: Any) -> bool:
         return isinstance(key, HybridPrivateKey)
+
+
+@functools.lru_cache(maxsize=_PUBLIC_CACHE)
+def _xwing_public(public_raw: bytes) -> MLKEM768X25519PublicKey:
+    """Decoded once per key (ML-KEM-768's encapsulation key check is not free)."""
+    try:
+        return MLKEM768X25519PublicKey(
+            mlkem.MLKEM768PublicKey.from_public_bytes(public_raw[:MLKEM768_PUB_LEN]),
+            x25519.X25519PublicKey.from_public_bytes(public_raw[MLKEM768_PUB_LEN:]),
+        )
+    except ValueError as exc:
+        raise MalformedError("bad ML-KEM-768+X25519 public key") from exc
 
 
 KEM_ALGORITHMS: dict[str, KemAlgorithm] = {
@@ -238,11 +257,12 @@ class SigningKey:
     def generate(cls, alg: str = DEFAULT_SIGNATURE_ALG) -> SigningKey:
         return cls(alg, signature_algorithm(alg).generate())
 
-    @property
+    # Derived once: every envelope names its signer's kid (a SHA-256 of the public key).
+    @functools.cached_property
     def public_raw(self) -> bytes:
         return signature_algorithm(self.alg).public_raw(self.private)
 
-    @property
+    @functools.cached_property
     def kid(self) -> str:
         return key_id(self.public_raw)
 
@@ -262,15 +282,17 @@ class EncryptionKey:
     def generate(cls, alg: str = DEFAULT_KEM_ALG) -> EncryptionKey:
         return cls(alg, kem_algorithm(alg).generate())
 
-    @property
+    # Derived once: ML-KEM's public key is recomputed from the private key otherwise, on
+    # every request this node opens (its kid is looked up per envelope).
+    @functools.cached_property
     def public_raw(self) -> bytes:
         return kem_algorithm(self.alg).public_raw(self.private)
 
-    @property
+    @functools.cached_property
     def kid(self) -> str:
         return key_id(self.public_raw)
 
-    @property
+    @functools.cached_property
     def hpke_private(self) -> Any:
         return kem_algorithm(self.alg).hpke_private(self.private)
 

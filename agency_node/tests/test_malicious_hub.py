@@ -12,6 +12,7 @@ import io
 import json
 import os
 import threading
+import time
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -350,6 +351,7 @@ def test_a_forward_the_hub_did_not_log_is_reported(net):
     """T18: the hub forwards a request without logging it (it would be missing from the
     citizen's "who asked"); the provider checks the log after answering."""
     net.provider.config.log_check_every = 1
+    net.provider.config.log_check_delay = 0
     assert net.ask().status == "found"  # logged: no alarm
     net.provider.wait_for_log_checks()
     assert not net.provider.alarms
@@ -358,3 +360,23 @@ def test_a_forward_the_hub_did_not_log_is_reported(net):
     net.provider.wait_for_log_checks()
     assert "not_logged" in net.codes(net.provider)
     assert "T18" in net.threats(net.provider)
+
+
+def test_the_log_check_runs_its_delay_after_the_answer(net, monkeypatch):
+    """The provider waits `log_check_delay` before the T18 check, so the hub can prove the
+    checks of a moment under one tree head it has already signed."""
+    net.provider.config.log_check_every = 1
+    net.provider.config.log_check_delay = 0.5
+    checked: list[float] = []
+    original = net.provider.check_logged
+
+    def spy(*args):
+        checked.append(time.monotonic())
+        return original(*args)
+
+    monkeypatch.setattr(net.provider, "check_logged", spy)
+    started = time.monotonic()
+    assert net.ask().status == "found"
+    net.provider.wait_for_log_checks()
+    assert len(checked) == 1 and checked[0] - started >= 0.5
+    assert not net.provider.alarms

@@ -104,6 +104,25 @@ def test_signed_tree_heads_and_proofs_verify_with_the_standalone_verifier(hub_ke
     )
 
 
+def test_inclusion_without_a_size_uses_the_newest_head_that_holds_the_leaf(hub_key_file, client):
+    """The providers' log check (T18): no tree head signed per check while the newest holds
+    the leaf; a new one when it does not. The proof verifies either way."""
+    from exchange.models import SignedTreeHead
+
+    _append(5)
+    hub = HubKey.from_signing_key(load_private_pem(hub_key_file.read_bytes()))
+    head = services.tree_head_issue()
+    _append(3)  # the log grows past the head
+    assert services.tree_head_covering(4).pk == head.pk
+    doc = client.get("/gdx/log/inclusion?index=4").json()
+    assert doc["sth"]["tree_size"] == 5 and check_inclusion(doc, [hub])["ok"]
+    assert SignedTreeHead.objects.count() == 1  # nothing signed for that check
+    doc = client.get("/gdx/log/inclusion?index=6").json()  # not in the newest head
+    assert doc["sth"]["tree_size"] == 8 and check_inclusion(doc, [hub])["ok"]
+    assert SignedTreeHead.objects.count() == 2
+    assert client.get("/gdx/log/inclusion?index=8").json()["error"] == "bad_proof"
+
+
 def test_signed_directory_lists_members_and_revoked_keys(hub_key_file):
     member = MemberFactory()
     key = SigningKey.generate()
