@@ -14,7 +14,7 @@ from gdx_protocol.errors import GdxError
 from gdx_protocol.thai_id import thai_id_is_valid
 
 
-class PseudonymKeyMissing(Exception):
+class PseudonymKeyMissingError(Exception):
     """No pseudonym key is configured: citizens cannot sign in."""
 
 
@@ -23,7 +23,7 @@ def pseudonym_key() -> bytes:
     try:
         return b64d(path.read_text(encoding="utf-8").strip(), field="pseudonym")
     except (OSError, ValueError, GdxError) as error:
-        raise PseudonymKeyMissing(str(path)) from error
+        raise PseudonymKeyMissingError(str(path)) from error
 
 
 def is_thai_id(value: object) -> bool:

@@ -26,7 +26,7 @@ DEMO_PREFIX = "demo-thaid"
 _clients: ProcessCache[Any] = ProcessCache("citizens.thaid_clients", max_entries=8)
 
 
-class SignInFailed(Exception):
+class SignInFailedError(Exception):
     """The provider refused, the user cancelled, or a check (state, nonce, signature) failed.
     `code` is a short word safe to log and show; never a token."""
 
@@ -87,27 +87,29 @@ def start(request: HttpRequest, redirect_uri: str) -> HttpResponse:
         return _client().authorize_redirect(request, redirect_uri)
     except (OAuthError, OSError, ValueError) as error:
         log.warning("ThaiD sign-in could not start: %s", type(error).__name__)
-        raise SignInFailed("provider_unreachable") from error
+        raise SignInFailedError("provider_unreachable") from error
 
 
 def finish(request: HttpRequest) -> Claims:
     """Checks the callback (state), redeems the code with the verifier, verifies the ID token
     (signature, iss, aud, exp, nonce) and returns its claims."""
     if request.GET.get("error"):
-        raise SignInFailed("cancelled" if request.GET["error"] == "access_denied" else "refused")
+        raise SignInFailedError(
+            "cancelled" if request.GET["error"] == "access_denied" else "refused"
+        )
     try:
         token = _client().authorize_access_token(request)
     except OAuthError as error:
         # error.error is the OAuth error code ("mismatching_state", "invalid_grant"...);
         # its description may echo request data, so only the code is logged.
         log.warning("ThaiD sign-in refused: %s", error.error)
-        raise SignInFailed(str(error.error or "refused")) from None
+        raise SignInFailedError(str(error.error or "refused")) from None
     except (OSError, ValueError) as error:
         log.warning("ThaiD sign-in failed: %s", type(error).__name__)
-        raise SignInFailed("provider_unreachable") from None
+        raise SignInFailedError("provider_unreachable") from None
     claims = token.get("userinfo")
     if not claims:
-        raise SignInFailed("no_id_token")
+        raise SignInFailedError("no_id_token")
     return claims_from(dict(claims))
 
 

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,14 +21,14 @@ from citizens import selectors, services, sms, thaid
 from citizens.access import citizen_required, current_citizen
 from citizens.forms import CodeForm, ConsentForm, ContactForm
 from citizens.models import CitizenContact
-from citizens.pseudonym import PseudonymKeyMissing
+from citizens.pseudonym import PseudonymKeyMissingError
 from core.forms import add_service_errors
 from core.parsing import int_param
 
 log = logging.getLogger(__name__)
 SIGN_IN_ERRORS = {
-    "cancelled": _("You cancelled the sign-in at ThaiD."),
-    "provider_unreachable": _("ThaiD did not answer. Try again in a few minutes."),
+    "cancelled": gettext_lazy("You cancelled the sign-in at ThaiD."),
+    "provider_unreachable": gettext_lazy("ThaiD did not answer. Try again in a few minutes."),
 }
 
 
@@ -59,7 +60,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         raise Http404
     try:
         return thaid.start(request, request.build_absolute_uri(reverse("citizens:callback")))
-    except thaid.SignInFailed as failure:
+    except thaid.SignInFailedError as failure:
         return _sign_in_failed(request, failure.code)
 
 
@@ -71,11 +72,11 @@ def callback(request: HttpRequest) -> HttpResponse:
     try:
         claims = thaid.finish(request)
         citizen = services.citizen_sign_in(claims=claims, request=request)
-    except thaid.SignInFailed as failure:
+    except thaid.SignInFailedError as failure:
         return _sign_in_failed(request, failure.code)
     except ValidationError as error:
         return _sign_in_failed(request, "refused", error.messages[0])
-    except PseudonymKeyMissing:
+    except PseudonymKeyMissingError:
         log.error("Citizen sign-in is off: no pseudonym key at CITIZEN_PSEUDONYM_KEY_FILE")
         return _sign_in_failed(request, "not_configured")
     services.citizen_session_start(request=request, citizen=citizen)
