@@ -1,9 +1,11 @@
 """The citizen's space from the outside: what a citizen sees, what is stored, what is refused."""
 
+import io
 import json
 
 import pytest
 from django.core import mail
+from pypdf import PdfReader
 
 from citizens import sms
 from citizens.models import CitizenContact
@@ -140,9 +142,6 @@ def test_the_export_holds_the_complaint_and_the_answer(
 
 
 def test_the_pdf_export_is_thai_text(citizen_client, agency_a, no_readings):
-    from pypdf import PdfReader
-    import io
-
     complaint = complaint_submit(reporter_email="me@example.com")
     link_email(citizen_client, "me@example.com")
     r = citizen_client.get("/me/export.pdf")
