@@ -19,6 +19,9 @@ class Citizen(CleanTextMixin, models.Model):
         ARCHIVED = "archived", _("Archived")
 
     pseudonym = models.CharField(_("pseudonym"), max_length=64, unique=True, editable=False)
+    # The counter's keyed reference of the same ID (counter.hashing.citizen_ref, ADR 0080):
+    # finds the No Copy verification records made about the citizen at a counter.
+    counter_ref = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     name_th = models.CharField(_("name in Thai"), max_length=200, blank=True)
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     # Identity assurance level ThaiD reported at the last sign-in (e.g. "2.3").

@@ -10,6 +10,7 @@ from django.db.models.functions import Replace
 
 from citizens.models import Citizen, CitizenContact
 from complaints.models import Complaint
+from counter.models import VerificationRecord
 from exchange import selectors as exchange_selectors
 from feedback.models import Response
 
@@ -78,6 +79,17 @@ def reading_proof(*, citizen: Citizen, index: int) -> dict[str, Any] | None:
 
 def proof_bundle(*, citizen: Citizen) -> dict[str, Any]:
     return exchange_selectors.subject_proof_bundle(pseudonym=citizen.pseudonym)
+
+
+def counter_checks(*, citizen: Citizen) -> QuerySet[VerificationRecord]:
+    """No Copy at the counter: the verifications of the citizen's card or registry record."""
+    if not citizen.counter_ref:
+        return VerificationRecord.objects.none()
+    return (
+        VerificationRecord.objects.filter(citizen_ref=citizen.counter_ref)
+        .select_related("agency", "service", "point")
+        .order_by("-created_at")
+    )
 
 
 def citizens_inactive(*, before: datetime) -> QuerySet[Citizen]:
@@ -170,4 +182,16 @@ def export_data(*, citizen: Citizen) -> dict[str, Any]:
             _feedback_row(r) for r in feedback_of(citizen=citizen).prefetch_related("replies")
         ],
         "readings_of_my_data": readings(citizen=citizen, limit=1000),
+        "counter_checks": [
+            {
+                "when": v.created_at.isoformat(),
+                "agency": v.agency.name_th,
+                "service": v.service.name_th if v.service else "",
+                "how": str(v.get_source_display()),
+                "fields_used": v.fields_used,
+                "status": v.status,
+                "gdx_request_id": str(v.gdx_request_id or ""),
+            }
+            for v in counter_checks(citizen=citizen)
+        ],
     }

@@ -23,6 +23,7 @@ from citizens.thaid import Claims
 from complaints.services import complaint_erase_contact
 from core.mail import email_enqueue, public_base_url
 from core.phone import normalize_thai_phone, validate_thai_phone
+from counter import hashing as counter_hashing
 from feedback.services import response_erase_contact
 
 MAX_CODE_ATTEMPTS = 5
@@ -56,6 +57,7 @@ def citizen_sign_in(*, claims: Claims, request: HttpRequest | None = None) -> Ci
     citizen, created = Citizen.objects.select_for_update().get_or_create(pseudonym=pseudonym)
     if citizen.status == Citizen.Status.ARCHIVED:
         citizen.reactivate()
+    citizen.counter_ref = counter_hashing.citizen_ref(claims.pid)
     citizen.name_th = claims.name_th
     citizen.name_en = claims.name_en
     citizen.ial = claims.ial

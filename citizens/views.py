@@ -108,6 +108,7 @@ def readings(request: HttpRequest) -> HttpResponse:
         "citizens/readings.html",
         {
             "readings": selectors.readings(citizen=citizen, limit=200),
+            "counter_checks": selectors.counter_checks(citizen=citizen)[:200],
             "proof_url_template": reverse("citizens:proof") + "?index={index}",
         },
     )

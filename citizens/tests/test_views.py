@@ -211,3 +211,29 @@ def test_the_privacy_notice_in_both_languages(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/privacy/"})
     en = client.get("/privacy/").content.decode()
     assert "Privacy notice" in en and "How long" in en
+
+
+def test_counter_checks_of_my_card_appear_with_my_readings(
+    citizen_client, citizen, agency_a, officer_a, no_readings
+):
+    from citizens.tests.conftest import PID_1, PID_2
+    from counter import hashing
+    from counter.services import verification_record_create
+    from manual.tests.factories import make_published
+
+    service = make_published(agency=agency_a, code="svc-a", name_th="การขอใบอนุญาตทดสอบ")
+    citizen.counter_ref = hashing.citizen_ref(PID_1)  # what sign-in stores
+    citizen.save()
+    for pid in (PID_1, PID_2):
+        verification_record_create(
+            agency=agency_a,
+            service=service,
+            point=None,
+            officer=officer_a,
+            source="card",
+            values={"citizen_id": pid, "name_th": "นายสมชาย ใจดี"},
+            fields_used=["citizen_id"],
+        )
+    data = json.loads(citizen_client.get("/me/export.json").content)
+    assert [c["service"] for c in data["counter_checks"]] == ["การขอใบอนุญาตทดสอบ"]
+    assert "การขอใบอนุญาตทดสอบ" in citizen_client.get("/me/readings/").content.decode()
