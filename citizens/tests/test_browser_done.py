@@ -165,16 +165,14 @@ def page(_playwright_browser, stack):
 
 def _give_feedback(page, base: str, point: int, email: str) -> None:
     page.goto(f"{base}/f/{point}/")
-    page.locator("input[name=service]").first.check()
-    if page.locator("input[name=service_other]").is_visible():
-        page.fill("input[name=service_other]", "ทำบัตรประชาชน")
+    page.locator("select[name=service]").select_option(index=1)
     for name in ("overall", "process", "staff", "facilities", "outcome"):
         page.locator(f"input[name={name}][value='4']").check()
     page.locator("input[name=asked_for_copy][value='no']").check()
     page.fill("textarea[name=comment]", "เจ้าหน้าที่บริการดี ไม่ต้องใช้สำเนา")
     page.fill("input[name=contact_email]", email)
-    page.locator("form[method=post] button[type=submit]").last.click()
-    page.wait_for_load_state()
+    page.get_by_role("button", name="ส่งแบบประเมิน").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "ขอบคุณที่ร่วมแสดงความคิดเห็น"
 
 
 def _file_complaint(page, base: str, point: int, email: str) -> str:
@@ -182,8 +180,8 @@ def _file_complaint(page, base: str, point: int, email: str) -> str:
     page.locator("select[name=category]").select_option(index=1)
     page.fill("textarea[name=description]", "รอคิวนานเกินสองชั่วโมง")
     page.fill("input[name=reporter_email]", email)
-    page.locator("form[method=post] button[type=submit].primary").last.click()
-    page.wait_for_load_state()
+    page.get_by_role("button", name="ส่งเรื่องร้องเรียน").click()
+    page.wait_for_url("**/complaints/follow/**")
     return page.url
 
 
