@@ -23,6 +23,7 @@ from exchange.models import (
 from gdx_protocol import b64e, sign_directory
 from gdx_protocol.directory import HubKey
 from gdx_protocol.errors import ProofError
+from gdx_protocol.merkle import leaf_hash
 from gdx_protocol.trust import add_cosignatures
 
 MAX_PROOF_SIZE = 1 << 40
@@ -120,28 +121,30 @@ def consistency_proof(*, first: int, second: int) -> dict[str, Any]:
 
 
 def who_asked(*, pseudonym: str, limit: int = 200) -> list[dict[str, Any]]:
-    """A citizen's "who asked for my data": one entry per request, with its inclusion
+    """A citizen's "who asked for my data" for EGA: one entry per request, with its inclusion
     proof against the newest signed tree head (the caller issues it first).
 
-    Only delivered exchanges are listed: the consumer computes the pseudonym, and only the
-    provider, which opened the sealed ID, checked it and signed an answer carrying it,
-    confirms whose data it was. A refused or failed request names a pseudonym nobody
-    confirmed, so a consumer could otherwise write into another citizen's list by
+    Listed by the rule of ``subject_readings`` (``_confirmed_about``): exchanges a provider
+    confirmed were about this pseudonym. A refused or failed request names a pseudonym
+    nobody confirmed, so a consumer could otherwise write into another citizen's list by
     mislabelling (threat T10). Those requests stay in the audit log for EGA.
     """
     head = SignedTreeHead.objects.order_by("-tree_size", "-id").first()
     size = head.tree_size if head else 0
-    rows = (
-        Exchange.objects.filter(
-            subject_pseudonym=pseudonym,
-            request_leaf_index__lt=size,
-            status=Exchange.Status.DELIVERED,
-        )
+    rows = list(
+        _confirmed_about(pseudonym)
+        .filter(request_leaf_index__lt=size)
         .select_related("consumer__agency")
         .order_by("-received_at", "-id")[:limit]
     )
+    indexes = [row.request_leaf_index for row in rows]
+    proofs = log.inclusions(indexes, size) if rows else {}
+    leaves = dict(AuditLogLeaf.objects.filter(index__in=indexes).values_list("index", "data"))
+    sth = tree_head_json(head) if head else None
     entries = []
     for row in rows:
+        index = row.request_leaf_index
+        leaf = bytes(leaves[index])
         entries.append(
             {
                 "request_id": str(row.request_id),
@@ -154,9 +157,14 @@ def who_asked(*, pseudonym: str, limit: int = 200) -> list[dict[str, Any]]:
                 "document_type": row.document_type,
                 "outcome": row.status,
                 "refusal_code": row.refusal_code,
-                "inclusion": inclusion_proof(
-                    index=row.request_leaf_index or 0, size=size, with_data=True
-                ),
+                "inclusion": {
+                    "leaf_index": index,
+                    "tree_size": size,
+                    "leaf_hash": leaf_hash(leaf).hex(),
+                    "proof": [h.hex() for h in proofs[index]],
+                    "leaf": b64e(leaf),
+                    "sth": sth,
+                },
             }
         )
     return entries
@@ -258,18 +266,25 @@ def hub_key_json() -> dict[str, str]:
     return {"alg": key.alg, "pub": b64e(key.public_raw), "kid": key.kid}
 
 
-def _proof_entry(leaf: AuditLogLeaf, proof: list[bytes]) -> dict[str, Any]:
+def _proof_entry(index: int, data: bytes, lh: bytes, event: str, proof: list[bytes]) -> dict:
     return {
-        "leaf_index": leaf.index,
-        "leaf": b64e(bytes(leaf.data)),
-        "leaf_hash": bytes(leaf.leaf_hash).hex(),
-        "event": leaf.event,
+        "leaf_index": index,
+        "leaf": b64e(bytes(data)),
+        "leaf_hash": bytes(lh).hex(),
+        "event": event,
         "proof": [h.hex() for h in proof],
     }
 
 
-def _leaf_indexes(pseudonym: str) -> list[int]:
-    pairs = _confirmed_about(pseudonym).values_list("request_leaf_index", "response_leaf_index")
+def _leaf_indexes(pseudonym: str, limit: int | None, before: int | None) -> list[int]:
+    rows = _confirmed_about(pseudonym)
+    if before is not None:
+        rows = rows.filter(request_leaf_index__lt=before)
+    pairs = rows.order_by("-request_leaf_index").values_list(
+        "request_leaf_index", "response_leaf_index"
+    )
+    if limit is not None:
+        pairs = pairs[: max(1, min(int(limit), SUBJECT_READINGS_MAX))]
     return sorted({i for pair in pairs for i in pair if i is not None})
 
 
@@ -288,7 +303,8 @@ def subject_reading_proof(*, pseudonym: str, index: int) -> dict[str, Any] | Non
     if leaf is None or not mine.exists():
         return None
     head = log.tree_head_covering(index)
-    entry = _proof_entry(leaf, log.inclusion(index, head.tree_size))
+    proof = log.inclusion(index, head.tree_size)
+    entry = _proof_entry(index, leaf.data, leaf.leaf_hash, leaf.event, proof)
     return {
         "format": PROOF_FORMAT,
         **entry,
@@ -298,13 +314,21 @@ def subject_reading_proof(*, pseudonym: str, index: int) -> dict[str, Any] | Non
     }
 
 
-def subject_proof_bundle(*, pseudonym: str) -> dict[str, Any]:
-    """Every log entry of ``pseudonym``'s readings (requests and answers) with its inclusion
-    proof, all against one signed tree head; the format is in docs/gdx-proof-bundle.md."""
-    indexes = _leaf_indexes(pseudonym)
+def subject_proof_bundle(
+    *, pseudonym: str, limit: int | None = None, before: int | None = None
+) -> dict[str, Any]:
+    """The log entries of ``pseudonym``'s readings (requests and answers) with their
+    inclusion proofs, all against one signed tree head: every reading, or one page of them
+    (``limit`` and ``before`` as in ``subject_readings``). Format: docs/gdx-proof-bundle.md.
+    Five queries at most, however many entries."""
+    indexes = _leaf_indexes(pseudonym, limit, before)
     head = log.tree_head_covering(indexes[-1] if indexes else -1)
     proofs = log.inclusions(indexes, head.tree_size) if indexes else {}
-    leaves = AuditLogLeaf.objects.filter(index__in=indexes).order_by("index")
+    leaves = (
+        AuditLogLeaf.objects.filter(index__in=indexes)
+        .order_by("index")
+        .values_list("index", "data", "leaf_hash", "event")
+    )
     return {
         "format": BUNDLE_FORMAT,
         "hash": "sha256",
@@ -314,7 +338,7 @@ def subject_proof_bundle(*, pseudonym: str) -> dict[str, Any]:
         "hub_key": hub_key_json(),
         "sth": tree_head_json(head),
         "tree_size": head.tree_size,
-        "entries": [_proof_entry(leaf, proofs[leaf.index]) for leaf in leaves],
+        "entries": [_proof_entry(*leaf, proofs[leaf[0]]) for leaf in leaves],
     }
 
 

@@ -370,3 +370,19 @@ def test_many_proofs_at_once_equal_one_at_a_time(db, hub_key_file, size):
         many = log.inclusions(wanted, size)
     assert len(queries.captured_queries) <= 2  # leaves, then the inner nodes
     assert many == {i: log.inclusion(i, size) for i in wanted}
+
+
+def test_a_bundle_of_one_page_holds_the_entries_of_that_page(net):
+    pseudonym = "b" * 64
+    rows = [_row(net, pseudonym, Exchange.Status.DELIVERED) for _ in range(4)]
+    page = selectors.subject_readings(
+        pseudonym=pseudonym, limit=2, before=rows[-1].request_leaf_index
+    )
+    bundle = selectors.subject_proof_bundle(
+        pseudonym=pseudonym, limit=2, before=rows[-1].request_leaf_index
+    )
+    assert {e["leaf_index"] for e in bundle["entries"]} == {
+        i for r in page for i in (r["index"], r["response_index"])
+    }
+    for entry in bundle["entries"]:
+        assert proof_holds(entry, bundle["sth"], bundle["hub_key"])
