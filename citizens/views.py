@@ -23,7 +23,6 @@ from citizens.forms import CodeForm, ConsentForm, ContactForm
 from citizens.models import CitizenContact
 from citizens.pseudonym import PseudonymKeyMissingError
 from core.forms import add_service_errors
-from core.parsing import int_param
 
 log = logging.getLogger(__name__)
 SIGN_IN_ERRORS = {
@@ -109,15 +108,14 @@ def readings(request: HttpRequest) -> HttpResponse:
         {
             "readings": selectors.readings(citizen=citizen, limit=200),
             "counter_checks": selectors.counter_checks(citizen=citizen)[:200],
-            "proof_url_template": reverse("citizens:proof") + "?index={index}",
+            "proof_url_template": reverse("citizens:proof", args=[0]).replace("/0/", "/{index}/"),
         },
     )
 
 
 @never_cache
 @citizen_required
-def proof(request: HttpRequest) -> JsonResponse:
-    index = int_param(request.GET.get("index"))
+def proof(request: HttpRequest, index: int) -> JsonResponse:
     found = selectors.reading_proof(citizen=request.citizen, index=index)
     if found is None:
         raise Http404

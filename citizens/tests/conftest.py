@@ -51,7 +51,7 @@ def citizen_client(client, citizen):
 
 @pytest.fixture
 def no_readings(monkeypatch):
-    """Until the exchange provides subject_readings (issue-14-log), an empty log."""
+    """An empty GDX log, without the hub key the real proofs need (those: test_readings.py)."""
     from exchange import selectors
 
     monkeypatch.setattr(selectors, "subject_readings", lambda **kw: [], raising=False)

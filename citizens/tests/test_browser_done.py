@@ -231,13 +231,13 @@ def test_done_when(page, stack):
         proof["leaf"] = ("B" if leaf[0] != "B" else "C") + leaf[1:]
         route.fulfill(response=response, body=json.dumps(proof))
 
-    page.route("**/me/readings/proof.json*", tamper)
+    page.route("**/me/readings/*/proof.json", tamper)
     page.reload()
     first = page.locator("[data-reading-index]").first
     first.locator("button").first.click()
     result = first.locator("[role=status], [aria-live]").first
     page.wait_for_function("el => /not hold|ไม่/.test(el.textContent)", arg=result.element_handle())
-    page.unroute("**/me/readings/proof.json*")
+    page.unroute("**/me/readings/*/proof.json")
 
     # Link the email given earlier with the mailed code; the records appear.
     page.goto(f"{base}/me/contacts/")

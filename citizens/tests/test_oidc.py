@@ -16,7 +16,7 @@ from citizens.pseudonym import pseudonym_for
 
 
 @pytest.fixture
-def op(live_server, settings, pseudonym_key, tmp_path, no_readings):
+def op(live_server, settings, pseudonym_key, tmp_path):
     settings.PUBLIC_BASE_URL = live_server.url
     settings.VAR_DIR = tmp_path
     return live_server.url

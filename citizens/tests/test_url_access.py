@@ -31,8 +31,8 @@ TABLE: dict[str, dict[str, int]] = {
     "/me/sign-in/callback/?code=x&state=forged": dict.fromkeys(CITIZEN_ROLES, 400),
     "/me/sign-out/": NOT_GET,
     "/me/readings/": citizen_only(),
-    "/me/readings/proof.json?index=0": citizen_only(404),
-    "/me/readings/proof.json?index=nonsense": citizen_only(400),
+    "/me/readings/0/proof.json": citizen_only(404),
+    "/me/readings/{reading}/proof.json": citizen_only(200, b=404),
     "/me/readings/proof-bundle.json": citizen_only(),
     "/me/records/": citizen_only(),
     "/me/contacts/": citizen_only(),
@@ -53,9 +53,19 @@ TABLE: dict[str, dict[str, int]] = {
 
 
 @pytest.fixture
-def objects(citizen):
+def objects(citizen, monkeypatch, no_readings):
+    from exchange import selectors
+
     contact = CitizenContact.objects.create(citizen=citizen, kind="email", value="a@example.com")
-    return {"contact": contact.pk}
+    # Log entry 5 is the first citizen's reading (the real log: citizens/tests/test_readings.py).
+    monkeypatch.setattr(
+        selectors,
+        "subject_reading_proof",
+        lambda *, pseudonym, index: (
+            {"leaf_index": 5} if (pseudonym, index) == (citizen.pseudonym, 5) else None
+        ),
+    )
+    return {"contact": contact.pk, "reading": 5}
 
 
 @pytest.mark.parametrize("role", CITIZEN_ROLES)
