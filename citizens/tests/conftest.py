@@ -9,6 +9,9 @@ from citizens.middleware import SESSION_KEY
 from citizens.models import Citizen
 from citizens.pseudonym import pseudonym_for
 
+# The hub and a provider node (test_readings.py runs real exchanges through them).
+from exchange.tests.conftest import gdx_keys, hub_key_file, net, provider_node  # noqa: F401
+
 # Valid check digits; not real people.
 PID_1 = "1101700203450"
 PID_2 = "3100601234565"

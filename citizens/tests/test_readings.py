@@ -9,14 +9,7 @@ import pytest
 from citizens.models import Citizen
 from citizens.pseudonym import pseudonym_for
 from citizens.tests.conftest import sign_in_as
-from exchange.tests.conftest import (  # noqa: F401 - fixtures of the hub and a provider node
-    PSEUDONYM_KEY,
-    REGISTRY,
-    gdx_keys,
-    hub_key_file,
-    net,
-    provider_node,
-)
+from exchange.tests.conftest import PSEUDONYM_KEY, REGISTRY
 from exchange.tests.test_readings import _exchange, proof_holds
 from gdx_protocol import b64e
 
