@@ -167,3 +167,10 @@ def test_id_tokens_are_signed_with_the_published_key(settings, tmp_path):
     decoded = jwt.decode(token, KeySet.import_key_set(demo_provider.jwks()))
     assert decoded.claims["pid"] == person.pid
     assert decoded.claims["iss"] == "http://testserver/demo-thaid"
+
+
+def test_the_discovery_document_meets_openid_connect_discovery(settings):
+    from authlib.oidc.discovery import OpenIDProviderMetadata
+
+    settings.PUBLIC_BASE_URL = "https://demo.example"
+    OpenIDProviderMetadata(demo_provider.metadata()).validate()  # raises on a missing field
