@@ -11,6 +11,8 @@ size differs (``--rebuild`` forces it). Timed in this process, wall clock and CP
 (``time.process_time``: this process only, not PostgreSQL's), each operation ``--runs`` times:
 
 - page: ``subject_readings(limit=100)``, the first page of /me/;
+- page with proofs: that page and ``subject_proof_bundle(limit=100)``, the proofs of its 200
+  entries (what a page that carries its proofs, rather than fetching each, would cost);
 - proof: ``subject_reading_proof`` of one entry, what each "verify" button fetches;
 - bundle: ``subject_proof_bundle``, all 2,000 entries with their inclusion proofs against one
   signed tree head (the downloadable proof bundle; "including the proofs' data");
@@ -245,6 +247,13 @@ def measure(runs: int) -> dict:
     indexes = [e["leaf_index"] for e in bundle["entries"]]
     results = {
         "page": timed(lambda: selectors.subject_readings(pseudonym=TARGET, limit=100), runs),
+        "page_proofs": timed(
+            lambda: (
+                selectors.subject_readings(pseudonym=TARGET, limit=100),
+                selectors.subject_proof_bundle(pseudonym=TARGET, limit=100),
+            ),
+            runs,
+        ),
         "proof": timed(lambda: selectors.subject_reading_proof(pseudonym=TARGET, index=one), runs),
         "bundle": timed(lambda: selectors.subject_proof_bundle(pseudonym=TARGET), runs),
         "baseline": timed(lambda: [log.inclusion(i, size) for i in indexes], 3),
@@ -321,6 +330,7 @@ def report(n_leaves: int, results: dict, web: dict | None, generated: str) -> st
     ]
     names = {
         "page": "readings page (100 newest)",
+        "page_proofs": "readings page with its proofs (100 readings, 200 entries, one head)",
         "proof": "one entry's proof (a verify button)",
         "bundle": f"proof bundle: {2 * READINGS:,} entries with proofs, one tree head",
         "baseline": f"baseline: the same {2 * READINGS:,} proofs one at a time",

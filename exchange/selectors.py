@@ -137,13 +137,12 @@ def who_asked(*, pseudonym: str, limit: int = 200) -> list[dict[str, Any]]:
         .select_related("consumer__agency")
         .order_by("-received_at", "-id")[:limit]
     )
-    indexes = [row.request_leaf_index for row in rows]
+    indexes = [int(row.request_leaf_index or 0) for row in rows]  # never None: filtered
     proofs = log.inclusions(indexes, size) if rows else {}
     leaves = dict(AuditLogLeaf.objects.filter(index__in=indexes).values_list("index", "data"))
     sth = tree_head_json(head) if head else None
     entries = []
-    for row in rows:
-        index = row.request_leaf_index
+    for row, index in zip(rows, indexes, strict=True):
         leaf = bytes(leaves[index])
         entries.append(
             {

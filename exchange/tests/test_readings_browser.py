@@ -152,3 +152,20 @@ def test_an_empty_list_says_so(catalogue, browser_page, live_server, hub_key_fil
     assert page.locator(".reading").count() == 0
     assert "GDX" in page.locator(".subject-readings").inner_text()
     assert_accessible(page)
+
+
+def test_without_web_crypto_the_page_says_it_cannot_check_here(
+    catalogue, net, browser_page, live_server
+):
+    """Web Crypto exists only in secure contexts: over plain HTTP the page must not claim
+    that a good proof "does not hold"."""
+    response, pseudonym = _exchange(net, REGISTRY.citizen_ids()[0])
+    assert response.status_code == 200
+    [reading] = selectors.subject_readings(pseudonym=pseudonym)
+    page = browser_page
+    page.add_init_script("Object.defineProperty(window.crypto, 'subtle', {value: undefined});")
+    page.goto(f"{live_server.url}/test-readings/{pseudonym}/")
+    page.locator("[data-verify-index]").click()
+    state, text = _result(page, reading["index"])
+    assert state == "error"
+    assert "HTTPS" in text and "ไม่ถูกต้อง" not in text

@@ -161,6 +161,7 @@
     holds: "ถูกต้อง (holds): รายการนี้อยู่ในบันทึกการแลกเปลี่ยนที่ศูนย์ GDX ลงนามไว้",
     holdsUnsigned: "ถูกต้องตามรากของบันทึก (holds) แต่เบราว์เซอร์นี้ตรวจลายมือชื่อของศูนย์ไม่ได้",
     notHold: "ไม่ถูกต้อง (does not hold): หลักฐานไม่ตรงกับบันทึกที่ลงนามไว้",
+    unavailable: "เบราว์เซอร์ตรวจสอบได้เฉพาะเมื่อเปิดหน้านี้ผ่าน HTTPS (cannot check here)",
     error: "ตรวจสอบไม่ได้ในขณะนี้ โปรดลองอีกครั้ง (could not check now)",
   };
 
@@ -185,6 +186,11 @@
       consumer: button.dataset.consumer,
       document_type: button.dataset.documentType,
     };
+    if (!window.crypto || !window.crypto.subtle) {
+      // Web Crypto exists only in secure contexts (HTTPS, localhost): say so, never "does not hold".
+      show(container, target, "error", message(container, "unavailable"));
+      return;
+    }
     button.disabled = true;
     show(container, target, "checking", message(container, "checking"));
     try {
