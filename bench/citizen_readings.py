@@ -363,7 +363,7 @@ def report(n_leaves: int, results: dict, web: dict | None, generated: str) -> st
             "",
             f"Browser ({web['chromium']}, headless): verify-inclusion.js checked {web['n']} "
             f"proofs (SHA-256 path and Ed25519 tree-head signature through Web Crypto), "
-            f"{web['holds']} held {web['reason']}; per proof p50 {web['p50']:.2f} ms, p95 {web['p95']:.2f} ms, "
+            f"{web['holds']} held{web['reason']}; per proof p50 {web['p50']:.2f} ms, p95 {web['p95']:.2f} ms, "
             f"max {web['max']:.2f} ms.",
         ]
     return "\n".join(lines) + "\n"
