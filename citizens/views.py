@@ -23,8 +23,11 @@ from citizens.forms import CodeForm, ConsentForm, ContactForm
 from citizens.models import CitizenContact
 from citizens.pseudonym import PseudonymKeyMissingError
 from core.forms import add_service_errors
+from core.parsing import optional_id
 
 log = logging.getLogger(__name__)
+# The page bench/citizen_readings.py measures: 100 readings, older ones a page at a time.
+READINGS_PAGE = 100
 SIGN_IN_ERRORS = {
     "cancelled": gettext_lazy("You cancelled the sign-in at ThaiD."),
     "provider_unreachable": gettext_lazy("ThaiD did not answer. Try again in a few minutes."),
@@ -102,11 +105,14 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @citizen_required
 def readings(request: HttpRequest) -> HttpResponse:
     citizen = request.citizen
+    before = optional_id(request.GET.get("before"))
+    found = selectors.readings(citizen=citizen, limit=READINGS_PAGE, before=before)
     return render(
         request,
         "citizens/readings.html",
         {
-            "readings": selectors.readings(citizen=citizen, limit=200),
+            "readings": found,
+            "older": found[-1]["index"] if len(found) == READINGS_PAGE else None,
             "counter_checks": selectors.counter_checks(citizen=citizen)[:200],
             "proof_url_template": reverse("citizens:proof", args=[0]).replace("/0/", "/{index}/"),
         },

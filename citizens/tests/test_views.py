@@ -237,3 +237,28 @@ def test_counter_checks_of_my_card_appear_with_my_readings(
     data = json.loads(citizen_client.get("/me/export.json").content)
     assert [c["service"] for c in data["counter_checks"]] == ["การขอใบอนุญาตทดสอบ"]
     assert "การขอใบอนุญาตทดสอบ" in citizen_client.get("/me/readings/").content.decode()
+
+
+def test_readings_come_a_hundred_at_a_time_with_a_link_to_older_ones(citizen_client, monkeypatch):
+    from django.utils import timezone
+
+    from exchange import selectors
+
+    asked = []
+
+    def readings(*, pseudonym, limit, before=None):
+        asked.append(before)
+        top = before if before is not None else 250
+        return [
+            {"index": i, "when": timezone.now(), "consumer_name": "ก", "provider_name": "ข",
+             "document_type_name": "ค", "purpose": "p", "outcome_label": "ส่งแล้ว",
+             "request_id": "r", "consumer": "c", "document_type": "d"}
+            for i in range(top - 1, max(top - 1 - limit, -1), -1)
+        ]  # fmt: skip
+
+    monkeypatch.setattr(selectors, "subject_readings", readings)
+    page = citizen_client.get("/me/readings/").content.decode()
+    assert page.count('class="reading"') == 100 and "?before=150" in page
+    page = citizen_client.get("/me/readings/?before=150").content.decode()
+    assert asked == [None, 150] and 'data-verify-index="149"' in page
+    assert citizen_client.get("/me/readings/?before=x%00").status_code == 200
