@@ -115,6 +115,21 @@ COMPLAINTS = (
 
 CONSOLE = ("console.followup.reminded",)
 
+CITIZENS = (
+    "citizens.citizen.signed_in",
+    "citizens.citizen.archived",
+    "citizens.contact.added",
+    "citizens.contact.confirmed",
+    "citizens.contact.removed",
+    "citizens.consent.given",
+    "citizens.consent.withdrawn",
+    "citizens.data.exported",
+    "citizens.contacts.erased",
+    "citizens.retention.enforced",
+    "complaints.complaint.contact_erased",
+    "feedback.response.contact_erased",
+)
+
 COUNTER = (
     "counter.path.set",
     "counter.record.created",
@@ -125,6 +140,7 @@ ACTIONS: frozenset[str] = frozenset(
     (
         *ACCOUNTS,
         *AGENCIES,
+        *CITIZENS,
         *COMPLAINTS,
         *CONSOLE,
         *COUNTER,

@@ -29,10 +29,15 @@ urlpatterns = [
     path("", include("progress.urls")),
     path("", include("counter.urls")),
     path("", include("console.urls")),
+    path("", include("citizens.urls")),
     path("open311/v2/", include("complaints.open311_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+if settings.THAID_DEMO_PROVIDER:
+    # The demo's stand-in for ThaiD (ADR 0110); never mounted in production.
+    urlpatterns.append(path("demo-thaid/", include("citizens.demo_urls")))
 
 handler400 = "core.views.bad_request"
 handler403 = "core.views.permission_denied"

@@ -894,3 +894,25 @@ def partner_key_authenticate(*, secret: str) -> PartnerKey | None:
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
         PartnerKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return key
+
+
+@transaction.atomic
+def complaint_erase_contact(*, complaint: Complaint, reason: str) -> Complaint:
+    """The reporter's name, email and phone blanked (PDPA: the citizen's request, or the
+    retention period over); the complaint, its history and its figures stay."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    complaint.reporter_name = ""
+    complaint.name_public = False
+    complaint.reporter_email = ""
+    complaint.reporter_phone = ""
+    complaint.full_clean()
+    complaint.save(
+        update_fields=["reporter_name", "name_public", "reporter_email", "reporter_phone"]
+    )
+    audit_record(
+        action="complaints.complaint.contact_erased",
+        target=complaint,
+        agency=complaint.agency,
+        data={"reason": reason},
+    )
+    return complaint

@@ -12,9 +12,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        from core.parsing import IdConverter
+        from core.parsing import IdConverter, IndexConverter
 
         register_converter(IdConverter, "id")
+        register_converter(IndexConverter, "index")
 
 
 # django_tasks_db names its results lazily but its app plainly: Django's admin shows both,

@@ -140,3 +140,13 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+class IndexConverter(IdConverter):
+    """`<index:index>`: a position that starts at 0 (a GDX audit-log entry), else as `<id:>`."""
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 0 <= number <= MAX_ID:
+            raise ValueError(value)
+        return number

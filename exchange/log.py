@@ -16,8 +16,9 @@ the fetched hashes.
 """
 
 import functools
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -25,8 +26,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
 
 from core import pg
-from exchange.models import AuditLogLeaf, LogState, MerkleSubtree
+from exchange.hub import hub_signing_key
+from exchange.models import AuditLogLeaf, LogState, MerkleSubtree, SignedTreeHead
 from gdx_protocol import merkle
+from gdx_protocol.encoding import b64d
+from gdx_protocol.merkle import TreeHead
+from gdx_protocol.sth import sign_tree_head
 
 T = TypeVar("T")
 _DUMMY = b"\0" * merkle.HASH_SIZE
@@ -110,6 +115,9 @@ def append_leaf(
 
 
 def fetch_nodes(keys: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """The hashes of the given (level, index) nodes, in at most two queries: leaves, then
+    inner nodes with one ``index IN (...)`` term per level (a few dozen terms for thousands
+    of nodes, so SQLite's expression depth limit is never reached)."""
     found: dict[tuple[int, int], bytes] = {}
     leaves = [i for level, i in keys if level == 0]
     if leaves:
@@ -117,11 +125,16 @@ def fetch_nodes(keys: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
             "index", "leaf_hash"
         ):
             found[(0, index)] = bytes(h)
-    inner = [(level, i) for level, i in keys if level > 0]
-    if inner:
+    by_level: dict[int, list[int]] = {}
+    for level, i in keys:
+        if level > 0:
+            by_level.setdefault(level, []).append(i)
+    if by_level and pg.is_postgresql():
+        found.update(_fetch_inner_pg(by_level))
+    elif by_level:
         query = Q()
-        for level, i in inner:
-            query |= Q(level=level, index=i)
+        for level, indexes in by_level.items():
+            query |= Q(level=level, index__in=indexes)
         for level, index, h in MerkleSubtree.objects.filter(query).values_list(
             "level", "index", "hash"
         ):
@@ -130,6 +143,23 @@ def fetch_nodes(keys: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
     if missing:
         raise LookupError(f"audit log nodes missing: {sorted(missing)[:4]}")
     return found
+
+
+def _fetch_inner_pg(by_level: dict[int, list[int]]) -> dict[tuple[int, int], bytes]:
+    """Inner nodes by (level, index) pairs joined to two bound arrays: one index probe per
+    node, however many (a bundle of 2,000 proofs needs about 16,000)."""
+    levels = [level for level, indexes in by_level.items() for _ in indexes]
+    indexes = [i for idx in by_level.values() for i in idx]
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT s.{q('level')}, s.{q('index')}, s.{q('hash')} "  # noqa: S608
+        "FROM unnest(%s::smallint[], %s::bigint[]) AS k(lv, ix) "
+        f"JOIN {q(MerkleSubtree._meta.db_table)} s ON s.{q('level')} = k.lv "
+        f"AND s.{q('index')} = k.ix"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [levels, indexes])
+        return {(int(lv), int(ix)): bytes(h) for lv, ix, h in cursor.fetchall()}
 
 
 def integrated_prefix() -> int:
@@ -198,21 +228,47 @@ def _store_subtrees(rows: list[MerkleSubtree]) -> None:
         MerkleSubtree.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
 
 
-def with_nodes(fn: Callable[..., T], size: int, *args: Any) -> T:
-    """Run a gdx_protocol.merkle algorithm over the stored tree of ``size`` leaves."""
+def _over_stored_tree(run: Callable[[merkle.NodeReader], T], size: int) -> T:
+    """Run ``run(reader)`` once with a recording reader to learn which nodes it needs, fetch
+    them in two queries (storing the subtrees first if some are missing), and run it again."""
     needed: set[tuple[int, int]] = set()
 
     def record(level: int, index: int) -> bytes:
         needed.add((level, index))
         return _DUMMY
 
-    fn(record, *args)
+    run(record)
     try:
         hashes = fetch_nodes(needed)
     except LookupError:
         integrate(size)
         hashes = fetch_nodes(needed)
-    return fn(lambda level, index: hashes[(level, index)], *args)
+    return run(lambda level, index: hashes[(level, index)])
+
+
+def with_nodes(fn: Callable[..., T], size: int, *args: Any) -> T:
+    """Run a gdx_protocol.merkle algorithm over the stored tree of ``size`` leaves."""
+    return _over_stored_tree(lambda node: fn(node, *args), size)
+
+
+def inclusions(indexes: Iterable[int], size: int) -> dict[int, list[bytes]]:
+    """Inclusion proofs of many leaves in one tree: the nodes of all their paths in one fetch
+    (their upper levels are shared), each right-edge range hashed once for all of them."""
+    wanted = sorted(set(indexes))
+    paths = {i: merkle.inclusion_ranges(i, size) for i in wanted}
+    parts: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for ranges in paths.values():
+        for r in ranges:
+            if r not in parts:
+                parts[r] = merkle.perfect_subtrees(*r)
+    keys = {key for subtrees in parts.values() for key in subtrees}
+    try:
+        hashes = fetch_nodes(keys)
+    except LookupError:
+        integrate(size)
+        hashes = fetch_nodes(keys)
+    range_hash = {r: merkle.fold_right([hashes[k] for k in ps]) for r, ps in parts.items()}
+    return {i: [range_hash[r] for r in ranges] for i, ranges in paths.items()}
 
 
 def root_at(size: int) -> bytes:
@@ -225,3 +281,32 @@ def inclusion(index: int, size: int) -> list[bytes]:
 
 def consistency(first: int, second: int) -> list[bytes]:
     return with_nodes(merkle.consistency_proof, second, first, second)
+
+
+@transaction.atomic
+def tree_head_issue() -> SignedTreeHead:
+    """The newest signed tree head, signing a new one when the log has grown since."""
+    size = LogState.objects.filter(pk=1).values_list("tree_size", flat=True).first() or 0
+    latest = SignedTreeHead.objects.order_by("-tree_size", "-id").first()
+    if latest is not None and latest.tree_size == size:
+        return latest
+    key = hub_signing_key()
+    head = TreeHead(size, root_at(size), int(time.time() * 1000))
+    signed = sign_tree_head(key, head)
+    return SignedTreeHead.objects.create(
+        tree_size=size,
+        timestamp_ms=head.timestamp_ms,
+        root_hash=head.root_hash,
+        sig_alg=key.alg,
+        signer_kid=key.kid,
+        signature=b64d(signed["sig"], field="sig"),
+    )
+
+
+def tree_head_covering(index: int) -> SignedTreeHead:
+    """The newest signed tree head if it includes leaf ``index``, else a newly signed one:
+    a head is signed only when someone needs a newer one (and never per request)."""
+    latest = SignedTreeHead.objects.order_by("-tree_size", "-id").first()
+    if latest is not None and latest.tree_size > index:
+        return latest
+    return tree_head_issue()

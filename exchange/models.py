@@ -311,6 +311,13 @@ class Exchange(models.Model):
         verbose_name = _("exchange")
         verbose_name_plural = _("exchanges")
         ordering = ["-received_at", "-id"]
+        # A citizen's readings, newest log index first (selectors.subject_readings).
+        indexes = [
+            models.Index(
+                fields=["subject_pseudonym", "-request_leaf_index"],
+                name="exchange_subject_readings",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.request_id)

@@ -37,7 +37,6 @@ from exchange.models import (
 from exchange.selectors import directory_document
 from gdx_protocol import (
     audit_leaf,
-    b64d,
     hub_forward_request,
     verify_request,
     verify_response_envelope,
@@ -53,8 +52,7 @@ from gdx_protocol.errors import (
 )
 from gdx_protocol.http_client import HttpClient
 from gdx_protocol.keys import signature_algorithm
-from gdx_protocol.merkle import TreeHead, leaf_hash
-from gdx_protocol.sth import sign_tree_head
+from gdx_protocol.merkle import leaf_hash
 from gdx_protocol.trust import (
     certificate_valid,
     directory_digest,
@@ -464,24 +462,9 @@ def log_append(*, data: bytes, event: str, request_id: str, pseudonym: str) -> i
     return index
 
 
-@transaction.atomic
 def tree_head_issue() -> SignedTreeHead:
     """The newest signed tree head, signing a new one when the log has grown since."""
-    size = LogState.objects.filter(pk=1).values_list("tree_size", flat=True).first() or 0
-    latest = SignedTreeHead.objects.order_by("-tree_size", "-id").first()
-    if latest is not None and latest.tree_size == size:
-        return latest
-    key = hub_signing_key()
-    head = TreeHead(size, log.root_at(size), int(time.time() * 1000))
-    signed = sign_tree_head(key, head)
-    return SignedTreeHead.objects.create(
-        tree_size=size,
-        timestamp_ms=head.timestamp_ms,
-        root_hash=head.root_hash,
-        sig_alg=key.alg,
-        signer_kid=key.kid,
-        signature=b64d(signed["sig"], field="sig"),
-    )
+    return log.tree_head_issue()
 
 
 def tree_head_covering(index: int) -> SignedTreeHead:

@@ -581,3 +581,22 @@ def response_forget_hashes(*, older_than_days: int | None = None) -> int:
     )
     audit_record(action="feedback.hashes_forgotten", data={"responses": count, "days": days})
     return count
+
+
+@transaction.atomic
+def response_erase_contact(*, response: Response, reason: str) -> Response:
+    """The citizen's name, email and phone blanked (PDPA: their request, or the retention
+    period over); the answer's scores and its place in the figures stay."""
+    response = Response.objects.select_for_update().get(pk=response.pk)
+    response.contact_name = ""
+    response.contact_email = ""
+    response.contact_phone = ""
+    response.full_clean()
+    response.save(update_fields=["contact_name", "contact_email", "contact_phone"])
+    audit_record(
+        action="feedback.response.contact_erased",
+        target=response,
+        agency=response.agency,
+        data={"reason": reason},
+    )
+    return response

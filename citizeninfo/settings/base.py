@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "counter",
     "console",
     "complaints",
+    "citizens",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     # Staff two-factor (ADR 0131): who has verified a code, and who must before going on.
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
+    "citizens.middleware.CitizenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -97,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
+                "citizens.context_processors.citizen",
             ],
             "builtins": ["core.templatetags.thai_dates"],
         },
@@ -331,7 +334,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        # Authlib logs PKCE verifiers and token requests at DEBUG: tokens are never logged.
+        "authlib": {"level": "INFO"},
+    },
 }
 
 # Operators (core/operators.py): /metrics and /healthz's details answer only requests whose
@@ -354,3 +361,33 @@ SIGN_IN_AGENCY_MEMBERS_TRIED = int(os.environ.get("SIGN_IN_AGENCY_MEMBERS_TRIED"
 # "/protected-media/"); behind Apache or lighttpd, MEDIA_X_SENDFILE=1.
 MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
 MEDIA_X_SENDFILE = os.environ.get("MEDIA_X_SENDFILE", "") in ("1", "true", "yes")
+
+# --- The citizen's own space (issue 14, ADR 0110) ---
+# ThaiD (DOPA) as the OpenID provider. Without THAID_DISCOVERY_URL the demo's own provider at
+# /demo-thaid/ is used when THAID_DEMO_PROVIDER is on (script/server, tests), else sign-in is off.
+THAID_DISCOVERY_URL = os.environ.get("THAID_DISCOVERY_URL", "")
+THAID_CLIENT_ID = os.environ.get("THAID_CLIENT_ID", "citizeninfo-demo")
+THAID_CLIENT_SECRET = os.environ.get("THAID_CLIENT_SECRET", "demo-client-secret-not-for-production")
+THAID_SCOPE = os.environ.get("THAID_SCOPE", "openid pid name name_en birthdate")
+# Refuse sign-ins below this identity assurance level ("" accepts whatever ThaiD sends).
+THAID_MIN_IAL = os.environ.get("THAID_MIN_IAL", "")
+# The demo's local OpenID provider (citizens/demo_provider.py): never in production.
+THAID_DEMO_PROVIDER = env_bool("THAID_DEMO_PROVIDER", False)
+# The portal's copy of the GDX members' pseudonym key (base64, 32+ bytes): how a citizen's ID
+# becomes the pseudonym the hub logs. The demo's is written by `manage.py gdx_demo_setup`.
+CITIZEN_PSEUDONYM_KEY_FILE = os.environ.get(
+    "CITIZEN_PSEUDONYM_KEY_FILE", str(VAR_DIR / "gdx-nodes" / "pseudonym.key")
+)
+# A citizen's session ends after this many seconds without a request (staff keep Django's).
+CITIZEN_SESSION_SECONDS = int(os.environ.get("CITIZEN_SESSION_SECONDS", "1800"))
+# Retention enforced by `manage.py citizens_retention` (in `nightly`), see docs/privacy.md.
+CITIZEN_INACTIVE_DAYS = int(os.environ.get("CITIZEN_INACTIVE_DAYS", "730"))
+CITIZEN_CODE_MINUTES = int(os.environ.get("CITIZEN_CODE_MINUTES", "15"))
+COMPLAINT_CONTACT_RETENTION_DAYS = int(os.environ.get("COMPLAINT_CONTACT_RETENTION_DAYS", "730"))
+FEEDBACK_CONTACT_RETENTION_DAYS = int(os.environ.get("FEEDBACK_CONTACT_RETENTION_DAYS", "365"))
+# Where phone confirmation codes go: "file" writes them to var/sms/ (demo), "" turns phone
+# linking off (production until an SMS gateway is wired in citizens/sms.py).
+CITIZEN_SMS_BACKEND = os.environ.get("CITIZEN_SMS_BACKEND", "file")
+CITIZEN_SMS_DIR = os.environ.get("CITIZEN_SMS_DIR", str(VAR_DIR / "sms"))
+# Whom citizens ask about their personal data (the privacy notice).
+DATA_PROTECTION_EMAIL = os.environ.get("DATA_PROTECTION_EMAIL", "dpo@ega.or.th")

@@ -12,3 +12,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# The demo signs citizens in through its own OpenID provider at /demo-thaid/ (ADR 0110).
+THAID_DEMO_PROVIDER = env_bool("THAID_DEMO_PROVIDER", True)

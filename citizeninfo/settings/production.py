@@ -32,3 +32,11 @@ STORAGES = {
     "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Citizens sign in through the real ThaiD only; the demo provider is refused (ADR 0110).
+if env_bool("THAID_DEMO_PROVIDER", False):
+    raise ImproperlyConfigured("THAID_DEMO_PROVIDER is for the demo and tests only.")
+THAID_DEMO_PROVIDER = False
+CITIZEN_SMS_BACKEND = os.environ.get("CITIZEN_SMS_BACKEND", "")
+THAID_CLIENT_ID = os.environ.get("THAID_CLIENT_ID", "")
+THAID_CLIENT_SECRET = os.environ.get("THAID_CLIENT_SECRET", "")

@@ -29,7 +29,13 @@ def test_the_nightly_upkeep_forgets_old_hashes_and_recounts_the_map(agency_a):
     assert ServicePointCell.objects.exists()
     call_command("service_points_rebuild_cells", "--check", stdout=StringIO())
     text = out.getvalue()
-    for step in ("feedback_forget_hashes", "progress_refresh", "service_points_rebuild_cells"):
+    for step in (
+        "feedback_forget_hashes",
+        "progress_refresh",
+        "service_points_rebuild_cells",
+        "citizens_retention",
+        "citizens_notify_readings",
+    ):
         assert f"==> {step}" in text
     assert "nightly: all steps done" in text
 

@@ -13,6 +13,8 @@ CALLS = {
     ("accounts.registration", "reject"): {"by": None},
     ("accounts.registration", "activate"): {},
     ("agencies.agency", "archive"): {},
+    ("citizens.citizen", "archive"): {},
+    ("citizens.citizen", "reactivate"): {},
     ("counter.verificationrecord", "void"): {"by": None, "reason": "พิมพ์ผิด"},
     ("complaints.complaint", "confirm"): {},
     ("complaints.complaint", "start"): {},

@@ -20,10 +20,13 @@ from gdx_protocol.merkle import (
     MerkleTree,
     TreeHead,
     consistency_proof,
+    fold_right,
     inclusion_proof,
+    inclusion_ranges,
     leaf_hash,
     node_hash,
     node_reader_from_leaves,
+    perfect_subtrees,
     root_hash,
     verify_consistency,
     verify_inclusion,
@@ -344,3 +347,18 @@ def test_verify_cli(tmp_path, tree):
     assert code == 1 and out["error"] == "malformed"
     code, out = _cli(tmp_path, "inclusion", [1, 2])
     assert code == 1 and out["error"] == "malformed"
+
+
+def test_inclusion_ranges_give_the_rfc_6962_path_for_every_leaf():
+    """The bulk path (ranges, perfect subtrees, right fold) equals PATH(m, D[n]) everywhere."""
+    tree = MerkleTree()
+    for size in range(1, 67):
+        tree.append(b"leaf %d" % size)
+        for index in range(size):
+            bulk = [
+                fold_right([tree.node(*k) for k in perfect_subtrees(*r)])
+                for r in inclusion_ranges(index, size)
+            ]
+            assert bulk == tree.inclusion_proof(index, size), (index, size)
+    with pytest.raises(ProofError):
+        inclusion_ranges(5, 5)

@@ -20,6 +20,10 @@ STEPS = [
     ("complaints_send_questionnaires", [], {}),
     # Complaints' device and network hashes are blanked after 30 days, like feedback's.
     ("complaints_forget_hashes", [], {}),
+    # Personal data past its retention (docs/privacy.md): contacts, idle citizen accounts.
+    ("citizens_retention", [], {}),
+    # Citizens who consented are mailed about new readings of their data (a background task).
+    ("citizens_notify_readings", [], {}),
     # Expired sessions.
     ("clearsessions", [], {}),
 ]

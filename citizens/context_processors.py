@@ -1,0 +1,2 @@
+def citizen(request):
+    return {"citizen": getattr(request, "citizen", None)}
