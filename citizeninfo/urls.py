@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("console.urls")),
     path("", include("complaints.urls")),
     path("open311/v2/", include("complaints.open311_urls")),
+    path("", include("line_channel.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -22,7 +22,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from complaints import access, conf, workdays
+from complaints import access, conf, signals, workdays
 from complaints.models import (
     DESCRIPTION_MAX_LENGTH,
     MAX_PHOTOS,
@@ -269,12 +269,14 @@ def complaint_submit(
     reporter_phone: str = "",
     device_token: str = "",
     ip: str = "",
+    network_token: str = "",
     source: str = Complaint.Source.WEB,
     base_url: str = "",
     now=None,
 ) -> Complaint:
     """Files a complaint, routes it, sets its deadline. Raises ValidationError (nothing stored)
-    or TooManyComplaintsError (HTTP 429)."""
+    or TooManyComplaintsError (HTTP 429). A channel that knows its sender better than by
+    address (LINE's signed user id) gives `network_token` instead of `ip`."""
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     description, reporter_name = _clean_texts(errors, description, reporter_name)
@@ -288,8 +290,14 @@ def complaint_submit(
     assert latitude is not None and longitude is not None
     latitude, longitude = round(float(latitude), 6), round(float(longitude), 6)
     province_code = point.province_code if point is not None else province_at(latitude, longitude)
-    device, network = device_hash(device_token), network_hash(ip)
-    held = _held(device=device, network=network, now=now) if (device_token or ip) else False
+    device = device_hash(device_token)
+    network = (
+        salted_hmac("complaints.network", network_token, algorithm="sha256").hexdigest()
+        if network_token
+        else network_hash(ip)
+    )
+    limited = device_token or ip or network_token
+    held = _held(device=device, network=network, now=now) if limited else False
     agency, routing = route_for(
         category=category, point=point, service=service, province_code=province_code
     )
@@ -368,6 +376,7 @@ def complaint_transition(
         data={"from": old, "to": state},
     )
     _notify(complaint, template="state_changed", base_url=base_url, note=note)
+    signals.state_changed.send(Complaint, complaint=complaint, old=old, new=state, note=note)
     return complaint
 
 
@@ -500,6 +509,9 @@ def complaint_reopen(
         note=mask_personal_data(reason),
     )
     _notify(complaint, template="state_changed", base_url=base_url)
+    signals.state_changed.send(
+        Complaint, complaint=complaint, old=old, new=complaint.state, note=""
+    )
     return complaint
 
 

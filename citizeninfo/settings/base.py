@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "counter",
     "console",
     "complaints",
+    "line_channel",
 ]
 
 MIDDLEWARE = [

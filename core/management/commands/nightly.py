@@ -20,6 +20,8 @@ STEPS = [
     ("complaints_send_questionnaires", [], {}),
     # Complaints' device and network hashes are blanked after 30 days, like feedback's.
     ("complaints_forget_hashes", [], {}),
+    # LINE: sealed user ids of long-done complaints erased (line_channel, ADR 0120).
+    ("line_forget", [], {}),
     # Expired sessions.
     ("clearsessions", [], {}),
 ]
