@@ -176,8 +176,8 @@ def _manual(turn: Turn, text: str) -> None:
     if turn.chat.current_step() != Chat.Step.IDLE:
         services.chat_step(chat=turn.chat, step=Chat.Step.IDLE)
     query = search_text(text)
-    found = manual_selectors.service_search(query=query, limit=MANUAL_RESULTS).services
-    turn.say(replies.manual_results(selectors.services_with_versions(found), english=turn.english))
+    found = selectors.manual_search(text=query, limit=MANUAL_RESULTS)
+    turn.say(replies.manual_results(found, english=turn.english))
 
 
 @postback("manual")

@@ -54,10 +54,19 @@ def request(language: str) -> RichMenuRequest:
         )
 
 
+def _font(draw: ImageDraw.ImageDraw, text: str, room: int) -> ImageFont.FreeTypeFont:
+    """The largest size (110 px down to 48) at which the label fits on one line."""
+    size = 110
+    font = ImageFont.truetype(str(FONT), size)
+    while size > 48 and draw.textlength(text, font=font) > room:
+        size -= 6
+        font = ImageFont.truetype(str(FONT), size)
+    return font
+
+
 def picture(language: str) -> bytes:
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(FONT), 110)
     with translation.override(language):
         labels = _labels()
     for i, text in enumerate(labels):
@@ -65,11 +74,9 @@ def picture(language: str) -> bytes:
         draw.rectangle(
             [box.x + 8, 8, box.x + box.width - 8, HEIGHT - 8], fill=COLOURS[i], outline="white"
         )
-        lines = text.split(" ") if draw.textlength(text, font=font) > box.width - 60 else [text]
-        top = HEIGHT // 2 - len(lines) * 70
-        for n, line in enumerate(lines):
-            left = box.x + (box.width - draw.textlength(line, font=font)) / 2
-            draw.text((left, top + n * 140), line, font=font, fill="white")
+        font = _font(draw, text, box.width - 60)
+        centre = (box.x + box.width / 2, HEIGHT / 2)
+        draw.text(centre, text, font=font, fill="white", anchor="mm")
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()

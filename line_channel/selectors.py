@@ -6,6 +6,7 @@ from complaints.models import Complaint
 from line_channel import identity
 from line_channel.models import Chat, Notice, RichMenu
 from manual.models import Service
+from manual.selectors import service_search
 
 
 def complaints_for_line_user(
@@ -54,3 +55,34 @@ def service_of_point(*, point, pk) -> Service | None:
     return Service.objects.filter(
         pk=pk, agency_id=point.agency_id, status=Service.Status.PUBLISHED
     ).first()
+
+
+# What people add around a service's name when they ask in a chat ("ทำบัตรประชาชน ใช้อะไรบ้าง").
+_QUESTION_WORDS = (
+    "ใช้อะไรบ้าง", "ต้องใช้", "ใช้เอกสาร", "เอกสาร", "อะไรบ้าง", "อะไร", "บ้าง", "ยังไง",
+    "อย่างไร", "ได้ที่ไหน", "ที่ไหน", "ไหม", "ครับ", "ค่ะ", "คะ", "หน่อย", "อยาก", "ต้อง", "ใช้",
+    "what", "which", "documents", "document", "do", "i", "need", "how", "where", "please",
+)  # fmt: skip
+
+
+def _without_question_words(text: str) -> str:
+    words = []
+    for word in text.replace("?", " ").split():
+        for question in _QUESTION_WORDS:
+            if word.lower() != question:
+                word = word.replace(question, " ") if not word.isascii() else word
+        if word.lower() not in _QUESTION_WORDS:
+            words.append(word)
+    return " ".join(" ".join(words).split())
+
+
+def manual_search(*, text: str, limit: int) -> list[Service]:
+    """The Manual's search as a chat asks it: the whole text, then without the question's
+    words, then its longest word alone; each published service with its snapshot."""
+    tries = [text, _without_question_words(text)]
+    tries += sorted(tries[-1].split(), key=len, reverse=True)[:1]
+    for query in dict.fromkeys(q for q in tries if q.strip()):
+        found = service_search(query=query, limit=limit).services
+        if found:
+            return services_with_versions(found)
+    return []
