@@ -92,7 +92,9 @@ def create_all(languages: tuple[str, ...] = ("th", "en")) -> dict[str, str]:
     data_client, blob = client.blob()
     with data_client:
         for language, menu_id in made.items():
-            blob.set_rich_menu_image(menu_id, picture(language), _content_type="image/png")
+            blob.set_rich_menu_image(
+                menu_id, picture(language), _headers={"Content-Type": "image/png"}
+            )
     api_client, api = client.messaging()
     with api_client:
         api.set_default_rich_menu(made["th"])

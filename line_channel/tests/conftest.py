@@ -54,11 +54,15 @@ def event(kind: str = "message", *, user: str = USER, redelivery: bool = False, 
 
 def message(content: dict, **kwargs):
     n = next(_ids)
-    return event("message", message={"id": str(100000 + n), "quoteToken": f"q{n}", **content}, **kwargs)
+    return event(
+        "message", message={"id": str(100000 + n), "quoteToken": f"q{n}", **content}, **kwargs
+    )
 
 
 def location(lat: float, lon: float, **kwargs):
-    return message({"type": "location", "latitude": lat, "longitude": lon, "address": "กรุงเทพ"}, **kwargs)
+    return message(
+        {"type": "location", "latitude": lat, "longitude": lon, "address": "กรุงเทพ"}, **kwargs
+    )
 
 
 def text(body: str, **kwargs):
@@ -68,7 +72,12 @@ def text(body: str, **kwargs):
 def image(message_id: str, **kwargs):
     return event(
         "message",
-        message={"id": message_id, "quoteToken": "qi", "contentProvider": {"type": "line"}, "type": "image"},
+        message={
+            "id": message_id,
+            "quoteToken": "qi",
+            "contentProvider": {"type": "line"},
+            "type": "image",
+        },
         **kwargs,
     )
 

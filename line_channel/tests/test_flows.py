@@ -35,7 +35,9 @@ def quick_data(message: dict) -> list[str]:
 @pytest.fixture
 def points(db):
     near = PublishedPointFactory(
-        name_th="ที่ว่าการเขตพระนคร", latitude=13.7500, longitude=100.4913,
+        name_th="ที่ว่าการเขตพระนคร",
+        latitude=13.7500,
+        longitude=100.4913,
         opening_hours="จันทร์–ศุกร์ 08:30–16:30",
     )
     others = [
@@ -60,7 +62,9 @@ def test_a_location_gets_the_five_nearest_points_as_a_carousel(client, line, poi
     assert any("ม." in t or "m" in t for t in texts[2:3])  # the distance
     assert "จันทร์–ศุกร์ 08:30–16:30" in texts
     actions = [b["action"] for b in first["footer"]["contents"]]
-    assert actions[0]["uri"].startswith("https://www.google.com/maps/dir/?api=1&destination=13.750000")
+    assert actions[0]["uri"].startswith(
+        "https://www.google.com/maps/dir/?api=1&destination=13.750000"
+    )
     assert actions[1]["data"] == f"a=rate&p={near.pk}"
     assert actions[2]["data"] == f"a=report&p={near.pk}"
     assert actions[3]["uri"].startswith("https://info.example.go.th/")
@@ -97,7 +101,10 @@ def test_rating_runs_the_qr_questionnaire_and_stores_through_feedback(client, li
     post(client, postback("a=copy&v=yes"))
     answer = Response.objects.get()
     assert (answer.point, answer.service, answer.overall, answer.asked_for_copy) == (
-        near, service, 4, True,
+        near,
+        service,
+        4,
+        True,
     )
     assert answer.device_hash and answer.device_hash != identity.user_hash(USER)
     assert answer.status == Response.Status.ACCEPTED
@@ -139,8 +146,11 @@ def test_a_forged_score_is_ignored(client, line, points):
 def test_typing_searches_the_manual_with_documents_and_copy_flags(client, line, agency_a):
     make_published(agency=agency_a)
     make_published(
-        agency=agency_a, code="id-card-renew", name_th="การทำบัตรประจำตัวประชาชนใหม่ กรณีบัตรหมดอายุ",
-        name_en="Renewing an ID card", documents=[ID_ORIGINAL],
+        agency=agency_a,
+        code="id-card-renew",
+        name_th="การทำบัตรประจำตัวประชาชนใหม่ กรณีบัตรหมดอายุ",
+        name_en="Renewing an ID card",
+        documents=[ID_ORIGINAL],
     )
     post(client, text("ทำบัตรประชาชน ใช้อะไรบ้าง"))
     message = reply_json(line)["messages"][0]

@@ -83,7 +83,8 @@ def test_the_quota_counts_pushes_a_month(line, filed, officer_a, settings):
     complaint_transition(complaint=filed[1], state="fixed", by=officer_a)
     assert len(line.sent("push")) == 1
     assert list(Notice.objects.order_by("pk").values_list("channel", flat=True)) == [
-        "line", "none",
+        "line",
+        "none",
     ]
 
 
@@ -104,7 +105,9 @@ def test_web_complaints_are_not_pushed(line, officer_a, agency_a):
 
 def test_complaints_for_line_user_by_id_hash_or_linked_account(line, filed):
     other = submit(category=category("road"))
-    services.complaint_link(complaint=other, user_id="Uanother0000000000000000000000000", language="th")
+    services.complaint_link(
+        complaint=other, user_id="Uanother0000000000000000000000000", language="th"
+    )
     mine = {c.pk for c in filed}
     assert {c.pk for c in selectors.complaints_for_line_user(line_user_id=USER)} == mine
     by_hash = selectors.complaints_for_line_user(user_hash=identity.user_hash(USER))

@@ -48,13 +48,17 @@ def test_line_verify_button_sends_no_events_and_gets_200(client, line):
 def test_a_signed_body_that_is_not_events_is_refused(client, line):
     body = b'{"events": "nope"}'
     response = client.post(
-        "/line/webhook", data=body, content_type="application/json",
+        "/line/webhook",
+        data=body,
+        content_type="application/json",
         headers={"X-Line-Signature": sign(body)},
     )
     assert response.status_code == 400
     body = b"\xff\xfe"
     response = client.post(
-        "/line/webhook", data=body, content_type="application/json",
+        "/line/webhook",
+        data=body,
+        content_type="application/json",
         headers={"X-Line-Signature": sign(body)},
     )
     assert response.status_code == 400
