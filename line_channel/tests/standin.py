@@ -71,7 +71,11 @@ def start() -> StandIn:
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = do_POST = do_DELETE = _handle
+        def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+            self._handle()
+
+        def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+            self._handle()
 
         def log_message(self, *args) -> None:
             pass

@@ -1,8 +1,9 @@
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from linebot.v3.messaging import RichMenuRequest
 from PIL import Image
-import io
 
 from line_channel.models import RichMenu, WebhookEvent
 from line_channel.rich_menu import picture
