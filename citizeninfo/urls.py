@@ -14,6 +14,8 @@ urlpatterns = [
     # Early: the QR code's /f/<point>/ is the busiest address (each pattern before it is tried
     # on every citizen's answer, ADR 0044).
     path("", include("feedback.urls")),
+    # LINE's webhook, hundreds of events a second at peak (issue 21): early for the same reason.
+    path("", include("line_channel.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
@@ -27,7 +29,6 @@ urlpatterns = [
     path("", include("console.urls")),
     path("", include("complaints.urls")),
     path("open311/v2/", include("complaints.open311_urls")),
-    path("", include("line_channel.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
