@@ -64,3 +64,13 @@ def test_webhook_events_are_read_only_in_the_admin(client, ega_admin, line):
     client.force_login(ega_admin)
     assert client.get("/admin/line_channel/webhookevent/add/").status_code == 403
     assert not WebhookEvent.objects.exists()
+
+
+def test_the_privacy_snippet_renders_in_thai_with_one_heading():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("th"):
+        html = render_to_string("line_channel/privacy_notice.html")
+    assert "ช่องทาง LINE" in html and "LY Corporation" in html
+    assert html.count("<h2") == 1 and "<h1" not in html

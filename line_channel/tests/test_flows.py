@@ -268,3 +268,18 @@ def test_follow_gets_a_welcome_and_english_users_the_english_menu(client, line):
     post(client, event("follow", follow={"isUnblocked": False}))
     assert any(c.path == f"/v2/bot/user/{USER}/richmenu/richmenu-en" for c in line.calls)
     assert "Welcome" in reply_json(line)["messages"][0]["text"]
+
+
+def test_line_users_are_not_one_network(client, line, points, settings):
+    """Every event comes from LINE's servers: by address all LINE users would be one network
+    and be held after FEEDBACK_NETWORK_LIMIT_PER_HOUR; each LINE user is their own."""
+    settings.FEEDBACK_NETWORK_LIMIT_PER_HOUR = 1
+    near, _ = points
+    for user in (USER, "U0000000000000000000000000000beef"):
+        post(client, postback(f"a=rate&p={near.pk}", user=user))
+        post(client, postback("a=svc&s=other", user=user))
+        for name in ("overall", "process", "staff", "facilities", "outcome"):
+            post(client, postback(f"a=score&q={name}&v=5", user=user))
+        post(client, postback("a=copy&v=no", user=user))
+    assert list(Response.objects.values_list("status", flat=True)) == ["accepted"] * 2
+    assert Response.objects.values("network_hash").distinct().count() == 2
