@@ -63,7 +63,7 @@ def log(*args) -> None:
 
 
 def fresh_database() -> None:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
@@ -112,7 +112,7 @@ def start_server(workers: int, threads: int) -> subprocess.Popen:
     probe = urllib.request.Request(
         f"http://127.0.0.1:{PORT}/healthz", headers={"X-Forwarded-Proto": "https"}
     )
-    for _ in range(150):
+    for _ in range(600):  # a loaded machine starts it slowly
         try:
             urllib.request.urlopen(probe, timeout=2)
             return process

@@ -7,6 +7,6 @@ class LineChannelConfig(AppConfig):
     verbose_name = _("LINE channel")
 
     def ready(self) -> None:
-        from line_channel import signals  # noqa: F401  # lazy: cli
+        from line_channel import signals
 
         signals.connect()
