@@ -329,7 +329,13 @@ def _after_photo(turn: Turn, report: dict) -> None:
 def _photos(report: dict) -> list[ContentFile]:
     if not report.get("photo"):
         return []
-    return [ContentFile(client.content(str(report["photo"])), name="line-photo")]
+    try:
+        content = client.content(str(report["photo"]))
+    except client.ApiError:  # LINE keeps a photo for a limited time
+        raise ValidationError(
+            {"photos": [_("The photo could not be fetched from LINE. Send it again.")]}
+        ) from None
+    return [ContentFile(content, name="line-photo")]
 
 
 def _report_file(turn: Turn, *, latitude: float | None, longitude: float | None) -> None:

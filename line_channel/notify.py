@@ -62,8 +62,10 @@ def _texts(notices: Sequence[Notice]) -> list[str]:
 
 def catch_up(turn) -> None:
     """State changes no push carried are added to this (free) reply."""
+    if not turn.reply_token or not turn.messages or len(turn.messages) >= 5:
+        return  # nothing is being said (an unfollow), or no room
     waiting = selectors.notices_waiting(user_hash=turn.chat.user_hash, unsent_only=False)
-    if waiting and len(turn.messages) < 5:
+    if waiting:
         turn.say(replies.state_changes(_texts(waiting)))
         services.notices_mark(notices=waiting, channel=Notice.Channel.LINE)
 

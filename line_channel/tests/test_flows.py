@@ -283,3 +283,28 @@ def test_line_users_are_not_one_network(client, line, points, settings):
         post(client, postback("a=copy&v=no", user=user))
     assert list(Response.objects.values_list("status", flat=True)) == ["accepted"] * 2
     assert Response.objects.values("network_hash").distinct().count() == 2
+
+
+def test_a_photo_line_no_longer_keeps_is_asked_for_again(client, line):
+    category("road")
+    post(client, postback("a=report"))
+    post(client, postback("a=cat&c=road"))
+    post(client, text("ไฟถนนดับ"))
+    post(client, image("gone"))  # the stand-in has no such content: 404
+    post(client, location(13.7563, 100.5018))
+    assert not Complaint.objects.exists()
+    messages = reply_json(line)["messages"]
+    assert "LINE" in messages[0]["text"] and "a=nophoto" in quick_data(messages[-1])
+
+
+def test_an_unfollow_is_handled_without_a_reply(client, line):
+    from line_channel.models import WebhookEvent
+    from line_channel.tests.conftest import event
+
+    post(client, text("บัตรประชาชน"))
+    calls = len(line.sent("reply"))
+    unfollow = event("unfollow")
+    del unfollow["replyToken"]
+    post(client, unfollow)
+    assert len(line.sent("reply")) == calls
+    assert WebhookEvent.objects.get(event_id=unfollow["webhookEventId"]).status == "done"
