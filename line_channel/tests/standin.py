@@ -31,8 +31,7 @@ class StandIn:
     @property
     def url(self) -> str:
         assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def sent(self, kind: str) -> list[Call]:
         """Requests to /v2/bot/message/<kind> ("reply" or "push")."""

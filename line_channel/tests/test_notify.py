@@ -53,7 +53,7 @@ def test_over_the_quota_the_change_goes_by_email_to_a_linked_account(
     complaint_transition(complaint=filed[0], state="fixed", by=officer_a)
     assert not line.sent("push")
     assert [m.to for m in mail.outbox] == [["somsri@example.com"]]
-    assert filed[0].reference in mail.outbox[0].subject + mail.outbox[0].body
+    assert filed[0].reference in f"{mail.outbox[0].subject} {mail.outbox[0].body}"
     assert Notice.objects.get().channel == Notice.Channel.EMAIL
 
 
