@@ -133,3 +133,26 @@ def test_a_failing_event_is_recorded_and_the_others_still_run(client, line):
     event = WebhookEvent.objects.get()
     assert event.status == WebhookEvent.Status.FAILED
     assert event.error == "ServiceException"
+
+
+def _each_flow():
+    from line_channel.tests.conftest import event, image, postback
+
+    return {
+        "near me": location(13.75, 100.49),
+        "rate": postback("a=rate&p=1"),
+        "score": postback("a=score&q=overall&v=5"),
+        "report": postback("a=report"),
+        "report photo": image("7001"),
+        "manual": text("ทำบัตรประชาชน ใช้อะไรบ้าง"),
+        "follow": event("follow", follow={"isUnblocked": False}),
+    }
+
+
+@pytest.mark.parametrize("flow", list(_each_flow()))
+def test_each_flow_forged_is_refused_and_signed_is_acknowledged(client, line, flow):
+    body = _each_flow()[flow]
+    assert post(client, body, secret="forged-secret").status_code == 403
+    assert not WebhookEvent.objects.exists() and not line.calls
+    assert post(client, body).status_code == 200
+    assert WebhookEvent.objects.get().status == WebhookEvent.Status.DONE
