@@ -87,8 +87,8 @@ def events_handle(event_ids: list[str]) -> int:
 
 def _sdk_event(payload: dict) -> tuple[Any, str] | None:
     source = payload.get("source") or {}
-    if not source.get("userId"):
-        return None  # groups and rooms without a user: nothing to answer
+    if source.get("type") != "user" or not source.get("userId"):
+        return None  # the account answers people one to one, not groups or rooms
     user_id = identity.unseal(source["userId"])
     try:
         event = Event.from_dict({**payload, "source": {**source, "userId": user_id}})

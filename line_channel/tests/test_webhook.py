@@ -156,3 +156,11 @@ def test_each_flow_forged_is_refused_and_signed_is_acknowledged(client, line, fl
     assert not WebhookEvent.objects.exists() and not line.calls
     assert post(client, body).status_code == 200
     assert WebhookEvent.objects.get().status == WebhookEvent.Status.DONE
+
+
+def test_group_events_are_stored_but_not_answered(client, line):
+    group = text("บัตรประชาชน")
+    group["source"] = {"type": "group", "groupId": "Cgroup", "userId": USER}
+    assert post(client, group).status_code == 200
+    assert WebhookEvent.objects.get().status == WebhookEvent.Status.DONE
+    assert not line.sent("reply")
