@@ -18,6 +18,8 @@ urlpatterns = [
     # Early too: filing a complaint is the other citizen write at national volume (ADR 0101);
     # its patterns all start with complaints/, opendata/complaints/ or my-agency/complaints/.
     path("", include("complaints.urls")),
+    # LINE's webhook, hundreds of events a second at peak (issue 21): early for the same reason.
+    path("", include("line_channel.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),

@@ -134,6 +134,7 @@ class Complaint(models.Model):
         WEB = "web", _("Web")
         OPEN311 = "open311", _("Open311")
         API = "api", _("API")
+        LINE = "line", _("LINE")
 
     OPEN_STATES = (State.RECEIVED, State.CONFIRMED, State.IN_PROGRESS, State.ACTION_SCHEDULED)
     CLOSED_STATES = (State.NOT_RESPONSIBLE, State.DUPLICATE, State.NO_FURTHER_ACTION)

@@ -31,7 +31,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from complaints import access, conf, selectors, workdays
+from complaints import access, conf, selectors, signals, workdays
 from complaints.models import (
     DESCRIPTION_MAX_LENGTH,
     MAX_PHOTOS,
@@ -291,12 +291,14 @@ def complaint_submit(
     reporter_phone: str = "",
     device_token: str = "",
     ip: str = "",
+    network_token: str = "",
     source: str = Complaint.Source.WEB,
     base_url: str = "",
     now=None,
 ) -> Complaint:
     """Files a complaint, routes it, sets its deadline. Raises ValidationError (nothing stored)
-    or TooManyComplaintsError (HTTP 429).
+    or TooManyComplaintsError (HTTP 429). A channel that knows its sender better than by
+    address (LINE's signed user id) gives `network_token` instead of `ip`.
 
     The one write path of every channel (form, Open311, API, LINE). On PostgreSQL the limits,
     the routing, the reference, the row and its "filed" event are one prepared statement
@@ -334,7 +336,11 @@ def complaint_submit(
         state_changed_at=now,
         source=source,
         device_hash=device_hash(device_token),
-        network_hash=network_hash(ip),
+        network_hash=(
+            salted_hmac("complaints.network", network_token, algorithm="sha256").hexdigest()
+            if network_token
+            else network_hash(ip)
+        ),
     )
     if point is not None:
         complaint.agency, complaint.routing = point.agency, Complaint.Routing.POINT
@@ -343,7 +349,7 @@ def complaint_submit(
     # Reference and token are generated unique (the database's constraints still hold them);
     # the foreign keys are the objects checked above.
     complaint.full_clean(exclude=[*_RELATIONS, "reference", "routing"], validate_unique=False)
-    limited = bool(device_token or ip)
+    limited = bool(device_token or ip or network_token)
     if limited:
         _network_gate(complaint.network_hash)
     if pg.is_postgresql() and not processed and not complaint.reporter_email:
@@ -620,6 +626,7 @@ def complaint_transition(
         data={"from": old, "to": state},
     )
     _notify(complaint, template="state_changed", base_url=base_url, note=note)
+    signals.state_changed.send(Complaint, complaint=complaint, old=old, new=state, note=note)
     return complaint
 
 
@@ -752,6 +759,9 @@ def complaint_reopen(
         note=mask_personal_data(reason),
     )
     _notify(complaint, template="state_changed", base_url=base_url)
+    signals.state_changed.send(
+        Complaint, complaint=complaint, old=old, new=complaint.state, note=""
+    )
     return complaint
 
 

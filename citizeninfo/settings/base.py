@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "console",
     "complaints",
     "citizens",
+    "line_channel",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,8 @@ STEPS = [
     ("citizens_retention", [], {}),
     # Citizens who consented are mailed about new readings of their data (a background task).
     ("citizens_notify_readings", [], {}),
+    # LINE: sealed user ids of long-done complaints erased (line_channel, ADR 0120).
+    ("line_forget", [], {}),
     # Expired sessions.
     ("clearsessions", [], {}),
 ]
