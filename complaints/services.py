@@ -336,16 +336,9 @@ def complaint_submit(
         state_changed_at=now,
         source=source,
         device_hash=device_hash(device_token),
-        network_hash=(
-            salted_hmac("complaints.network", network_token, algorithm="sha256").hexdigest()
-            if network_token
-            else network_hash(ip)
-        ),
+        network_hash=_sender_network(ip=ip, network_token=network_token),
     )
-    if point is not None:
-        complaint.agency, complaint.routing = point.agency, Complaint.Routing.POINT
-    elif service is not None:
-        complaint.agency, complaint.routing = service.agency, Complaint.Routing.SERVICE
+    _route_by_choice(complaint, point=point, service=service)
     # Reference and token are generated unique (the database's constraints still hold them);
     # the foreign keys are the objects checked above.
     complaint.full_clean(exclude=[*_RELATIONS, "reference", "routing"], validate_unique=False)
@@ -359,13 +352,31 @@ def complaint_submit(
             _file_in_one_statement(complaint, limited=limited)
         else:
             _file_in_steps(complaint, limited=limited)
-        for image in processed:
-            photo = ComplaintPhoto(complaint=complaint, width=image.width, height=image.height)
-            photo.image.save("photo.jpg", ContentFile(image.content), save=False)
-            photo.thumbnail.save("thumb.jpg", ContentFile(image.thumbnail), save=False)
-            photo.save()
+        _save_photos(complaint, processed)
         _notify(complaint, template="submitted", base_url=base_url)
     return complaint
+
+
+def _sender_network(*, ip: str, network_token: str) -> str:
+    """A channel that knows its sender (LINE's user id) counts them as their own network."""
+    if network_token:
+        return salted_hmac("complaints.network", network_token, algorithm="sha256").hexdigest()
+    return network_hash(ip)
+
+
+def _route_by_choice(complaint: Complaint, *, point, service) -> None:
+    if point is not None:
+        complaint.agency, complaint.routing = point.agency, Complaint.Routing.POINT
+    elif service is not None:
+        complaint.agency, complaint.routing = service.agency, Complaint.Routing.SERVICE
+
+
+def _save_photos(complaint: Complaint, processed) -> None:
+    for image in processed:
+        photo = ComplaintPhoto(complaint=complaint, width=image.width, height=image.height)
+        photo.image.save("photo.jpg", ContentFile(image.content), save=False)
+        photo.thumbnail.save("thumb.jpg", ContentFile(image.thumbnail), save=False)
+        photo.save()
 
 
 # Deadlines by (filing day, working days): the holidays change a few times a year, and the

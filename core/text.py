@@ -5,6 +5,8 @@ import unicodedata
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _SPACES = re.compile(r"\s+")
+# Control characters never help a search, and PostgreSQL refuses a NUL in any text parameter.
+_SEARCH_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalize_for_search(text: str) -> str:
@@ -15,7 +17,7 @@ def normalize_for_search(text: str) -> str:
     digits, English in lower case and runs of white space folded to one.
     """
     text = unicodedata.normalize("NFC", text or "").translate(THAI_DIGITS).casefold()
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", _SEARCH_CONTROLS.sub("", text)).strip()
 
 
 def grapheme_length(text: str) -> int:

@@ -269,24 +269,28 @@ def response_submit(
     response.full_clean(
         exclude=["point", "agency", "service"], validate_unique=False, validate_constraints=False
     )
-    _gate(response)
+    if not _gate(response):
+        # Refused as a flood, unless it is an answer already stored (sent again by the phone).
+        earlier = _earlier(response.submission)
+        if earlier is None:
+            raise TooManyResponsesError
+        return earlier
     if _one_statement():
         return _store_in_one_statement(response, honeypot=honeypot)
     return _store_in_transaction(response, honeypot=honeypot)
 
 
-def _gate(response: Response) -> None:
+def _gate(response: Response) -> bool:
     """A flooding network is refused in the shared cache before the database is asked: every
     web node counts in the same place (ADR 0130). Without Redis the stored answers' own
     count below refuses it at the same limit."""
-    if not ratelimit.hit(
+    return ratelimit.hit(
         "feedback.network",
         response.network_hash,
         limit=conf.get("FEEDBACK_NETWORK_HARD_LIMIT_PER_HOUR"),
         window=3600,
         on_outage=ratelimit.Outage.ALLOW,
-    ):
-        raise TooManyResponsesError
+    )
 
 
 def _one_statement() -> bool:

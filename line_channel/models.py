@@ -25,7 +25,7 @@ class WebhookEvent(models.Model):
 
     event_id = models.CharField(_("webhook event id"), max_length=64, unique=True)
     kind = models.CharField(_("event type"), max_length=32)
-    payload = models.JSONField(default=dict)
+    payload = models.JSONField(_("event content"), default=dict)
     redelivery = models.BooleanField(_("redelivered by LINE"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED
@@ -70,16 +70,16 @@ class Chat(models.Model):
         REPORT_PHOTO = "report_photo", _("Report: sending a photo")
         REPORT_LOCATION = "report_location", _("Report: sending the place")
 
-    user_hash = models.CharField(max_length=64, unique=True)
+    user_hash = models.CharField(_("LINE user (keyed hash)"), max_length=64, unique=True)
     language = models.CharField(_("language"), max_length=8, default="th")
-    step = models.CharField(max_length=20, choices=Step.choices, default=Step.IDLE)
-    data = models.JSONField(default=dict, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    step = models.CharField(_("step"), max_length=20, choices=Step.choices, default=Step.IDLE)
+    data = models.JSONField(_("answers so far"), default=dict, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     # The citizen's own account, when they linked LINE to their space (citizen-space issue).
     user = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("LINE chat")
@@ -97,13 +97,16 @@ class Chat(models.Model):
 
 class ComplaintLink(models.Model):
     complaint = models.OneToOneField(
-        "complaints.Complaint", on_delete=models.PROTECT, related_name="line_link"
+        "complaints.Complaint",
+        on_delete=models.PROTECT,
+        related_name="line_link",
+        verbose_name=_("complaint"),
     )
-    user_hash = models.CharField(max_length=64, db_index=True)
+    user_hash = models.CharField(_("LINE user (keyed hash)"), max_length=64, db_index=True)
     # Erased when the complaint is done and its news sent (identity.py).
-    user_id_sealed = models.CharField(max_length=200, blank=True)
-    language = models.CharField(max_length=8, default="th")
-    created_at = models.DateTimeField(default=timezone.now)
+    user_id_sealed = models.CharField(_("LINE user (sealed)"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="th")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("complaint filed on LINE")
@@ -123,11 +126,11 @@ class Notice(models.Model):
         NONE = "none", _("Not sent (over the quota, no email)")
 
     link = models.ForeignKey(ComplaintLink, on_delete=models.CASCADE, related_name="notices")
-    state = models.CharField(max_length=20)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+    state = models.CharField(_("state"), max_length=20)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, blank=True)
     push = models.ForeignKey(
         "line_channel.Push",
         null=True,
@@ -147,11 +150,11 @@ class Notice(models.Model):
 class Push(models.Model):
     """One push request (one message of LINE's monthly count, however many bubbles)."""
 
-    user_hash = models.CharField(max_length=64)
-    retry_key = models.UUIDField(unique=True)
-    month = models.CharField(max_length=7, db_index=True)  # YYYY-MM, Bangkok time
-    created_at = models.DateTimeField(default=timezone.now)
-    sent = models.BooleanField(default=False)
+    user_hash = models.CharField(_("LINE user (keyed hash)"), max_length=64)
+    retry_key = models.UUIDField(_("retry key"), unique=True)
+    month = models.CharField(_("month"), max_length=7, db_index=True)  # YYYY-MM, Bangkok time
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent = models.BooleanField(_("sent"), default=False)
 
     class Meta:
         verbose_name = _("LINE push")
@@ -169,8 +172,8 @@ class RichMenu(models.Model):
     """The rich menu made by `manage.py line_rich_menu` for each language."""
 
     language = models.CharField(_("language"), max_length=8, unique=True)
-    rich_menu_id = models.CharField(max_length=100)
-    created_at = models.DateTimeField(default=timezone.now)
+    rich_menu_id = models.CharField(_("rich menu id at LINE"), max_length=100)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("LINE rich menu")

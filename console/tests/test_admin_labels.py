@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils import translation
 
 # Acronyms a Thai page writes in Latin letters anyway.
-ACRONYMS = {"API", "GDX", "GFMIS", "ID", "IP", "MOU"}
+ACRONYMS = {"API", "GDX", "GFMIS", "ID", "IP", "LINE", "MOU"}
 # The seed's own Thai survey writes question 7 with this English name.
 SEED_WORDING = ("Smart Card Reader",)
 

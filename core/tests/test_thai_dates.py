@@ -47,3 +47,5 @@ def test_thai_character_count_ignores_combining_marks():
 
 def test_search_normalisation_folds_case_digits_and_space():
     assert normalize_for_search("  กรม   สรรพากร ๑๒ REVENUE ") == "กรม สรรพากร 12 revenue"
+    # A control character (a NUL would make PostgreSQL refuse the query) is dropped.
+    assert normalize_for_search("กรม\x00สรรพากร\x1b") == "กรมสรรพากร"
