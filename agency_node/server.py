@@ -149,8 +149,6 @@ class NodeHTTPServer(ThreadingHTTPServer):
     # socketserver's default backlog of 5 drops connections when a hub with many threads
     # (or a burst of officers) connects at once; the SYN retry then costs a second.
     request_queue_size = 128
-    # socketserver listens with a backlog of 5: a burst of officers would see resets.
-    request_queue_size = 128
 
     def __init__(self, node: AgencyNode, host: str, port: int) -> None:
         self.node = node
