@@ -30,10 +30,29 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 PARSERS = [parse_json, parse_request_envelope, parse_forward_envelope, parse_response_envelope]
 
 W = make_world()
-REQ, PENDING = request(W, now=None, ttl=900)
-FWD = forward(W, REQ)
-RESP = respond(W, REQ, ttl=900)
-DIRECTORY = sign_directory(W.directory.members(), W.hub_key, serial=1, issued_at=0, ttl=2**40)
+SEEDS: dict[str, bytes] = {}
+PENDING = None
+
+
+@pytest.fixture(autouse=True, scope="module")
+def fresh_seeds():
+    """The valid envelopes are made when this module's tests start, not when pytest collects
+    it: a whole suite on a busy machine can outlive their 15-minute lifetime."""
+    global PENDING
+    req, PENDING = request(W, now=None, ttl=900)
+    SEEDS.update(
+        req=req,
+        fwd=forward(W, req),
+        resp=respond(W, req, ttl=900),
+        directory=sign_directory(
+            W.directory.members(), W.hub_key, serial=1, issued_at=0, ttl=2**40
+        ),
+    )
+    return SEEDS
+
+
+def seeds(*names: str):
+    return st.sampled_from(names).map(lambda name: SEEDS[name])
 
 
 def only_gdx_errors(fn, data) -> None:
@@ -84,7 +103,7 @@ def test_arbitrary_json(value):
 
 
 @SETTINGS
-@given(st.sampled_from([REQ, FWD, RESP, DIRECTORY]), st.data())
+@given(seeds("req", "fwd", "resp", "directory"), st.data())
 def test_mutated_valid_envelopes(valid, data):
     buf = bytearray(valid)
     for _ in range(data.draw(st.integers(1, 4))):
@@ -111,7 +130,7 @@ def _paths(obj, prefix=()):
 
 
 @SETTINGS
-@given(st.sampled_from([REQ, FWD, RESP]), st.data())
+@given(seeds("req", "fwd", "resp"), st.data())
 def test_structurally_mutated_envelopes(valid, data):
     """Replace one field anywhere in the tree with an arbitrary JSON value."""
     obj = json.loads(valid)
@@ -128,9 +147,9 @@ def test_structurally_mutated_envelopes(valid, data):
 
 
 def test_valid_envelopes_still_verify():
-    verify_request_envelope(REQ, W.directory)
-    provider_open(W, FWD)
-    verify_response_envelope(RESP, W.directory)
+    verify_request_envelope(SEEDS["req"], W.directory)
+    provider_open(W, SEEDS["fwd"])
+    verify_response_envelope(SEEDS["resp"], W.directory)
 
 
 @pytest.mark.parametrize(
