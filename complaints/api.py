@@ -16,6 +16,7 @@ from complaints import selectors, services
 from complaints.models import DESCRIPTION_MAX_LENGTH, Category, Complaint
 from core.http import client_ip
 from core.mail import public_base_url
+from core.text import search_text
 from service_points.api import AgencyKey
 
 router = Router(tags=["complaints"])
@@ -122,6 +123,9 @@ def categories(request: HttpRequest):
 
 @router.get("/", response=list[ComplaintOut], summary="Public complaints, newest first")
 def complaint_list(request: HttpRequest, filters: Query[Filters]):
+    given = (filters.province, filters.agency, filters.category, filters.state)
+    if any(search_text(value, max_length=len(value)) != value.strip() for value in given):
+        return []  # a control character (a NUL would make PostgreSQL refuse) matches nothing
     agency = agency_get(code=filters.agency) if filters.agency else None
     category = Category.objects.filter(code=filters.category).first() if filters.category else None
     if (filters.agency and agency is None) or (filters.category and category is None):

@@ -55,3 +55,12 @@ def test_categories_and_held_complaints_stay_private(client):
     held.save()
     assert client.get(f"/api/complaints/{held.reference}").status_code == 404
     assert client.get("/api/complaints/").json() == []
+
+
+def test_control_characters_in_the_filters_match_nothing(client):
+    submit(category=category("road"))
+    assert len(client.get("/api/complaints/?category=road").json()) == 1
+    for name in ("category", "agency", "province", "state"):
+        response = client.get(f"/api/complaints/?{name}=road%00x")  # PostgreSQL refuses a NUL
+        assert response.status_code == 200, name
+        assert response.json() == [], name
