@@ -13,6 +13,7 @@ from complaints.models import Complaint
 from counter.models import VerificationRecord
 from exchange import selectors as exchange_selectors
 from feedback.models import Response
+from line_channel import selectors as line_selectors
 
 
 def confirmed_values(*, citizen: Citizen, kind: str) -> list[str]:
@@ -49,12 +50,17 @@ def _linked(queryset: QuerySet, citizen: Citizen, email_field: str, phone_field:
 
 
 def complaints_of(*, citizen: Citizen) -> QuerySet[Complaint]:
-    return _linked(
-        Complaint.objects.select_related("category", "agency"),
-        citizen,
-        "reporter_email",
-        "reporter_phone",
-    ).order_by("-created_at")
+    """Complaints given with a confirmed email or phone, or filed from a LINE account linked
+    to the space (ADR 0122); one row each, however many ways they match."""
+    by_contact = _linked(
+        Complaint.objects.all(), citizen, "reporter_email", "reporter_phone"
+    ).values("pk")
+    by_line = Q(line_link__user_hash__in=line_selectors.linked_hashes(citizen=citizen))
+    return (
+        Complaint.objects.select_related("category", "agency")
+        .filter(Q(pk__in=by_contact) | by_line)
+        .order_by("-created_at")
+    )
 
 
 def feedback_of(*, citizen: Citizen) -> QuerySet[Response]:
@@ -127,6 +133,7 @@ def _complaint_row(c: Complaint) -> dict[str, Any]:
         "reporter_name": c.reporter_name,
         "reporter_email": c.reporter_email,
         "reporter_phone": c.reporter_phone,
+        "filed_on": c.source,
     }
 
 
@@ -176,6 +183,10 @@ def export_data(*, citizen: Citizen) -> dict[str, Any]:
                 "confirmed": c.confirmed_at.isoformat() if c.confirmed_at else None,
             }
             for c in citizen.contacts.all()
+        ],
+        "line": [
+            {"linked": link["linked_at"].isoformat() if link["linked_at"] else None}
+            for link in line_selectors.line_links_of(citizen=citizen)
         ],
         "complaints": [_complaint_row(c) for c in complaints_of(citizen=citizen)],
         "feedback": [
