@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -321,18 +321,19 @@ def line_link(request: HttpRequest) -> HttpResponse:
     """LINE's account link, our side: the chat sent the citizen here with a link token; they
     are signed in (ThaiD), read what linking means, and agree; we make a single-use nonce
     and send them to LINE, whose `accountLink` event completes the link (ADR 0122)."""
+    citizen = request.citizen  # type: ignore[attr-defined]  # citizen_required
     enabled = line_conf.enabled()
     form = LineLinkForm(request.POST if request.method == "POST" else request.GET)
     valid = enabled and form.is_valid()
     if request.method == "POST" and valid:
-        nonce = line_services.line_link_begin(citizen=request.citizen)
+        nonce = line_services.line_link_begin(citizen=citizen)
         query = urlencode({"linkToken": form.cleaned_data["linkToken"], "nonce": nonce})
         return redirect(f"{LINE_ACCOUNT_LINK_URL}?{query}")
     status = 400 if request.method == "POST" else 200
     return render(
         request,
         "citizens/line_link.html",
-        {"form": form, "valid": valid, "enabled": enabled, "line": _line_status(request.citizen)},
+        {"form": form, "valid": valid, "enabled": enabled, "line": _line_status(citizen)},
         status=status,
     )
 
@@ -340,7 +341,8 @@ def line_link(request: HttpRequest) -> HttpResponse:
 @require_POST
 @citizen_required
 def line_unlink(request: HttpRequest) -> HttpResponse:
-    if line_services.line_unlink(citizen=request.citizen, reason="citizen"):
+    citizen = request.citizen  # type: ignore[attr-defined]  # citizen_required
+    if line_services.line_unlink(citizen=citizen, reason="citizen"):
         messages.success(request, _("LINE is unlinked from your space."))
     return redirect("citizens:home")
 
