@@ -36,7 +36,8 @@ READINGS_PAGE = 100
 # Where to come back to after ThaiD (a /me/ page asked for while signed out).
 NEXT_KEY = "_citizen_next"
 # LINE's account-link page (Messaging API, "Linking user accounts").
-LINE_ACCOUNT_LINK_URL = "https://access.line.me/dialog/bot/accountLink"
+LINE_ACCESS_ORIGIN = "https://access.line.me"
+LINE_ACCOUNT_LINK_URL = f"{LINE_ACCESS_ORIGIN}/dialog/bot/accountLink"
 SIGN_IN_ERRORS = {
     "cancelled": gettext_lazy("You cancelled the sign-in at ThaiD."),
     "provider_unreachable": gettext_lazy("ThaiD did not answer. Try again in a few minutes."),
@@ -329,13 +330,15 @@ def line_link(request: HttpRequest) -> HttpResponse:
         nonce = line_services.line_link_begin(citizen=citizen)
         query = urlencode({"linkToken": form.cleaned_data["linkToken"], "nonce": nonce})
         return redirect(f"{LINE_ACCOUNT_LINK_URL}?{query}")
-    status = 400 if request.method == "POST" else 200
-    return render(
+    response = render(
         request,
         "citizens/line_link.html",
         {"form": form, "valid": valid, "enabled": enabled, "line": _line_status(citizen)},
-        status=status,
+        status=400 if request.method == "POST" else 200,
     )
+    # The form posts here and is redirected to LINE: the CSP's form-action must allow it.
+    response._csp_update = {"form-action": [LINE_ACCESS_ORIGIN]}  # type: ignore[attr-defined]
+    return response
 
 
 @require_POST

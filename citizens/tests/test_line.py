@@ -79,7 +79,11 @@ def test_a_bad_link_token_is_refused_and_nothing_is_stored(citizen_client, line_
 
 
 def test_the_link_page_explains_and_agreeing_goes_to_line(citizen_client, citizen, line_on):
-    page = citizen_client.get(f"/me/line/link/?linkToken={TOKEN}").content.decode()
+    shown = citizen_client.get(f"/me/line/link/?linkToken={TOKEN}")
+    # The form's redirect goes to LINE: the page's CSP allows that one origin.
+    csp = shown["Content-Security-Policy"]
+    assert "form-action 'self' https://access.line.me" in csp
+    page = shown.content.decode()
     assert page.count("<h1") == 1 and "รหัสแบบมีกุญแจ" in page and 'id="line-link-agree"' in page
     response = citizen_client.post("/me/line/link/", {"linkToken": TOKEN})
     assert response["Location"].startswith(
