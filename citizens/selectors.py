@@ -37,10 +37,14 @@ def _digits(field: str):
     )
 
 
-def _linked(queryset: QuerySet, citizen: Citizen, email_field: str, phone_field: str) -> QuerySet:
+def _linked(
+    queryset: QuerySet, citizen: Citizen, email_field: str, phone_field: str, also: Q | None = None
+) -> QuerySet:
+    """Rows given with one of the citizen's confirmed contacts, or matching `also`: one
+    filter (no join that repeats a row)."""
     emails = confirmed_values(citizen=citizen, kind=CitizenContact.Kind.EMAIL)
     phones = _phone_variants(confirmed_values(citizen=citizen, kind=CitizenContact.Kind.PHONE))
-    match = Q(pk__in=[])
+    match = also if also is not None else Q(pk__in=[])
     for email in emails:
         match |= Q(**{f"{email_field}__iexact": email})
     if phones:
@@ -52,15 +56,14 @@ def _linked(queryset: QuerySet, citizen: Citizen, email_field: str, phone_field:
 def complaints_of(*, citizen: Citizen) -> QuerySet[Complaint]:
     """Complaints given with a confirmed email or phone, or filed from a LINE account linked
     to the space (ADR 0122); one row each, however many ways they match."""
-    by_contact = _linked(
-        Complaint.objects.all(), citizen, "reporter_email", "reporter_phone"
-    ).values("pk")
     by_line = Q(line_link__user_hash__in=line_selectors.linked_hashes(citizen=citizen))
-    return (
-        Complaint.objects.select_related("category", "agency")
-        .filter(Q(pk__in=by_contact) | by_line)
-        .order_by("-created_at")
-    )
+    return _linked(
+        Complaint.objects.select_related("category", "agency"),
+        citizen,
+        "reporter_email",
+        "reporter_phone",
+        also=by_line,
+    ).order_by("-created_at")
 
 
 def feedback_of(*, citizen: Citizen) -> QuerySet[Response]:
