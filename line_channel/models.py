@@ -105,8 +105,8 @@ class Chat(models.Model):
 
 class LinkNonce(models.Model):
     """One account link under way: made when the signed-in citizen agrees on
-    /me/line/link/, consumed once by LINE's `accountLink` event (ADR 0122). Only its hash is
-    kept; the nonce itself travels through LINE and back."""
+    /me/line/link/, deleted by LINE's first `accountLink` event that names it (ADR 0122), or
+    once expired. Only its hash is kept; the nonce itself travels through LINE and back."""
 
     citizen = models.ForeignKey(
         "citizens.Citizen",
@@ -117,7 +117,6 @@ class LinkNonce(models.Model):
     nonce_hash = models.CharField(_("nonce (keyed hash)"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
-    used_at = models.DateTimeField(_("used"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("LINE account link under way")

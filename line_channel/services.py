@@ -127,7 +127,7 @@ def line_link_begin(*, citizen, now=None) -> str:
     """The signed-in citizen agreed to link the LINE account that asked for the link token:
     a single-use nonce (only its hash kept) for LINE's account-link page. Returns the nonce."""
     now = now or timezone.now()
-    LinkNonce.objects.filter(citizen=citizen, used_at__isnull=True, expires_at__lte=now).delete()
+    LinkNonce.objects.filter(expires_at__lte=now).delete()  # anyone's, never used in time
     nonce = secrets.token_urlsafe(32)  # LINE: 10-255 characters, hard to guess
     row = LinkNonce(
         citizen=citizen,
@@ -153,11 +153,11 @@ def line_link_complete(*, user_id: str, nonce: str, ok: bool, now=None):
         row = (
             LinkNonce.objects.select_for_update()
             .select_related("citizen")
-            .filter(nonce_hash=_nonce_hash(nonce or ""), used_at__isnull=True)
+            .filter(nonce_hash=_nonce_hash(nonce or ""))
             .first()
         )
         if row is not None:
-            LinkNonce.objects.filter(pk=row.pk).update(used_at=now)
+            LinkNonce.objects.filter(pk=row.pk).delete()  # spent, whatever comes next
         if row is None or not ok or not _usable(row, now):
             audit_record(
                 action="line_channel.link.refused",
