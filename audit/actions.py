@@ -130,6 +130,13 @@ CITIZENS = (
     "feedback.response.contact_erased",
 )
 
+LINE_CHANNEL = (
+    "line_channel.link.begun",
+    "line_channel.link.completed",
+    "line_channel.link.refused",
+    "line_channel.link.removed",
+)
+
 COUNTER = (
     "counter.path.set",
     "counter.record.created",
@@ -146,6 +153,7 @@ ACTIONS: frozenset[str] = frozenset(
         *COUNTER,
         *EXCHANGE,
         *FEEDBACK,
+        *LINE_CHANNEL,
         *MANUAL,
         *PROGRESS,
         *READINESS,

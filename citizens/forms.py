@@ -30,3 +30,17 @@ class ConsentForm(Form):
     def __init__(self, *args, emails: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].choices = [(e, e) for e in emails]
+
+
+class LineLinkForm(Form):
+    """The link token LINE gave the chat (LINE's account link): passed on, never stored."""
+
+    linkToken = forms.RegexField(  # noqa: N815 - LINE's own parameter name
+        regex=r"^[A-Za-z0-9_.~-]{8,128}$",
+        max_length=128,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Open this page from the button in the LINE chat."),
+            "invalid": _("This link is not valid. Tap “Link to My space” in LINE again."),
+        },
+    )

@@ -13,6 +13,7 @@ from complaints.models import Complaint
 from counter.models import VerificationRecord
 from exchange import selectors as exchange_selectors
 from feedback.models import Response
+from line_channel import selectors as line_selectors
 
 
 def confirmed_values(*, citizen: Citizen, kind: str) -> list[str]:
@@ -36,10 +37,14 @@ def _digits(field: str):
     )
 
 
-def _linked(queryset: QuerySet, citizen: Citizen, email_field: str, phone_field: str) -> QuerySet:
+def _linked(
+    queryset: QuerySet, citizen: Citizen, email_field: str, phone_field: str, also: Q | None = None
+) -> QuerySet:
+    """Rows given with one of the citizen's confirmed contacts, or matching `also`: one
+    filter (no join that repeats a row)."""
     emails = confirmed_values(citizen=citizen, kind=CitizenContact.Kind.EMAIL)
     phones = _phone_variants(confirmed_values(citizen=citizen, kind=CitizenContact.Kind.PHONE))
-    match = Q(pk__in=[])
+    match = also if also is not None else Q(pk__in=[])
     for email in emails:
         match |= Q(**{f"{email_field}__iexact": email})
     if phones:
@@ -49,11 +54,15 @@ def _linked(queryset: QuerySet, citizen: Citizen, email_field: str, phone_field:
 
 
 def complaints_of(*, citizen: Citizen) -> QuerySet[Complaint]:
+    """Complaints given with a confirmed email or phone, or filed from a LINE account linked
+    to the space (ADR 0122); one row each, however many ways they match."""
+    by_line = Q(line_link__user_hash__in=line_selectors.linked_hashes(citizen=citizen))
     return _linked(
         Complaint.objects.select_related("category", "agency"),
         citizen,
         "reporter_email",
         "reporter_phone",
+        also=by_line,
     ).order_by("-created_at")
 
 
@@ -127,6 +136,7 @@ def _complaint_row(c: Complaint) -> dict[str, Any]:
         "reporter_name": c.reporter_name,
         "reporter_email": c.reporter_email,
         "reporter_phone": c.reporter_phone,
+        "filed_on": c.source,
     }
 
 
@@ -176,6 +186,10 @@ def export_data(*, citizen: Citizen) -> dict[str, Any]:
                 "confirmed": c.confirmed_at.isoformat() if c.confirmed_at else None,
             }
             for c in citizen.contacts.all()
+        ],
+        "line": [
+            {"linked": link["linked_at"].isoformat() if link["linked_at"] else None}
+            for link in line_selectors.line_links_of(citizen=citizen)
         ],
         "complaints": [_complaint_row(c) for c in complaints_of(citizen=citizen)],
         "feedback": [

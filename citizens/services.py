@@ -25,6 +25,7 @@ from core.mail import email_enqueue, public_base_url
 from core.phone import normalize_thai_phone, validate_thai_phone
 from counter import hashing as counter_hashing
 from feedback.services import response_erase_contact
+from line_channel.services import line_unlink
 
 MAX_CODE_ATTEMPTS = 5
 
@@ -221,13 +222,15 @@ def data_exported(*, citizen: Citizen, fmt: str) -> None:
 @transaction.atomic
 def citizen_erase_contacts(*, citizen: Citizen) -> dict[str, int]:
     """PDPA s.33: the citizen's name, email and phone removed from every complaint and
-    feedback answer linked to them; the records and their figures stay, anonymised."""
+    feedback answer linked to them; the records and their figures stay, anonymised. LINE is
+    unlinked from the space."""
     complaints = list(selectors.complaints_of(citizen=citizen))
     answers = list(selectors.feedback_of(citizen=citizen))
     for complaint in complaints:
         complaint_erase_contact(complaint=complaint, reason="data_subject_request")
     for answer in answers:
         response_erase_contact(response=answer, reason="data_subject_request")
+    line_unlink(citizen=citizen, reason="erasure")
     counts = {"complaints": len(complaints), "feedback": len(answers)}
     audit_record(
         action="citizens.contacts.erased", actor_label=_label(citizen), target=citizen, data=counts
@@ -285,6 +288,7 @@ def _archive(citizen: Citizen) -> None:
     (a pseudonym only) is archived; signing in again starts afresh."""
     citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
     citizen.contacts.all().delete()
+    line_unlink(citizen=citizen, reason="archived")
     citizen.archive()
     citizen.name_th = citizen.name_en = citizen.notify_email = ""
     citizen.notify_consent_at = None

@@ -20,5 +20,7 @@ urlpatterns = [
     path("me/export.json", views.export_json, name="export_json"),
     path("me/export.pdf", views.export_pdf, name="export_pdf"),
     path("me/erase/", views.erase, name="erase"),
+    path("me/line/link/", views.line_link, name="line_link"),
+    path("me/line/unlink/", views.line_unlink, name="line_unlink"),
     path("privacy/", views.privacy, name="privacy"),
 ]

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,22 +13,31 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from citizens import selectors, services, sms, thaid
-from citizens.access import citizen_required, current_citizen
-from citizens.forms import CodeForm, ConsentForm, ContactForm
+from citizens.access import citizen_required, current_citizen, safe_next
+from citizens.forms import CodeForm, ConsentForm, ContactForm, LineLinkForm
 from citizens.models import CitizenContact
 from citizens.pseudonym import PseudonymKeyMissingError
 from core.forms import add_service_errors
 from core.parsing import optional_id
+from line_channel import conf as line_conf
+from line_channel import selectors as line_selectors
+from line_channel import services as line_services
 
 log = logging.getLogger(__name__)
 # The page bench/citizen_readings.py measures: 100 readings, older ones a page at a time.
 READINGS_PAGE = 100
+# Where to come back to after ThaiD (a /me/ page asked for while signed out).
+NEXT_KEY = "_citizen_next"
+# LINE's account-link page (Messaging API, "Linking user accounts").
+LINE_ACCESS_ORIGIN = "https://access.line.me"
+LINE_ACCOUNT_LINK_URL = f"{LINE_ACCESS_ORIGIN}/dialog/bot/accountLink"
 SIGN_IN_ERRORS = {
     "cancelled": gettext_lazy("You cancelled the sign-in at ThaiD."),
     "provider_unreachable": gettext_lazy("ThaiD did not answer. Try again in a few minutes."),
@@ -42,7 +52,11 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "citizens/sign_in.html",
-            {"configured": thaid.is_configured(), "staff": request.user.is_authenticated},
+            {
+                "configured": thaid.is_configured(),
+                "staff": request.user.is_authenticated,
+                "next": safe_next(request, request.GET.get("next")),
+            },
         )
     return render(
         request,
@@ -52,14 +66,33 @@ def home(request: HttpRequest) -> HttpResponse:
             "complaints": selectors.complaints_of(citizen=citizen)[:5],
             "feedback": selectors.feedback_of(citizen=citizen)[:5],
             "contacts": citizen.contacts.all(),
+            "line": _line_status(citizen),
         },
     )
+
+
+def _line_status(citizen) -> dict:
+    """The /me/ LINE section: off, linked (since when), or how to link from the chat."""
+    basic_id = line_conf.get("LINE_BOT_BASIC_ID")
+    return {
+        "enabled": line_conf.enabled(),
+        "links": line_selectors.line_links_of(citizen=citizen),
+        # LINE's URL scheme: opens the chat with the link request typed in.
+        "chat_url": (
+            f"https://line.me/R/oaMessage/{quote(basic_id, safe='')}/?{quote('เชื่อมบัญชี')}"
+            if basic_id
+            else ""
+        ),
+    }
 
 
 @require_POST
 def sign_in(request: HttpRequest) -> HttpResponse:
     if not thaid.is_configured():
         raise Http404
+    back = safe_next(request, request.POST.get("next"))
+    if back:
+        request.session[NEXT_KEY] = back
     try:
         return thaid.start(request, request.build_absolute_uri(reverse("citizens:callback")))
     except thaid.SignInFailedError as failure:
@@ -81,8 +114,9 @@ def callback(request: HttpRequest) -> HttpResponse:
     except PseudonymKeyMissingError:
         log.error("Citizen sign-in is off: no pseudonym key at CITIZEN_PSEUDONYM_KEY_FILE")
         return _sign_in_failed(request, "not_configured")
+    back = safe_next(request, request.session.pop(NEXT_KEY, None))
     services.citizen_session_start(request=request, citizen=citizen)
-    return redirect("citizens:home")
+    return redirect(back or "citizens:home")
 
 
 def _sign_in_failed(request: HttpRequest, code: str, message: str = "") -> HttpResponse:
@@ -279,6 +313,41 @@ def erase(request: HttpRequest) -> HttpResponse:
             "feedback": selectors.feedback_of(citizen=citizen).count(),
         },
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@citizen_required
+def line_link(request: HttpRequest) -> HttpResponse:
+    """LINE's account link, our side: the chat sent the citizen here with a link token; they
+    are signed in (ThaiD), read what linking means, and agree; we make a single-use nonce
+    and send them to LINE, whose `accountLink` event completes the link (ADR 0122)."""
+    citizen = request.citizen  # type: ignore[attr-defined]  # citizen_required
+    enabled = line_conf.enabled()
+    form = LineLinkForm(request.POST if request.method == "POST" else request.GET)
+    valid = enabled and form.is_valid()
+    if request.method == "POST" and valid:
+        nonce = line_services.line_link_begin(citizen=citizen)
+        query = urlencode({"linkToken": form.cleaned_data["linkToken"], "nonce": nonce})
+        return redirect(f"{LINE_ACCOUNT_LINK_URL}?{query}")
+    response = render(
+        request,
+        "citizens/line_link.html",
+        {"form": form, "valid": valid, "enabled": enabled, "line": _line_status(citizen)},
+        status=400 if request.method == "POST" else 200,
+    )
+    # The form posts here and is redirected to LINE: the CSP's form-action must allow it.
+    response._csp_update = {"form-action": [LINE_ACCESS_ORIGIN]}  # type: ignore[attr-defined]
+    return response
+
+
+@require_POST
+@citizen_required
+def line_unlink(request: HttpRequest) -> HttpResponse:
+    citizen = request.citizen  # type: ignore[attr-defined]  # citizen_required
+    if line_services.line_unlink(citizen=citizen, reason="citizen"):
+        messages.success(request, _("LINE is unlinked from your space."))
+    return redirect("citizens:home")
 
 
 @require_GET

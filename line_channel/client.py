@@ -92,6 +92,13 @@ def profile_language(user_id: str) -> str:
     return "en" if (profile.language or "").lower().startswith("en") else "th"
 
 
+def link_token(user_id: str) -> str:
+    """LINE's account link: a link token for this user (valid 10 minutes, one use)."""
+    api_client, api = messaging()
+    with api_client:
+        return api.issue_link_token(user_id, _request_timeout=TIMEOUT).link_token
+
+
 def link_rich_menu(user_id: str, rich_menu_id: str) -> None:
     api_client, api = messaging()
     with api_client:

@@ -6,6 +6,8 @@ LINE_API_BASE_URL            the Messaging API (tests point it at a local stand-
 LINE_DATA_API_BASE_URL       the content API (photos, rich-menu images)
 LINE_PUSH_MONTHLY_QUOTA      pushes a month before state changes go by email only (ADR 0121)
 LINE_CONVERSATION_MINUTES    how long a half-finished chat (rating, report) is remembered
+LINE_BOT_BASIC_ID            the Official Account's basic ID ("@citizeninfo"): /me/ opens the
+                             chat with it to link LINE (optional; without it /me/ says how)
 """
 
 import os
@@ -20,6 +22,7 @@ DEFAULTS: dict[str, str] = {
     # LINE Official Account Thailand's free plan: 300 messages a month (ADR 0121).
     "LINE_PUSH_MONTHLY_QUOTA": "300",
     "LINE_CONVERSATION_MINUTES": "30",
+    "LINE_BOT_BASIC_ID": "",
 }
 
 

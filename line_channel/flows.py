@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from linebot.v3.webhooks import (
+    AccountLinkEvent,
     Event,
     FollowEvent,
     ImageMessageContent,
@@ -41,6 +42,8 @@ from service_points import selectors as point_selectors
 logger = logging.getLogger(__name__)
 NEAREST = 5
 MANUAL_RESULTS = 3
+# Typed (or sent by the quick reply) to link LINE to the citizen's own space.
+LINK_WORDS = frozenset({"เชื่อมบัญชี", "เชื่อมต่อบัญชี", "link account", "link my account"})
 
 
 @dataclass
@@ -117,6 +120,8 @@ def event_handle(payload: dict, *, redelivery: bool = False) -> None:
 def _dispatch(turn: Turn, event: Any) -> None:
     if isinstance(event, FollowEvent):
         turn.say(replies.welcome())
+    elif isinstance(event, AccountLinkEvent):
+        _link_result(turn, event)
     elif isinstance(event, PostbackEvent):
         _postback(turn, dict(parse_qsl(event.postback.data or "")[:8]))
     elif isinstance(event, MessageEvent):
@@ -135,6 +140,8 @@ def _message(turn: Turn, message: Any) -> None:
     elif isinstance(message, TextMessageContent):
         if step == Chat.Step.REPORT_TEXT:
             _report_text(turn, message.text)
+        elif " ".join(message.text.lower().split()) in LINK_WORDS:
+            _link_start(turn, {})
         else:
             _manual(turn, message.text)
     else:
@@ -189,6 +196,26 @@ def _manual_prompt(turn: Turn, data: dict[str, str]) -> None:
 def _cancel(turn: Turn, data: dict[str, str]) -> None:
     services.chat_step(chat=turn.chat, step=Chat.Step.IDLE)
     turn.say(replies.text(_("Cancelled.")))
+
+
+# --- linking LINE to the citizen's own space (LINE's account link, ADR 0122) ------------
+@postback("link")
+def _link_start(turn: Turn, data: dict[str, str]) -> None:
+    """Asks LINE for a link token and offers our page, where the citizen signs in."""
+    try:
+        token = client.link_token(turn.user_id)
+    except client.ApiError:
+        turn.say(replies.text(_("LINE could not start the link just now. Try again later.")))
+        return
+    turn.say(replies.link_offer(token))
+
+
+def _link_result(turn: Turn, event: AccountLinkEvent) -> None:
+    link = event.link
+    citizen = services.line_link_complete(
+        user_id=turn.user_id, nonce=link.nonce or "", ok=link.result == "ok"
+    )
+    turn.say(replies.linked() if citizen is not None else replies.link_failed())
 
 
 # --- rating (the QR page's questionnaire) ---------------------------------------------------

@@ -3,7 +3,9 @@
 `WebhookEvent`: each event LINE delivers, stored at once by the webhook (one INSERT for the
 whole request) under a unique `webhookEventId`, so a redelivery is stored and handled once.
 Its payload (the user id sealed) is emptied when the event is handled.
-`Chat`: one LINE user (by keyed hash), their language and the half-finished conversation.
+`Chat`: one LINE user (by keyed hash), their language and the half-finished conversation,
+and the citizen's own space it is linked to (LINE's account link, ADR 0122).
+`LinkNonce`: the single-use nonce of one account link a signed-in citizen started.
 `ComplaintLink`: a complaint filed from LINE, whom to push its news to (sealed).
 `Notice`: a state change waiting to be pushed (several are sent in one push).
 """
@@ -75,10 +77,16 @@ class Chat(models.Model):
     step = models.CharField(_("step"), max_length=20, choices=Step.choices, default=Step.IDLE)
     data = models.JSONField(_("answers so far"), default=dict, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
-    # The citizen's own account, when they linked LINE to their space (citizen-space issue).
-    user = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    # The citizen's own space, when they linked LINE to it (LINE's account link, ADR 0122).
+    citizen = models.ForeignKey(
+        "citizens.Citizen",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="line_chats",
+        verbose_name=_("citizen"),
     )
+    linked_at = models.DateTimeField(_("linked"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -93,6 +101,29 @@ class Chat(models.Model):
         if self.expires_at is not None and self.expires_at <= (now or timezone.now()):
             return self.Step.IDLE
         return self.step
+
+
+class LinkNonce(models.Model):
+    """One account link under way: made when the signed-in citizen agrees on
+    /me/line/link/, deleted by LINE's first `accountLink` event that names it (ADR 0122), or
+    once expired. Only its hash is kept; the nonce itself travels through LINE and back."""
+
+    citizen = models.ForeignKey(
+        "citizens.Citizen",
+        on_delete=models.CASCADE,
+        related_name="line_link_nonces",
+        verbose_name=_("citizen"),
+    )
+    nonce_hash = models.CharField(_("nonce (keyed hash)"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("LINE account link under way")
+        verbose_name_plural = _("LINE account links under way")
+
+    def __str__(self) -> str:
+        return self.nonce_hash[:12]
 
 
 class ComplaintLink(models.Model):

@@ -33,18 +33,22 @@ def rich_menu_link(*, user_id: str, language: str) -> None:
 
 
 def answer(turn) -> None:
-    """The reply; a redelivered event's reply token may have expired, then a push."""
+    """The reply; a redelivered event's reply token may have expired, and a failed account
+    link comes without one (LINE's docs): then a push, within the quota."""
     if not turn.messages:
         return
-    try:
-        client.reply(turn.reply_token or "", turn.messages)
-    except client.ApiError:
-        if not turn.redelivery:
-            raise
-        push = services.push_reserve(user_hash=turn.chat.user_hash)
-        if push is not None:
-            client.push(turn.user_id, turn.messages, retry_key=str(push.retry_key))
-            services.push_sent(push=push)
+    if turn.reply_token:
+        try:
+            client.reply(turn.reply_token, turn.messages)
+        except client.ApiError:
+            if not turn.redelivery:
+                raise
+        else:
+            return
+    push = services.push_reserve(user_hash=turn.chat.user_hash)
+    if push is not None:
+        client.push(turn.user_id, turn.messages, retry_key=str(push.retry_key))
+        services.push_sent(push=push)
 
 
 def _line(notice: Notice) -> str:

@@ -64,7 +64,56 @@ def welcome() -> TextMessage:
         [
             LocationAction(label=label(_("Service points near me"))),
             postback(_("Report a problem"), a="report"),
+            postback(_("Link to My space"), a="link"),
         ],
+    )
+
+
+# --- linking LINE to the citizen's own space (ADR 0122) ---------------------------------
+def link_offer(link_token: str) -> FlexMessage:
+    """A button to our page, where the citizen signs in with ThaiD and agrees."""
+    page = reverse("citizens:line_link") + "?" + urlencode({"linkToken": link_token})
+    body = [
+        FlexText(text=_("Link LINE to My space"), weight="bold", wrap=True),
+        FlexText(
+            text=_(
+                "Sign in with ThaiD on the next page: the complaints you file here will then "
+                "show in your space on the website. The link is valid for 10 minutes."
+            ),
+            size="sm",
+            wrap=True,
+        ),
+    ]
+    button = URIAction(label=label(_("Link my account")), uri=_absolute(page))
+    return FlexMessage(
+        altText=_("Link LINE to My space"),
+        contents=FlexBubble(
+            body=FlexBox(layout="vertical", spacing="sm", contents=body),
+            footer=FlexBox(
+                layout="vertical", contents=[FlexButton(action=button, style="primary")]
+            ),
+        ),
+    )
+
+
+def linked() -> TextMessage:
+    me = _absolute(reverse("citizens:home"))
+    return text(
+        _(
+            "Done: this LINE account is linked to your space. Your LINE complaints are listed "
+            "there: %(link)s. You can unlink at any time on that page."
+        )
+        % {"link": me}
+    )
+
+
+def link_failed() -> TextMessage:
+    return text(
+        _(
+            "Sorry, the link could not be made (it may have expired or been used already). "
+            "Nothing was changed. Tap “Link to My space” to try again."
+        ),
+        [postback(_("Link to My space"), a="link")],
     )
 
 

@@ -9,19 +9,35 @@ from manual.models import Service
 from manual.selectors import service_search
 
 
+def linked_hashes(*, citizen) -> QuerySet:
+    """The keyed hashes of the LINE accounts linked to a citizen's space (a subquery)."""
+    return Chat.objects.filter(citizen=citizen).values("user_hash")
+
+
 def complaints_for_line_user(
-    *, line_user_id: str | None = None, user_hash: str | None = None, user=None
+    *, line_user_id: str | None = None, user_hash: str | None = None, citizen=None
 ) -> QuerySet[Complaint]:
-    """Complaints filed from one LINE account, newest first: by its LINE user id (e.g. from
-    LINE Login), its keyed hash, or the citizen account it is linked to (the citizen space)."""
+    """Complaints filed from one LINE account, newest first: by its LINE user id, its keyed
+    hash, or the citizen whose space it is linked to (ADR 0122)."""
     if line_user_id:
         user_hash = identity.user_hash(line_user_id)
-    if user is not None and not user_hash:
-        hashes = Chat.objects.filter(user=user).values_list("user_hash", flat=True)
-        return Complaint.objects.filter(line_link__user_hash__in=hashes).order_by("-created_at")
+    if citizen is not None and not user_hash:
+        return Complaint.objects.filter(
+            line_link__user_hash__in=linked_hashes(citizen=citizen)
+        ).order_by("-created_at")
     if not user_hash:
         return Complaint.objects.none()
     return Complaint.objects.filter(line_link__user_hash=user_hash).order_by("-created_at")
+
+
+def line_links_of(*, citizen) -> list[dict]:
+    """The LINE accounts linked to the citizen's space: when (the hash is not shown)."""
+    return [
+        {"linked_at": linked_at}
+        for linked_at in Chat.objects.filter(citizen=citizen)
+        .order_by("linked_at")
+        .values_list("linked_at", flat=True)
+    ]
 
 
 def notices_waiting(*, user_hash: str, unsent_only: bool) -> list[Notice]:
@@ -33,8 +49,16 @@ def notices_waiting(*, user_hash: str, unsent_only: bool) -> list[Notice]:
 
 
 def linked_email(*, user_hash: str) -> str:
-    chat = Chat.objects.filter(user_hash=user_hash).select_related("user").first()
-    return getattr(getattr(chat, "user", None), "email", "") or ""
+    """The email a citizen who linked this LINE account confirmed in their space (their
+    notification address first), for a state change LINE could not carry."""
+    chat = Chat.objects.filter(user_hash=user_hash).select_related("citizen").first()
+    citizen = getattr(chat, "citizen", None)
+    if citizen is None or citizen.status != citizen.Status.ACTIVE:
+        return ""
+    if citizen.notify_email:
+        return citizen.notify_email
+    confirmed = citizen.contacts.filter(kind="email", confirmed_at__isnull=False)
+    return confirmed.order_by("confirmed_at").values_list("value", flat=True).first() or ""
 
 
 def rich_menu_for(*, language: str) -> RichMenu | None:

@@ -6,6 +6,7 @@ handle an event; the citizen's answers and complaints go through feedback's and 
 own service functions (flows.py), with the LINE user's keyed hash as the "device".
 """
 
+import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
@@ -15,14 +16,25 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from complaints import conf as complaints_conf
 from complaints.models import Complaint
 from line_channel import conf, identity, tasks
-from line_channel.models import Chat, ComplaintLink, Notice, Push, RichMenu, WebhookEvent
+from line_channel.models import (
+    Chat,
+    ComplaintLink,
+    LinkNonce,
+    Notice,
+    Push,
+    RichMenu,
+    WebhookEvent,
+)
 
 FORGET_AFTER_QUESTION_DAYS = 14  # time to answer the four-week question
+LINK_NONCE_MINUTES = 10  # as long as LINE's link token lives
 MAX_EVENTS = 100  # LINE sends far fewer per request; a bigger body is refused
 
 
@@ -96,18 +108,100 @@ def chat_step(*, chat: Chat, step: str, data: dict | None = None) -> Chat:
         if step == Chat.Step.IDLE
         else timezone.now() + timedelta(minutes=conf.get_int("LINE_CONVERSATION_MINUTES"))
     )
-    chat.full_clean(exclude=["user"], validate_unique=False)
+    chat.full_clean(exclude=["citizen"], validate_unique=False)
     chat.save(update_fields=["step", "data", "expires_at"])
     return chat
 
 
-def chat_link_user(*, line_user_id: str, user) -> Chat:
-    """The citizen's own space links their LINE (after LINE Login gives the same user id):
-    their LINE complaints show there (`selectors.complaints_for_line_user`)."""
-    chat, _created = chat_for(user_id=line_user_id)
-    chat.user = user
-    chat.save(update_fields=["user"])
-    return chat
+# --- linking LINE to the citizen's own space (LINE's account link, ADR 0122) ------------
+def _nonce_hash(nonce: str) -> str:
+    return salted_hmac("line_channel.link_nonce", nonce, algorithm="sha256").hexdigest()
+
+
+def _citizen_label(citizen) -> str:
+    return f"citizen:{citizen.pk}"  # as citizens.services: the account, never the person
+
+
+@transaction.atomic
+def line_link_begin(*, citizen, now=None) -> str:
+    """The signed-in citizen agreed to link the LINE account that asked for the link token:
+    a single-use nonce (only its hash kept) for LINE's account-link page. Returns the nonce."""
+    now = now or timezone.now()
+    LinkNonce.objects.filter(expires_at__lte=now).delete()  # anyone's, never used in time
+    nonce = secrets.token_urlsafe(32)  # LINE: 10-255 characters, hard to guess
+    row = LinkNonce(
+        citizen=citizen,
+        nonce_hash=_nonce_hash(nonce),
+        created_at=now,
+        expires_at=now + timedelta(minutes=LINK_NONCE_MINUTES),
+    )
+    row.full_clean(exclude=["citizen"])
+    row.save()
+    audit_record(
+        action="line_channel.link.begun", actor_label=_citizen_label(citizen), target=citizen
+    )
+    return nonce
+
+
+def line_link_complete(*, user_id: str, nonce: str, ok: bool, now=None):
+    """LINE's `accountLink` event: a valid nonce is consumed once and the LINE user (by hash)
+    is linked to the citizen who made it. Returns the citizen, or None when nothing was
+    linked (LINE said "failed"; the nonce unknown, expired or used). The nonce is spent even
+    when LINE reports a failure: the citizen starts again from the chat."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = (
+            LinkNonce.objects.select_for_update()
+            .select_related("citizen")
+            .filter(nonce_hash=_nonce_hash(nonce or ""))
+            .first()
+        )
+        if row is not None:
+            LinkNonce.objects.filter(pk=row.pk).delete()  # spent, whatever comes next
+        if row is None or not ok or not _usable(row, now):
+            audit_record(
+                action="line_channel.link.refused",
+                data={"result": "ok" if ok else "failed", "nonce": _refusal(row, now)},
+            )
+            return None
+        citizen = row.citizen
+        chat, _created = chat_for(user_id=user_id)
+        previous = chat.citizen_id
+        chat.citizen, chat.linked_at = citizen, now
+        chat.save(update_fields=["citizen", "linked_at"])
+        audit_record(
+            action="line_channel.link.completed",
+            actor_label=_citizen_label(citizen),
+            target=citizen,
+            data={"moved_from_another_citizen": bool(previous and previous != citizen.pk)},
+        )
+    return citizen
+
+
+def _usable(row: LinkNonce, now) -> bool:
+    return row.expires_at > now and row.citizen.status == row.citizen.Status.ACTIVE
+
+
+def _refusal(row: LinkNonce | None, now) -> str:
+    if row is None:
+        return "unknown_or_used"
+    return "valid" if _usable(row, now) else "expired_or_archived"
+
+
+@transaction.atomic
+def line_unlink(*, citizen, reason: str) -> int:
+    """Every LINE account linked to the citizen is unlinked (their choice, erasure or
+    archiving); their LINE complaints leave the space. Returns how many were linked."""
+    count = Chat.objects.filter(citizen=citizen).update(citizen=None, linked_at=None)
+    LinkNonce.objects.filter(citizen=citizen).delete()
+    if count:
+        audit_record(
+            action="line_channel.link.removed",
+            actor_label=_citizen_label(citizen),
+            target=citizen,
+            data={"reason": reason, "chats": count},
+        )
+    return count
 
 
 # --- complaints filed from LINE --------------------------------------------------------

@@ -174,3 +174,39 @@ def test_the_discovery_document_meets_openid_connect_discovery(settings):
 
     settings.PUBLIC_BASE_URL = "https://demo.example"
     OpenIDProviderMetadata(demo_provider.metadata()).validate()  # raises on a missing field
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_in_from_a_me_page_comes_back_to_it_with_its_query(op):
+    """The LINE link page asked for while signed out: ThaiD, then back with the link token."""
+    back = "/me/line/link/?linkToken=NMZTNuVrPTqlr2IF8Bnymkb7rXfYv5EY"
+    person = demo_provider.demo_citizens()[0]
+    s = requests.Session()
+    first = s.get(f"{op}{back}", allow_redirects=False, timeout=10)
+    assert first.status_code == 302
+    s.get(f"{op}{first.headers['Location']}", timeout=10)
+    r = s.post(
+        f"{op}/me/sign-in/",
+        data={"csrfmiddlewaretoken": _csrf(s), "next": back},
+        allow_redirects=False,
+        timeout=10,
+    )
+    callback = allow(s, r.headers["Location"], person.pid)
+    r = s.get(callback, allow_redirects=False, timeout=10)
+    assert r.status_code == 302 and r.headers["Location"] == back
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/me/", "//evil.example/me/", "/admin/"])
+def test_signing_in_never_goes_back_outside_the_space(op, elsewhere):
+    person = demo_provider.demo_citizens()[0]
+    s = requests.Session()
+    s.get(f"{op}/me/", timeout=10)
+    r = s.post(
+        f"{op}/me/sign-in/",
+        data={"csrfmiddlewaretoken": _csrf(s), "next": elsewhere},
+        allow_redirects=False,
+        timeout=10,
+    )
+    r = s.get(allow(s, r.headers["Location"], person.pid), allow_redirects=False, timeout=10)
+    assert r.status_code == 302 and r.headers["Location"] == "/me/"

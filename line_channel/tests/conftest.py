@@ -94,3 +94,20 @@ def post(client, *events, secret: str = SECRET, signature: str | None = None):
         content_type="application/json",
         headers={"X-Line-Signature": signature if signature is not None else sign(body, secret)},
     )
+
+
+def linked_citizen(user: str = USER, *, pseudonym: str = "a" * 64, email: str = ""):
+    """A citizen whose space the LINE user linked (through the services, as the flow does)."""
+    from django.utils import timezone
+
+    from citizens.models import Citizen, CitizenContact
+    from line_channel import services
+
+    citizen = Citizen.objects.create(pseudonym=pseudonym, name_th="นายทดสอบ")
+    if email:
+        CitizenContact.objects.create(
+            citizen=citizen, kind="email", value=email, confirmed_at=timezone.now()
+        )
+    nonce = services.line_link_begin(citizen=citizen)
+    assert services.line_link_complete(user_id=user, nonce=nonce, ok=True) == citizen
+    return citizen

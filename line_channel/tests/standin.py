@@ -1,5 +1,5 @@
-"""A local stand-in of LINE's Messaging API (reply, push, profile, content, rich menu),
-started by the tests on a free port; it records every request it gets."""
+"""A local stand-in of LINE's Messaging API (reply, push, profile, content, rich menu, link
+token), started by the tests on a free port; it records every request it gets."""
 
 import json
 import re
@@ -48,6 +48,9 @@ class StandIn:
         if method == "GET" and (match := re.fullmatch(r"/v2/bot/profile/(\w+)", path)):
             profile = {"displayName": "ทดสอบ", "userId": match.group(1), "language": self.language}
             return 200, json.dumps(profile).encode(), "application/json"
+        if method == "POST" and (match := re.fullmatch(r"/v2/bot/user/(\w+)/linkToken", path)):
+            token = f"linktoken{len(self.calls)}{match.group(1)[-6:]}"
+            return 200, json.dumps({"linkToken": token}).encode(), "application/json"
         if path == "/v2/bot/richmenu":
             return 200, b'{"richMenuId":"richmenu-%d"}' % len(self.calls), "application/json"
         if path.startswith("/v2/bot/message/"):

@@ -3,13 +3,12 @@
 import pytest
 from django.core import mail
 
-from accounts.tests.factories import UserFactory
 from complaints.models import Complaint
 from complaints.services import complaint_reopen, complaint_transition
 from complaints.tests.factories import category, submit
 from line_channel import identity, notify, selectors, services
 from line_channel.models import ComplaintLink, Notice, Push
-from line_channel.tests.conftest import USER, post, text
+from line_channel.tests.conftest import USER, linked_citizen, post, text
 
 pytestmark = pytest.mark.django_db
 DEFERRED = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
@@ -44,12 +43,11 @@ def test_changes_waiting_for_one_person_go_in_one_push(line, filed, officer_a, s
     assert notify.notices_push(user_hash=identity.user_hash(USER)) == 0  # nothing left
 
 
-def test_over_the_quota_the_change_goes_by_email_to_a_linked_account(
+def test_over_the_quota_the_change_goes_by_email_to_a_linked_citizen(
     line, filed, officer_a, settings
 ):
     settings.LINE_PUSH_MONTHLY_QUOTA = 0
-    citizen = UserFactory(email="somsri@example.com")
-    services.chat_link_user(line_user_id=USER, user=citizen)
+    linked_citizen(email="somsri@example.com")
     complaint_transition(complaint=filed[0], state="fixed", by=officer_a)
     assert not line.sent("push")
     assert [m.to for m in mail.outbox] == [["somsri@example.com"]]
@@ -112,10 +110,12 @@ def test_complaints_for_line_user_by_id_hash_or_linked_account(line, filed):
     assert {c.pk for c in selectors.complaints_for_line_user(line_user_id=USER)} == mine
     by_hash = selectors.complaints_for_line_user(user_hash=identity.user_hash(USER))
     assert {c.pk for c in by_hash} == mine
-    citizen = UserFactory()
-    assert not selectors.complaints_for_line_user(user=citizen).exists()
-    services.chat_link_user(line_user_id=USER, user=citizen)
-    assert {c.pk for c in selectors.complaints_for_line_user(user=citizen)} == mine
+    from citizens.models import Citizen
+
+    stranger = Citizen.objects.create(pseudonym="b" * 64)
+    citizen = linked_citizen()
+    assert not selectors.complaints_for_line_user(citizen=stranger).exists()
+    assert {c.pk for c in selectors.complaints_for_line_user(citizen=citizen)} == mine
     assert not selectors.complaints_for_line_user().exists()
 
 
