@@ -10,6 +10,7 @@ the access token is dropped once the claims are read.
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.django_client import OAuth
@@ -58,6 +59,23 @@ def discovery_url() -> str:
 
 def is_configured() -> bool:
     return bool(discovery_url() and settings.THAID_CLIENT_ID)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+
+
+def form_action_origins() -> list[str]:
+    """Where the sign-in form's POST is redirected: the page's CSP `form-action` must allow it,
+    because browsers apply it to a form's redirects too (Chrome blocks the hop to ThaiD
+    otherwise). The provider's origin, and its authorization endpoint's once Authlib has read
+    the discovery document (without fetching it here)."""
+    origins = {_origin(discovery_url())}
+    client = _clients.get((discovery_url(), settings.THAID_CLIENT_ID, settings.THAID_CLIENT_SECRET))
+    metadata = getattr(client, "server_metadata", None) or {}
+    origins.add(_origin(str(metadata.get("authorization_endpoint", ""))))
+    return sorted(origin for origin in origins if origin)
 
 
 def _client():

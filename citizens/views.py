@@ -49,15 +49,19 @@ SIGN_IN_ERRORS = {
 def home(request: HttpRequest) -> HttpResponse:
     citizen = current_citizen(request)
     if citizen is None:
-        return render(
+        configured = thaid.is_configured()
+        response = render(
             request,
             "citizens/sign_in.html",
             {
-                "configured": thaid.is_configured(),
+                "configured": configured,
                 "staff": request.user.is_authenticated,
                 "next": safe_next(request, request.GET.get("next")),
             },
         )
+        if configured:
+            response._csp_update = {"form-action": thaid.form_action_origins()}  # type: ignore[attr-defined]
+        return response
     return render(
         request,
         "citizens/home.html",

@@ -210,3 +210,16 @@ def test_signing_in_never_goes_back_outside_the_space(op, elsewhere):
     )
     r = s.get(allow(s, r.headers["Location"], person.pid), allow_redirects=False, timeout=10)
     assert r.status_code == 302 and r.headers["Location"] == "/me/"
+
+
+def test_the_sign_in_page_lets_its_form_reach_the_provider(client, settings):
+    """Browsers apply the CSP's form-action to the redirect after the POST: without ThaiD's
+    origin there, Chrome stops the citizen on our own page."""
+    settings.THAID_DISCOVERY_URL = "https://imauth.bora.dopa.go.th/.well-known/openid-configuration"
+    settings.THAID_CLIENT_ID = "citizeninfo"
+    csp = client.get("/me/").headers["Content-Security-Policy"]
+    assert "form-action 'self' https://imauth.bora.dopa.go.th" in csp
+    settings.THAID_DISCOVERY_URL = ""
+    settings.THAID_DEMO_PROVIDER = False
+    csp = client.get("/me/").headers["Content-Security-Policy"]
+    assert "imauth" not in csp and "form-action 'self'" in csp
