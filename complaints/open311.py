@@ -11,7 +11,6 @@ a reference). Status is `open`/`closed`; the finer state and the rest of our dat
 
 import datetime
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -56,25 +55,72 @@ def _w3c(value: datetime.datetime | None) -> str:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
 
 
-def _to_xml(element: ET.Element, value: Any) -> None:
+_SINGULAR = {
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+}
+
+
+def _escape(text: str) -> str:
+    # What ElementTree escapes in character data, no more: the output stays byte for byte
+    # what ET.tostring wrote before ADR 0103.
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _to_xml(out: list[str], tag: str, value: Any) -> None:
+    """Appends `value` as the element `tag` (a dict: one child per key; a list under a key:
+    one child per entry, named by the key's singular), written as ElementTree writes it."""
     if isinstance(value, dict):
+        if not value:
+            out.append(f"<{tag} />")
+            return
+        out.append(f"<{tag}>")
         for key, item in value.items():
             if isinstance(item, list):
-                holder = ET.SubElement(element, key)
-                singular = {
-                    "attributes": "attribute",
-                    "values": "value",
-                    "endpoints": "endpoint",
-                    "formats": "format",
-                }.get(key, key.rstrip("s"))
-                for entry in item:
-                    _to_xml(ET.SubElement(holder, singular), entry)
+                _list_to_xml(out, key, item)
             else:
-                _to_xml(ET.SubElement(element, key), item)
-    elif isinstance(value, bool):
-        element.text = "true" if value else "false"
-    elif value is not None:
-        element.text = str(value)
+                _to_xml(out, key, item)
+        out.append(f"</{tag}>")
+        return
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    else:
+        text = "" if value is None else str(value)
+    out.append(f"<{tag}>{_escape(text)}</{tag}>" if text else f"<{tag} />")
+
+
+def _list_to_xml(out: list[str], key: str, entries: list) -> None:
+    if not entries:
+        out.append(f"<{key} />")
+        return
+    out.append(f"<{key}>")
+    singular = _SINGULAR.get(key, key.rstrip("s"))
+    for entry in entries:
+        _to_xml(out, singular, entry)
+    out.append(f"</{key}>")
+
+
+def _xml_body(root: str, item: str, rows: Any) -> bytes:
+    out = ['<?xml version="1.0" encoding="utf-8"?>\n']
+    if isinstance(rows, list):
+        if rows:
+            out.append(f"<{root}>")
+            for row in rows:
+                _to_xml(out, item, row)
+            out.append(f"</{root}>")
+        else:
+            out.append(f"<{root} />")
+    else:
+        _to_xml(out, root, rows)
+    return "".join(out).encode()
 
 
 def _render(fmt: str, root: str, item: str, rows: Any, status: int = 200) -> HttpResponse:
@@ -82,14 +128,9 @@ def _render(fmt: str, root: str, item: str, rows: Any, status: int = 200) -> Htt
         return JsonResponse(
             rows, safe=False, status=status, json_dumps_params={"ensure_ascii": False}
         )
-    top = ET.Element(root)
-    if isinstance(rows, list):
-        for row in rows:
-            _to_xml(ET.SubElement(top, item), row)
-    else:
-        _to_xml(top, rows)
-    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")
-    return HttpResponse(body, content_type="text/xml; charset=utf-8", status=status)
+    return HttpResponse(
+        _xml_body(root, item, rows), content_type="text/xml; charset=utf-8", status=status
+    )
 
 
 def _error(fmt: str, code: int, description: str) -> HttpResponse:
