@@ -314,9 +314,15 @@ def _filtered(request: HttpRequest):
 @require_http_methods(["GET"])
 def public_list(request: HttpRequest) -> HttpResponse:
     form, qs = _filtered(request)
-    page = Paginator(qs, selectors.PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.public_page(
+        qs,
+        after=optional_id(request.GET.get("after")),
+        before=optional_id(request.GET.get("before")),
+        size=selectors.PUBLIC_PAGE_SIZE,
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
     return sp_conf.with_tiles_allowed(
         render(
             request,
@@ -326,6 +332,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
                 "options": _filter_options(form),
                 "page": page,
                 "query": query.urlencode(),
+                "count_cap": f"{selectors.PUBLIC_COUNT_CAP:,}",
                 **_map_context(),
             },
         )
