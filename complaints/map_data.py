@@ -8,11 +8,14 @@ string's encoding is the concatenation of its parts' encodings, and floats are e
 """
 
 import json
+import re
 from collections.abc import Iterable
 
 from complaints.models import Category, Complaint
 
 MAX_PINS = 2000
+# A reference as the project writes them (CR-2569-000123) needs no JSON escaping.
+_PLAIN = re.compile(r"[A-Za-z0-9-]*").fullmatch
 
 _FEATURE = (
     '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [%r, %r]}, '
@@ -29,7 +32,7 @@ def geojson(rows: Iterable[tuple[str, float, float, str, int]]) -> bytes:
     dumps = json.dumps
     features = []
     for ref, lat, lon, state, cat in rows:
-        escaped = dumps(ref)[1:-1]
+        escaped = ref if _PLAIN(ref) else dumps(ref)[1:-1]
         features.append(
             _FEATURE % (float(lon), float(lat), escaped, states[state], categories[cat], escaped)
         )

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -223,26 +224,25 @@ _FIELDS = (
 
 
 def _rows(request: HttpRequest, complaints) -> list[dict]:
-    """Rows for `complaints` (a queryset, ordered): plain values, no model instances, three
-    queries whatever the number (1,000 rows is the default page)."""
-    values = list(complaints.values(*_FIELDS))
-    ids = [v["pk"] for v in values]
-    notes: dict[int, str] = {}
-    for complaint_id, note in (
+    """Rows for the first MAX_ROWS of `complaints` (a queryset, ordered): plain values, no model
+    instances, one query whatever the number (1,000 rows is the default page). The status note
+    (the newest public state change's) and the first visible photo come from correlated
+    subqueries: an IN list of 1,000 ids cost more to bind than the rows cost to read."""
+    notes = (
         ComplaintEvent.objects.filter(
-            complaint_id__in=ids, kind=ComplaintEvent.Kind.STATE, internal=False
+            complaint=OuterRef("pk"), kind=ComplaintEvent.Kind.STATE, internal=False
         )
-        .order_by("complaint_id", "created_at", "pk")
-        .values_list("complaint_id", "note")
-    ):
-        notes[complaint_id] = note
-    photos: dict[int, str] = {}
-    for complaint_id, image in (
-        ComplaintPhoto.objects.filter(complaint_id__in=ids, hidden=False)
-        .order_by("-pk")
-        .values_list("complaint_id", "image")
-    ):
-        photos[complaint_id] = image  # the first photo wins (ordered newest first)
+        .order_by("-created_at", "-pk")
+        .values("note")[:1]
+    )
+    photos = (
+        ComplaintPhoto.objects.filter(complaint=OuterRef("pk"), hidden=False)
+        .order_by("pk")
+        .values("image")[:1]
+    )
+    values = complaints.annotate(status_note=Subquery(notes), photo=Subquery(photos)).values(
+        *_FIELDS, "status_note", "photo"
+    )[:MAX_ROWS]
     base = public_base_url().rstrip("/")
     media = base + settings.MEDIA_URL if settings.MEDIA_URL.startswith("/") else settings.MEDIA_URL
     tz = timezone.get_current_timezone()
@@ -251,15 +251,22 @@ def _rows(request: HttpRequest, complaints) -> list[dict]:
     def w3c(value) -> str:
         return value.astimezone(tz).isoformat(timespec="seconds") if value else ""
 
+    expected: dict[datetime.date, str] = {}  # a page holds a few dozen deadlines
+
+    def end_of(day: datetime.date) -> str:
+        if day not in expected:
+            end = datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=tz)
+            expected[day] = end.isoformat(timespec="seconds")
+        return expected[day]
+
     rows = []
     for v in values:
-        expected = datetime.datetime.combine(v["deadline"], datetime.time(23, 59, 59), tzinfo=tz)
-        photo = photos.get(v["pk"])
+        photo = v["photo"]
         rows.append(
             {
                 "service_request_id": v["reference"],
                 "status": "open" if v["state"] in open_states else "closed",
-                "status_notes": notes.get(v["pk"], ""),
+                "status_notes": v["status_note"] or "",
                 "service_name": v["category__name_th"],
                 "service_code": v["category__code"],
                 "description": "" if v["text_hidden"] else v["description_public"],
@@ -267,7 +274,7 @@ def _rows(request: HttpRequest, complaints) -> list[dict]:
                 "service_notice": "",
                 "requested_datetime": w3c(v["created_at"]),
                 "updated_datetime": w3c(v["state_changed_at"]),
-                "expected_datetime": expected.isoformat(timespec="seconds"),
+                "expected_datetime": end_of(v["deadline"]),
                 "address": "",
                 "address_id": "",
                 "zipcode": "",
@@ -325,7 +332,7 @@ def _list(request: HttpRequest):
         qs = qs.filter(state__in=Complaint.OPEN_STATES)
     elif statuses == {"closed"}:
         qs = qs.filter(state__in=Complaint.DONE_STATES)
-    return qs.order_by("-created_at")[:MAX_ROWS]
+    return qs.order_by("-created_at")
 
 
 @csrf_exempt
