@@ -227,7 +227,7 @@ def measures(client, where: dict, runs: int) -> dict[str, tuple[float, float]]:
     def public_list_deep():
         p = rng.choice(list(deep))
         r = client.get(f"/complaints/?province={p}&after={deep[p]}")
-        assert r.status_code == 200 and r.context["page"].count
+        assert r.status_code == 200 and b"CR-" in r.content
 
     def public_map():
         p = rng.choice(provinces)
