@@ -109,14 +109,17 @@ def public_page(
     anchor_id = after or before
     anchor = qs.filter(pk=anchor_id).values_list("created_at", "pk").first() if anchor_id else None
     if anchor is not None:
+        # "(created_at, id) < anchor" written as a range on created_at that an index serves,
+        # less the anchor's own instant's later ids (an OR of the two made PostgreSQL filter
+        # the whole newest-first index: 0.6 s at page 41 of a province).
         created_at, pk = anchor
         if after:
-            older = Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
+            older = Q(created_at__lte=created_at) & ~Q(created_at=created_at, pk__gte=pk)
             rows = list(qs.filter(older).order_by("-created_at", "-pk")[: size + 1])
             if rows:
                 return PublicPage(rows[:size], count, _last_pk(rows, size), rows[0].pk)
         else:
-            newer = Q(created_at__gt=created_at) | Q(created_at=created_at, pk__gt=pk)
+            newer = Q(created_at__gte=created_at) & ~Q(created_at=created_at, pk__lte=pk)
             rows = list(qs.filter(newer).order_by("created_at", "pk")[: size + 1])
             if len(rows) > size:  # else the newest page, full
                 page = rows[:size][::-1]
