@@ -50,7 +50,20 @@ def main() -> None:
     client = Client()
     provinces = [code for code, _ in province_choices()]
     rng = random.Random(7)
+    # Page 41 of a province: the old code reads ?page=41 (an offset), the new ?after=<id>
+    # (a keyset); both parameters are sent, each version uses its own.
+    from complaints.models import Complaint
+
+    deep = {
+        p: Complaint.objects.filter(held=False, province_code=p)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)[2000 - 1]
+        for p in provinces[:10]
+    }
     urls = {
+        "list, province, page 41": lambda: "/complaints/?province={}&page=41&after={}".format(
+            *rng.choice(list(deep.items()))
+        ),
         "list, province + open": lambda: (
             f"/complaints/?province={rng.choice(provinces)}&state=open"
         ),
