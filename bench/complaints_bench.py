@@ -199,7 +199,7 @@ def timed(fn, runs: int) -> tuple[float, float, float]:
     return p95(samples), statistics.median(samples), 1000 * used / runs
 
 
-def measures(client, where: dict, runs: int) -> dict[str, tuple[float, float]]:
+def measures(client, where: dict, runs: int) -> dict[str, tuple[float, float, float]]:
     from complaints import selectors
 
     rng = random.Random(7)

@@ -42,7 +42,7 @@ def _et_body(root: str, item: str, rows: Any) -> bytes:
 
 
 TAGS = st.sampled_from(["status", "lat", "formats", "attributes", "values", "media_url", "x"])
-TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=10)
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=10)
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), TEXT, st.just("")
 )
