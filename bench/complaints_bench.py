@@ -199,7 +199,7 @@ def timed(fn, runs: int) -> tuple[float, float, float]:
     return p95(samples), statistics.median(samples), 1000 * used / runs
 
 
-def measures(client, where: dict, runs: int) -> dict[str, tuple[float, float]]:
+def measures(client, where: dict, runs: int) -> dict[str, tuple[float, float, float]]:
     from complaints import selectors
 
     rng = random.Random(7)
@@ -211,9 +211,31 @@ def measures(client, where: dict, runs: int) -> dict[str, tuple[float, float]]:
         r = client.get(f"/complaints/?province={p}&state=open")
         assert r.status_code == 200
 
+    def public_list_all():
+        # The list as the home page links it: no filter (a capped count, ADR 0103).
+        r = client.get("/complaints/")
+        assert r.status_code == 200
+
+    # Page 41 of a province's list: the keyset anchor 2,000 complaints in, found once.
+    deep = {
+        p: selectors.public_complaints(province_code=p)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)[2000 - 1]
+        for p in provinces[:10]
+    }
+
+    def public_list_deep():
+        p = rng.choice(list(deep))
+        r = client.get(f"/complaints/?province={p}&after={deep[p]}")
+        assert r.status_code == 200 and b"CR-" in r.content
+
     def public_map():
         p = rng.choice(provinces)
         r = client.get(f"/complaints/map.geojson?province={p}&state=in_progress")
+        assert r.status_code == 200
+
+    def public_map_all():
+        r = client.get("/complaints/map.geojson")
         assert r.status_code == 200
 
     def queue():
@@ -228,14 +250,22 @@ def measures(client, where: dict, runs: int) -> dict[str, tuple[float, float]]:
         # that the submission measure added.
         assert len(r.json()) >= min(1000, where["recent"])
 
+    def open311_xml():
+        r = client.get("/open311/v2/requests.xml")
+        assert r.status_code == 200
+
     def agency_figures():
         selectors._figures(agency=agency)
 
     return {
         "public list, province + open (page)": timed(public_list, runs),
+        "public list, no filter (page, count capped)": timed(public_list_all, max(10, runs // 3)),
+        "public list, province, page 41 (keyset)": timed(public_list_deep, max(10, runs // 3)),
         "public map data, province + state": timed(public_map, runs),
+        "public map data, no filter (newest 2,000)": timed(public_map_all, max(10, runs // 3)),
         "agency queue (open, first 50 + count)": timed(queue, runs),
         "Open311 requests.json default (90 days, 1,000 rows)": timed(open311, max(10, runs // 4)),
+        "Open311 requests.xml default": timed(open311_xml, max(10, runs // 4)),
         "agency figures": timed(agency_figures, runs),
     }
 

@@ -5,14 +5,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access as accounts_access
 from agencies.selectors import agency_get
-from complaints import access, opendata, selectors, services
+from complaints import access, map_data, opendata, selectors, services
 from complaints.forms import (
     ComplaintForm,
     FilterForm,
@@ -314,9 +314,15 @@ def _filtered(request: HttpRequest):
 @require_http_methods(["GET"])
 def public_list(request: HttpRequest) -> HttpResponse:
     form, qs = _filtered(request)
-    page = Paginator(qs, selectors.PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.public_page(
+        qs,
+        after=optional_id(request.GET.get("after")),
+        before=optional_id(request.GET.get("before")),
+        size=selectors.PUBLIC_PAGE_SIZE,
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
     return sp_conf.with_tiles_allowed(
         render(
             request,
@@ -326,6 +332,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
                 "options": _filter_options(form),
                 "page": page,
                 "query": query.urlencode(),
+                "count_cap": f"{selectors.PUBLIC_COUNT_CAP:,}",
                 **_map_context(),
             },
         )
@@ -352,24 +359,16 @@ def _filter_options(form: FilterForm) -> dict[str, str]:
 
 
 @require_http_methods(["GET"])
-def public_map_data(request: HttpRequest) -> JsonResponse:
-    """GeoJSON of the newest 2,000 public complaints for the filters (no personal data)."""
+def public_map_data(request: HttpRequest) -> HttpResponse:
+    """GeoJSON of the newest 2,000 public complaints for the filters (no personal data).
+
+    Written from the rows' tuples (ADR 0103): the same JSON, byte for byte, as building a dict
+    per feature and `JsonResponse`, at a fraction of the CPU."""
     _form, qs = _filtered(request)
-    rows = qs.values_list("reference", "latitude", "longitude", "state", "category__name_th")[:2000]
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {
-                "reference": ref,
-                "state": Complaint.State(state).label,
-                "category": category,
-                "url": f"/complaints/{ref}/",
-            },
-        }
-        for ref, lat, lon, state, category in rows
-    ]
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    rows = qs.values_list("reference", "latitude", "longitude", "state", "category_id")
+    return HttpResponse(
+        map_data.geojson(rows[: map_data.MAX_PINS]), content_type="application/json"
+    )
 
 
 @require_http_methods(["GET"])

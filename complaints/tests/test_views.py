@@ -162,10 +162,10 @@ def test_contact_details_only_for_the_responsible_agency(client, routed, officer
 def test_the_public_list_filters_and_the_map_data(client, routed, agency_a):
     submit()
     submit(category=category("waste"))
-    assert client.get("/complaints/?category=waste").context["page"].paginator.count == 1
-    assert client.get("/complaints/?province=50").context["page"].paginator.count == 0
+    assert client.get("/complaints/?category=waste").context["page"].count == 1
+    assert client.get("/complaints/?province=50").context["page"].count == 0
     r = client.get("/complaints/?agency=agency-a")
-    assert r.context["page"].paginator.count == 1
+    assert r.context["page"].count == 1
     data = client.get("/complaints/map.geojson?state=open").json()
     assert len(data["features"]) == 2
     assert set(data["features"][0]["properties"]) == {"reference", "state", "category", "url"}
