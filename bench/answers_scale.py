@@ -47,6 +47,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -82,7 +83,7 @@ class Span:
 def month_bounds(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
     """Calendar months (UTC) covering [start, end], plus the next one (inserts go there)."""
     first = dt.datetime(start.year, start.month, 1, tzinfo=dt.UTC)
-    bounds = []
+    bounds: list[tuple[dt.datetime, dt.datetime]] = []
     lo = first
     while lo <= end or len(bounds) < 1:
         hi = (lo + dt.timedelta(days=32)).replace(day=1)
@@ -484,7 +485,9 @@ def measure_inserts(url: str, *, partitioned: bool, count: int) -> dict:
                 day=timezone.localdate(response.created_at),
             )
             cur.execute(sql, params, prepare=True)
-            return cur.fetchone()
+            row = cur.fetchone()
+            assert row is not None  # the statement always selects one row
+            return row
 
         for k in range(50):  # warm: prepared, the newest pages cached
             one(k)
@@ -519,11 +522,13 @@ def check_resend(url: str, *, partitioned: bool) -> bool:
     if partitioned:
         sql = partitioned_statement(sql)
     with psycopg.connect(url, autocommit=True) as conn:
-        point_id, agency_id, service_id = conn.execute(
+        target = conn.execute(
             "SELECT point_id, agency_id, service_id FROM bench_point WHERE n = 123"
         ).fetchone()
+        assert target is not None
+        point_id, agency_id, service_id = target
         submission = uuid.uuid4()
-        ids = []
+        ids: list[Any] = []
         for attempt in (1, 2):
             response = Response(
                 point_id=point_id,
@@ -552,8 +557,8 @@ def check_resend(url: str, *, partitioned: bool) -> bool:
             ids.append(conn.execute(sql, params).fetchone())
         stored = conn.execute(
             f"SELECT count(*) FROM {TABLE} WHERE submission = %s", [submission]
-        ).fetchone()[0]
-    return stored == 1 and ids[1][2] is None
+        ).fetchone()
+    return stored == (1,) and ids[1][2] is None
 
 
 # --- (b) the reports ---------------------------------------------------------------------------
@@ -592,7 +597,7 @@ def measure_reports(span: Span, *, repeat: int) -> dict:
     }
     connection.ensure_connection()
     pid = connection.connection.info.backend_pid
-    out = {}
+    out: dict[str, dict] = {}
     for name, fn in cases.items():
         try:
             fn()  # warm

@@ -5,6 +5,7 @@ import datetime as dt
 import importlib.util
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -91,7 +92,7 @@ def test_generation_sql_makes_realistic_rows_on_postgresql():
     from service_points.tests.factories import PublishedPointFactory
 
     bench = _bench()
-    point = PublishedPointFactory()
+    point: Any = PublishedPointFactory()
     with connection.cursor() as c:
         c.execute(
             "CREATE TEMP TABLE bench_point AS SELECT g.n, %s::bigint AS point_id, "
@@ -105,6 +106,7 @@ def test_generation_sql_makes_realistic_rows_on_postgresql():
     made = Response.objects.all()
     assert made.count() == 2000
     first, last = made.order_by("pk").first(), made.order_by("pk").last()
+    assert first is not None and last is not None
     assert first.created_at == span.start
     assert span.start < last.created_at < END
     assert first.device_hash == "" and len(last.device_hash) == 64  # hashes: the last 31 days
