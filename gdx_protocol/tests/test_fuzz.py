@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -31,7 +32,7 @@ PARSERS = [parse_json, parse_request_envelope, parse_forward_envelope, parse_res
 
 W = make_world()
 SEEDS: dict[str, bytes] = {}
-PENDING = None
+PENDING: Any = None  # the request the seed response answers; set with the seeds
 
 
 @pytest.fixture(autouse=True, scope="module")
