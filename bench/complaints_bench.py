@@ -117,7 +117,8 @@ def generate(n: int) -> dict:
     print(f"generated {n:,} complaints in {time.perf_counter() - t:.0f} s")
     assert states
     busiest = (
-        Complaint.objects.values("agency_id")
+        Complaint.objects.filter(agency__isnull=False)  # the fallback queue has no agency
+        .values("agency_id")
         .annotate(n=django.db.models.Count("pk"))
         .order_by("-n")
         .first()
@@ -158,7 +159,8 @@ def reuse() -> dict | None:
     from service_points.divisions import province_choices
 
     busiest = (
-        Complaint.objects.values("agency_id")
+        Complaint.objects.filter(agency__isnull=False)  # the fallback queue has no agency
+        .values("agency_id")
         .annotate(n=django.db.models.Count("pk"))
         .order_by("-n")
         .first()
