@@ -25,7 +25,7 @@ from core.mail import email_enqueue, public_base_url
 from core.phone import normalize_thai_phone, validate_thai_phone
 from counter import hashing as counter_hashing
 from feedback.services import response_erase_contact
-from line_channel.services import line_unlink
+from line_channel.services import line_complaints_forget, line_unlink
 
 MAX_CODE_ATTEMPTS = 5
 
@@ -230,8 +230,9 @@ def citizen_erase_contacts(*, citizen: Citizen) -> dict[str, int]:
         complaint_erase_contact(complaint=complaint, reason="data_subject_request")
     for answer in answers:
         response_erase_contact(response=answer, reason="data_subject_request")
+    line_pushes = line_complaints_forget(citizen=citizen)
     line_unlink(citizen=citizen, reason="erasure")
-    counts = {"complaints": len(complaints), "feedback": len(answers)}
+    counts = {"complaints": len(complaints), "feedback": len(answers), "line_pushes": line_pushes}
     audit_record(
         action="citizens.contacts.erased", actor_label=_label(citizen), target=citizen, data=counts
     )

@@ -204,6 +204,18 @@ def line_unlink(*, citizen, reason: str) -> int:
     return count
 
 
+def line_complaints_forget(*, citizen) -> int:
+    """Erasure (PDPA s.33): the sealed LINE user id of every complaint filed from the
+    citizen's linked LINE accounts is erased, so nothing can be pushed to them any more; the
+    keyed hash stays, as it does for every complaint. Returns how many."""
+    hashes = Chat.objects.filter(citizen=citizen).values_list("user_hash", flat=True)
+    return (
+        ComplaintLink.objects.filter(user_hash__in=list(hashes))
+        .exclude(user_id_sealed="")
+        .update(user_id_sealed="")
+    )
+
+
 # --- complaints filed from LINE --------------------------------------------------------
 def complaint_link(*, complaint, user_id: str, language: str) -> ComplaintLink:
     link = ComplaintLink(

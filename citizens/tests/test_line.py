@@ -14,7 +14,8 @@ from citizens.models import CitizenContact
 from complaints.models import Complaint
 from complaints.tests.factories import category, submit
 from line_channel import services as line_services
-from line_channel.models import Chat, LinkNonce
+from line_channel.identity import user_hash
+from line_channel.models import Chat, ComplaintLink, LinkNonce
 
 pytestmark = pytest.mark.django_db
 USER = "U4af4980629a1b2c3d4e5f60718293a4b"
@@ -164,9 +165,13 @@ def test_unlinking_needs_the_citizen_signed_in(client, citizen, line_on):
 def test_erasure_unlinks_line(citizen, line_on):
     line_complaint()
     link(citizen)
+    other = line_complaint(user_id="U" + "f" * 32)
     counts = services.citizen_erase_contacts(citizen=citizen)
-    assert counts["complaints"] == 1
-    assert Chat.objects.get().citizen is None and Chat.objects.get().linked_at is None
+    assert counts["complaints"] == 1 and counts["line_pushes"] == 1
+    assert Chat.objects.get(citizen=None, user_hash=user_hash(USER)).linked_at is None
+    # Nothing can be pushed to the citizen's LINE any more; another LINE user's link stays.
+    assert ComplaintLink.objects.get(user_hash=user_hash(USER)).user_id_sealed == ""
+    assert ComplaintLink.objects.get(complaint=other).user_id_sealed != ""
 
 
 def test_archiving_an_unused_account_unlinks_line(citizen, line_on, no_readings):
