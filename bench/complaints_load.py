@@ -3,6 +3,11 @@
     .venv/bin/python -m bench.complaints_load                 # about 2 minutes; writes docs
     .venv/bin/python -m bench.complaints_load --seconds 10 --no-docs
 
+    # with the code before a change as the baseline, in the same run (about 3 minutes):
+    rm -rf /tmp/old && mkdir /tmp/old && git archive <commit> | tar -x -C /tmp/old
+    ln -s "$PWD/.venv" /tmp/old/.venv
+    .venv/bin/python -m bench.complaints_load --baseline /tmp/old --baseline-label <commit>
+
 Needs wrk (`apt-get install wrk`): written in C, it leaves the cores to the server and
 PostgreSQL, and its own CPU per request is reported so it can be seen not to be the limit.
 
@@ -133,6 +138,19 @@ def category_ids() -> list[int]:
     return [row[0] for row in rows]
 
 
+def forget_filed() -> None:
+    """Removes what wrk filed, so each run starts from the same table (the nearby offers
+    depend on it); the limits' counters are keyed by run, which differs anyway."""
+    time.sleep(1)  # requests still in flight when wrk stopped
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        conn.execute(
+            "WITH filed AS (SELECT id FROM complaints_complaint WHERE description LIKE 'wrk-%%'),"
+            " events AS (DELETE FROM complaints_complaintevent"
+            " WHERE complaint_id IN (SELECT id FROM filed))"
+            " DELETE FROM complaints_complaint WHERE id IN (SELECT id FROM filed)"
+        )
+
+
 def settle() -> None:
     """Vacuum and checkpoint now rather than in the middle of the next phase."""
     with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
@@ -181,12 +199,19 @@ def service_rate(seconds: float, processes: int, places: list) -> tuple[float, f
 
 
 # --- the server and wrk ------------------------------------------------------------------
-def start_server(workers: int, threads: int) -> subprocess.Popen:
+def start_server(workers: int | None, threads: int | None, root: Path = ROOT) -> subprocess.Popen:
+    """`script/web` of the code at `root`, with its own defaults unless workers or threads
+    are given."""
     env = {**ENV, "HOST": "127.0.0.1", "PORT": str(PORT)}
-    env.update(WEB_WORKERS=str(workers), WEB_THREADS=str(threads))
+    env.pop("WEB_WORKERS", None)
+    env.pop("WEB_THREADS", None)
+    if workers:
+        env["WEB_WORKERS"] = str(workers)
+    if threads:
+        env["WEB_THREADS"] = str(threads)
     process = subprocess.Popen(
-        [str(ROOT / "script" / "web")],
-        cwd=ROOT,
+        [str(root / "script" / "web")],
+        cwd=root,
         env=env,
         stderr=open(VAR_DIR / "granian.log", "ab"),  # noqa: SIM115
         start_new_session=True,  # its workers too are stopped with the process group
@@ -347,7 +372,8 @@ def report(args, load_average, service: tuple[float, float], runs: dict) -> str:
             f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL "
             f"{pg_version} (local, `synchronous_commit = on`), production settings, "
             f"{args.existing:,} complaints already stored. Server: `script/web` (Granian, "
-            f"{args.workers} processes × {args.threads} threads). Load: wrk, "
+            f"{args.workers or 'one process per core'} × {args.threads or 4} threads"
+            f"{'' if args.workers or args.threads else ', its defaults'}). Load: wrk, "
             f"{args.connections} connections kept open, every request a new citizen's "
             "complaint (no photo, no email) at a place on Thai land; wrk, the server and "
             "PostgreSQL share the machine. Load average when the run started: "
@@ -360,6 +386,16 @@ def report(args, load_average, service: tuple[float, float], runs: dict) -> str:
             f"| the web stack alone: GET /healthz | {describe(runs['health'])} |",
             f"| **complaints over HTTP: POST /complaints/new/ acknowledged with 302** "
             f"({args.seconds:.0f} s) | **{describe(main)}** |",
+            *(
+                [
+                    f"| baseline: the same filing, same server settings, served by the code "
+                    f"in `{args.baseline}` ({args.baseline_label}) | {describe(runs['baseline'])}"
+                    f"; the code measured above is **{main['rate'] / runs['baseline']['rate']:.2f}×"
+                    "** this |"
+                ]
+                if "baseline" in runs
+                else []
+            ),
             "",
             f"Target: ≥ 500 complaints/s over HTTP — "
             f"**{'met' if main['rate'] >= 500 else 'NOT met'}** ({main['rate']:,.0f}/s). "
@@ -372,8 +408,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--connections", type=int, default=24)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=None, help="default: script/web's")
+    parser.add_argument("--threads", type=int, default=None, help="default: script/web's")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another checkout of the code (with .venv linked in) whose server files the same "
+        "complaints in the same run, for the ratio",
+    )
+    parser.add_argument("--baseline-label", default="", help="what --baseline is, for the docs")
     parser.add_argument("--baseline-processes", type=int, default=4)
     parser.add_argument("--existing", type=int, default=200_000)
     parser.add_argument("--no-docs", action="store_true")
@@ -396,6 +440,7 @@ def main() -> None:
     try:
         run = functools.partial(wrk, server.pid, places, categories)
         run(3, args.connections, "complaint")  # warm-up: connections, caches, prepared plans
+        forget_filed()
         settle()
         runs["health"] = run(args.seconds / 2, args.connections, "health")
         log(f"GET /healthz: {describe(runs['health'])}")
@@ -404,6 +449,17 @@ def main() -> None:
         log(f"complaints: {describe(runs['complaint'])}; missing {runs['complaint']['missing']}")
     finally:
         stop_server(server)
+    if args.baseline:
+        server = start_server(args.workers, args.threads, args.baseline.resolve())
+        try:
+            run = functools.partial(wrk, server.pid, places, categories)
+            run(3, args.connections, "complaint")
+            forget_filed()
+            settle()
+            runs["baseline"] = run(args.seconds, args.connections, "complaint")
+            log(f"baseline server: {describe(runs['baseline'])}")
+        finally:
+            stop_server(server)
     text = report(args, load_average, service, runs)
     log("\n" + text)
     if not args.no_docs:

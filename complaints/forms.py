@@ -2,9 +2,11 @@ import math
 import re
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from complaints import selectors
 from complaints.models import DESCRIPTION_MAX_LENGTH, MAX_PHOTOS, Category, Complaint
 from core.forms import Form
 from core.text import text_is_clean
@@ -26,8 +28,33 @@ class MultiplePhotoField(forms.FileField):
         return [super(MultiplePhotoField, self).clean(item, initial) for item in files]
 
 
+def category_label(category: Category) -> str:
+    """The category's name in the reader's language (Thai when it has no English name)."""
+    if (get_language() or "th").startswith("en") and category.name_en:
+        return category.name_en
+    return category.name_th
+
+
+class OfferedCategoryField(forms.ModelChoiceField):
+    """A category among those offered, looked up in the process's copy that the list shows
+    and the quick path checks against (the filing statement re-checks the database)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            found = selectors.categories_offered().get(int(value))
+        except (TypeError, ValueError):
+            found = None
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return found
+
+
 class ComplaintForm(Form):
-    category = forms.ModelChoiceField(
+    category = OfferedCategoryField(
         label=_("What is it about?"), queryset=Category.objects.none(), empty_label=None
     )
     service = forms.ModelChoiceField(
@@ -73,7 +100,14 @@ class ComplaintForm(Form):
 
     def __init__(self, *args, point=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        category = self.fields["category"]
+        category.queryset = Category.objects.filter(is_active=True)
+        # The list comes from the process's copy of the offered categories: the queryset was
+        # read three times per page (options, the `required` check, validation), on every
+        # page that offers nearby complaints instead of filing (issue 12).
+        category.choices = [
+            (pk, category_label(offered)) for pk, offered in selectors.categories_offered().items()
+        ]
         if point is not None:
             del self.fields["latitude"], self.fields["longitude"]
             self.fields["service"].queryset = Service.objects.filter(

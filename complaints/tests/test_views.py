@@ -3,9 +3,12 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from complaints.models import Complaint, Route
+from complaints import selectors
+from complaints.models import Category, Complaint, Route
 from complaints.tests.factories import BANGKOK, category, submit
 from service_points.tests.factories import PublishedPointFactory
 
@@ -220,3 +223,29 @@ def test_a_database_outage_keeps_what_the_citizen_wrote(client, monkeypatch):
     assert response.status_code == 503
     body = response.content.decode()
     assert "น้ำท่วมซอย 5" in body and "error-summary" in body
+
+
+def test_the_category_list_is_the_offered_categories_in_the_readers_language(client):
+    road = category("road")
+    withdrawn = Category.objects.exclude(pk=road.pk).first()
+    withdrawn.is_active = False
+    withdrawn.save()  # saving forgets the process's copy (complaints.apps)
+    thai = client.get("/complaints/new/").content.decode()
+    assert f'<option value="{road.pk}">{road.name_th}</option>' in thai
+    assert f'value="{withdrawn.pk}"' not in thai
+    client.cookies["django_language"] = "en"
+    english = client.get("/complaints/new/").content.decode()
+    assert f'<option value="{road.pk}">{road.name_en}</option>' in english
+
+
+def test_the_nearby_offer_keeps_the_chosen_category_and_reads_the_categories_once(client, routed):
+    submit()
+    selectors.categories_offered()  # the process's copy, as a running server has it
+    data = form()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/complaints/new/", data)
+    assert response.status_code == 200
+    road = category("road")
+    assert f'<option value="{road.pk}" selected>' in response.content.decode()
+    read = [q["sql"] for q in queries.captured_queries if "complaints_category" in q["sql"]]
+    assert read == []
