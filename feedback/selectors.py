@@ -6,14 +6,15 @@ import time
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from core.memo import ProcessCache
 from feedback import conf
-from feedback.models import AREAS, SCORES, SUM_FIELDS, PointDay, Response
+from feedback.models import AREAS, SCORES, SUM_FIELDS, PointDay, Reply, Response
 from manual.models import Service
 from service_points.models import ServicePoint
 
@@ -233,9 +234,18 @@ def feedback_comments(*, agency=None, point=None, limit: int = 100) -> QuerySet[
         qs = qs.filter(point=point)
     if agency is not None:
         qs = qs.filter(agency=agency)
+    # The replies are counted per shown comment (a subquery), not by grouping every comment
+    # of the point first: at 100 M answers the grouping took 1.5 s for the busiest point.
+    replies = (
+        Reply.objects.filter(response=OuterRef("pk"))
+        .order_by()
+        .values("response")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         qs.select_related("point", "service")
-        .annotate(reply_count=Count("replies"))
+        .annotate(reply_count=Coalesce(Subquery(replies), 0))
         .order_by("-created_at", "-pk")[:limit]
     )
 

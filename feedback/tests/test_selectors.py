@@ -152,3 +152,38 @@ def test_summary_window(point_a):
     assert (
         selectors.feedback_summary(point=point_a, until=datetime.date(2026, 1, 31)).responses == 1
     )
+
+
+def test_comments_count_the_replies_each_one_got(point_a, point_b, officer_a):
+    from feedback.services import reply_send
+
+    twice = submit(point_a, comment="ห้องน้ำสกปรก", contact_email="a@example.com")
+    once = submit(point_a, comment="รอนาน", contact_email="b@example.com")
+    submit(point_a, comment="ดีมาก")
+    other = submit(point_b, comment="ที่อื่น", contact_email="c@example.com")
+    for response, times in ((twice, 2), (once, 1)):
+        for n in range(times):
+            reply_send(response=response, body=f"ขอบคุณครับ {n}", by=officer_a)
+    counted = {c.comment: c.reply_count for c in selectors.feedback_comments(point=point_a)}
+    assert counted == {"ห้องน้ำสกปรก": 2, "รอนาน": 1, "ดีมาก": 0}
+    assert [c.pk for c in selectors.feedback_comments(point=point_a, limit=2)] == [
+        c.pk for c in selectors.feedback_comments(point=point_a)
+    ][:2]
+    assert other.pk not in {c.pk for c in selectors.feedback_comments(point=point_a)}
+
+
+def test_held_answers_are_counted_per_point_and_agency_from_their_own_indexes(
+    point_a, point_b, agency_a
+):
+    from django.db import connection
+
+    submit(point_a, honeypot="bot")
+    submit(point_a, honeypot="bot")
+    submit(point_b, honeypot="bot")
+    submit(point_a)
+    assert selectors.feedback_held_count(point=point_a) == 2
+    assert selectors.feedback_held_count(agency=agency_a) == 2
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Response._meta.db_table)
+    assert indexes["fb_held_point"]["columns"] == ["point_id"]
+    assert indexes["fb_held_agency"]["columns"] == ["agency_id"]
