@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -81,13 +83,22 @@ def _witness(args: argparse.Namespace) -> int:
         time.sleep(config.interval)
 
 
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _default_log_level() -> str:
+    level = os.environ.get("LOG_LEVEL", "").upper()
+    return level if level in _LOG_LEVELS else "INFO"
+
+
 def _serve(args: argparse.Namespace) -> int:
     config = NodeConfig.load(args.config)
     node = AgencyNode(config)
     server = NodeHTTPServer(node, config.listen_host, config.listen_port)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("agency_node").info("%s listening on %s", config.member_id, server.url)
     node.start_directory_refresher()
+    gc.freeze()  # start-up's objects live as long as the node: not walked by the collector
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -194,6 +205,14 @@ def main(argv: list[str] | None = None) -> int:
         "(POST /request, loopback only); GET /healthz, GET /alarms (loopback only).",
     )
     sv.add_argument("--config", required=True, help="node configuration JSON")
+    sv.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=_LOG_LEVELS,
+        default=_default_log_level(),
+        help="INFO logs every request (an access log); WARNING only refusals and GDX "
+        "ALARMs (default: $LOG_LEVEL, else INFO)",
+    )
     sv.set_defaults(func=_serve)
     rq = sub.add_parser(
         "request",

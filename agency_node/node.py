@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import queue
+import re
 import secrets
 import threading
 import time
@@ -50,6 +51,7 @@ log = logging.getLogger("agency_node")
 # At most one directory fetch forced by an unknown key per this many seconds, so
 # envelopes naming made-up keys cannot make the node hammer the hub.
 FORCED_REFRESH_INTERVAL = 2.0
+_HEADER_UNSAFE = re.compile(r"[^\x20-\x7e]")
 
 
 @dataclass
@@ -373,7 +375,10 @@ class AgencyNode:
         officer: str,
         legal_basis: str,
         provider: str | None = None,
+        trace: dict[str, str] | None = None,
     ) -> VerifiedDocument:
+        """Ask ``provider`` (default: the configured one) for a document through the hub.
+        ``trace``, if given, receives the hub's ``Server-Timing`` answer (``server_timing``)."""
         provider = provider or self.config.providers.get(document_type)
         if not provider:
             raise MalformedError(f"no provider configured for {document_type}")
@@ -396,7 +401,14 @@ class AgencyNode:
                     raise
                 directory = self.directory()
                 envelope, pending = build_request(self.identity, directory, **args)
-        status, body = self.http.post(self.config.hub_url + "/gdx/exchange", envelope)
+        answer = self.http.post(self.config.hub_url + "/gdx/exchange", envelope)
+        status, body = answer
+        if trace is not None:
+            headers = getattr(answer, "headers", None) or {}
+            # Printable ASCII only: it is relayed as a header of our own answer.
+            trace["server_timing"] = _HEADER_UNSAFE.sub(
+                "", str(headers.get("Server-Timing") or "")
+            )[:200]
         if status != 200:
             raise _remote_error(status, body)
         with self._reporting(provider, "refused the answer the hub relayed"):

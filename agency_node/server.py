@@ -13,6 +13,7 @@ import ipaddress
 import json
 import logging
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -22,6 +23,7 @@ from .node import AgencyNode, document_to_json
 
 log = logging.getLogger("agency_node")
 MAX_REQUEST_BODY = 256 << 10
+_date: tuple[int, str] = (0, "")  # (second, the Date header for it)
 
 # Refusal code -> HTTP status; anything unlisted is 400.
 STATUS_BY_CODE = {
@@ -36,6 +38,7 @@ STATUS_BY_CODE = {
     "wrong_consumer": 421,
     "unsupported_document": 404,
     "too_large": 413,
+    "busy": 503,  # the hub's directory kept changing under the exchange: ask again
 }
 
 
@@ -51,11 +54,36 @@ class NodeHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         log.info("%s %s", self.address_string(), format % args)
 
-    def _send(self, status: int, body: bytes, ctype: str = "application/json") -> None:
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if log.isEnabledFor(logging.INFO):  # the access log; skipped at WARNING
+            super().log_request(code, size)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header changes once a second; formatting it costs more than the rest of
+        # the headers together.
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        global _date
+        now = int(time.time())
+        second, text = _date
+        if second != now:
+            text = super().date_time_string(now)
+            _date = (now, text)
+        return text
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        ctype: str = "application/json",
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        for name, value in extra:
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 
@@ -133,15 +161,22 @@ class NodeHandler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, TypeError):
             self._json(400, {"error": "malformed", "detail": f"need {list(fields)}"})
             return
+        started = time.perf_counter()
+        trace: dict[str, str] = {}
         try:
-            doc = node.request(provider=str(provider) if provider else None, **kwargs)
+            doc = node.request(provider=str(provider) if provider else None, trace=trace, **kwargs)
         except GdxError as exc:
             self._error(exc)
             return
         except OSError as exc:
             self._json(502, {"error": "hub_unreachable", "detail": str(exc)})
             return
-        self._json(200, document_to_json(doc))
+        # The hub's own Server-Timing (hub;dur, provider;dur), then this node's whole time:
+        # the caller sees where an exchange's time went without reading three logs.
+        total = f"node;dur={(time.perf_counter() - started) * 1000:.3f}"
+        timing = f"{trace['server_timing']}, {total}" if trace.get("server_timing") else total
+        body = json.dumps(document_to_json(doc), ensure_ascii=False).encode("utf-8")
+        self._send(200, body, extra=(("Server-Timing", timing),))
 
 
 class NodeHTTPServer(ThreadingHTTPServer):

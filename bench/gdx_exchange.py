@@ -1,21 +1,26 @@
 """GDX exchanges per second through the hub and two agency nodes on loopback.
 
     .venv/bin/python -m bench.gdx_exchange [--seconds 10] [--concurrency 6] [--workers 2]
-        [--threads 8] [--sizes 4096,102400] [--no-write] [--profile DIR]
-        [--database gdxbench] [--ports HUB,PROVIDER,CONSUMER] [--witnesses 3]
+        [--threads 4] [--server granian|gunicorn] [--sizes 4096,102400] [--no-write]
+        [--profile DIR] [--database gdxbench] [--ports HUB,PROVIDER,CONSUMER] [--witnesses 3]
 
-Sets up a throw-away PostgreSQL database (`gdxbench`) and var directory, runs the hub under
-gunicorn (gthread) with production settings, a provider node serving padded documents (4 KB
-and 100 KB) and a consumer node; a thread pool drives the consumer node's POST /request.
-With ``--witnesses N`` (default 3) N witnesses cosign the hub's directory and both nodes
-refuse a directory without a majority of their cosignatures (ADR 0006): every defence on.
+Sets up a throw-away PostgreSQL database (`gdxbench`) and var directory, runs the hub as
+production does (``script/web``: Granian, ``--workers`` processes of ``--threads`` threads,
+production settings; ``--server gunicorn`` for the earlier set-up), a provider node serving
+padded documents (4 KB and 100 KB) and a consumer node; a thread pool drives the consumer
+node's POST /request. With ``--witnesses N`` (default 3) N witnesses cosign the hub's
+directory and both nodes refuse a directory without a majority of their cosignatures
+(ADR 0006): every defence on. Every process logs at WARNING (``LOG_LEVEL``).
 Reports end-to-end exchanges/s, the hub's own added latency p50/p95 (its Server-Timing
 ``hub;dur=``: verify, authorise, log, countersign, verify the answer, log; the provider's
-time excluded) under load and one exchange at a time, the CPU each process spent per
-exchange, and in the same run the raw cryptography cost via gdx_protocol.bench_crypto.
+time excluded; the consumer node relays it in its answer) under load and one exchange at a
+time, the CPU each process spent per exchange, and in the same run the cost of the
+protocol's steps alone (cryptography, encoding, checks) via gdx_protocol.bench_crypto.
 Run it on a quiet machine (1-minute load average below 1.5): the figures are shared-CPU
-figures. ``--profile DIR`` records py-spy stacks of every process (py-spy must be installed
-in the venv by hand; it is not a project dependency).
+figures. To compare with other code, run this file from a checkout of it (``git archive
+<commit> | tar -x -C /tmp/old``, link ``.venv``, copy this file into ``/tmp/old/bench/``)
+alternately with this one. ``--profile DIR`` records py-spy stacks of every process
+(py-spy must be installed in the venv by hand; it is not a project dependency).
 """
 
 from __future__ import annotations
@@ -88,8 +93,14 @@ def _recreate_db() -> None:
         c.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
+_HUB_DUR = re.compile(r"\bhub;dur=([0-9.]+)")
+
+
 def _drive(url: str, token: str, citizen_id: str, seconds: float, concurrency: int) -> dict:
+    """Drive the consumer node's POST /request; end-to-end latencies, and the hub's own
+    (``hub;dur`` of the Server-Timing the consumer node relays from the hub's answer)."""
     latencies: list[float] = []
+    hub_ms: list[float] = []
     errors: list[str] = []
     stop = time.monotonic() + seconds
     body = json.dumps(
@@ -118,9 +129,12 @@ def _drive(url: str, token: str, citizen_id: str, seconds: float, concurrency: i
             resp = conn.getresponse()
             data = resp.read()
             dt = time.perf_counter() - t0
+            timing = _HUB_DUR.search(resp.getheader("Server-Timing") or "")
             with lock:
                 if resp.status == 200:
                     latencies.append(dt * 1000)
+                    if timing:
+                        hub_ms.append(float(timing.group(1)))
                 else:
                     errors.append(data[:200].decode("utf-8", "replace"))
 
@@ -132,7 +146,17 @@ def _drive(url: str, token: str, citizen_id: str, seconds: float, concurrency: i
         t.join()
     wall = time.perf_counter() - started
     latencies.sort()
+    hub_ms.sort()
+    hub = (
+        {
+            "hub_p50_ms": round(statistics.median(hub_ms), 2),
+            "hub_p95_ms": round(hub_ms[max(0, int(len(hub_ms) * 0.95) - 1)], 2),
+        }
+        if hub_ms
+        else {}
+    )
     return {
+        **hub,
         "exchanges": len(latencies),
         "errors": len(errors),
         "first_error": errors[0] if errors else "",
@@ -140,22 +164,6 @@ def _drive(url: str, token: str, citizen_id: str, seconds: float, concurrency: i
         "e2e_p50_ms": round(statistics.median(latencies), 2) if latencies else None,
         "e2e_p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 2) if latencies else None,
     }
-
-
-def _hub_latency(access_log: Path, offset: int) -> tuple[dict, int]:
-    """Hub-added latency from the hub's ``Server-Timing: hub;dur=…`` answers (gunicorn's
-    access log is written with only that header): the hub's whole time in the view, both log
-    writes included, the wait for the provider node excluded."""
-    with access_log.open("rb") as fh:
-        fh.seek(offset)
-        text = fh.read()
-    values = sorted(float(m.group(1)) for m in re.finditer(rb"hub;dur=([0-9.]+)", text))
-    if not values:
-        return {}, offset + len(text)
-    return {
-        "hub_p50_ms": round(statistics.median(values), 2),
-        "hub_p95_ms": round(values[max(0, int(len(values) * 0.95) - 1)], 2),
-    }, offset + len(text)
 
 
 def _witness_keys(count: int) -> list[Any]:
@@ -249,6 +257,54 @@ def _spy(out: str, hub: subprocess.Popen, nodes: list, size: int) -> list[subpro
     ]
 
 
+def _start_hub(
+    args: argparse.Namespace, prod: dict[str, str], port: int, log: Any
+) -> subprocess.Popen:
+    """The hub as production runs it (script/web: Granian), or under gunicorn."""
+    if args.server == "granian":
+        cmd = [str(ROOT / "script" / "web")]
+        env = {
+            **prod,
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "WEB_WORKERS": str(args.workers),
+            "WEB_THREADS": str(args.threads),
+        }
+    else:
+        threads = ["--worker-class", "gthread", "--threads", str(args.threads)]
+        cmd = [PY, "-m", "gunicorn", "citizeninfo.wsgi", "-b", f"127.0.0.1:{port}"]
+        cmd += ["--workers", str(args.workers), *(threads if args.threads > 1 else [])]
+        env = prod
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+
+
+def _start_nodes(
+    var: Path, env: dict[str, str], witness_keys: list[Any], size: int
+) -> list[subprocess.Popen]:
+    """The provider (answering with documents of ``size`` bytes) and the consumer node."""
+    nodes = []
+    for member in ("dopa-bora", "dol-kkn"):
+        cfg_path = var / "gdx-nodes" / f"{member}.json"
+        cfg = json.loads(cfg_path.read_text())
+        if witness_keys:
+            cfg["witnesses"] = _witness_json(witness_keys)
+            cfg["witness_quorum"] = len(witness_keys) // 2 + 1
+        if member == "dopa-bora":
+            cfg["data_source"] = "bench.gdx_exchange:PaddedRegistry"
+            cfg["data_source_options"] = {"size": size}
+        cfg_path.write_text(json.dumps(cfg))
+        nodes.append(
+            subprocess.Popen(
+                [PY, "-m", "agency_node", "serve", "--config", str(cfg_path)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+    return nodes
+
+
 _SECONDS = [10.0]
 _LOAD_BEFORE = [0.0]
 
@@ -257,9 +313,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=6)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="hub processes")
     parser.add_argument(
-        "--threads", type=int, default=8, help="gunicorn gthread threads per worker (1 = sync)"
+        "--threads",
+        type=int,
+        default=4,
+        help="threads per hub process, script/web's default (gunicorn: gthread, 1 = sync)",
     )
     parser.add_argument(
         "--sizes", default="4096,102400", help="document sizes in bytes, comma-separated"
@@ -269,6 +328,12 @@ def main() -> None:
         metavar="DIR",
         help="record py-spy flame graphs of the hub workers and both nodes during the run "
         "(needs py-spy installed in the venv; not a project dependency)",
+    )
+    parser.add_argument(
+        "--server",
+        choices=("granian", "gunicorn"),
+        default="granian",
+        help="the hub's server: script/web (Granian, production) or gunicorn",
     )
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument(
@@ -327,63 +392,18 @@ def main() -> None:
     }
     witness_keys = _witness_keys(args.witnesses)
     prod["GDX_WITNESSES"] = json.dumps(_witness_json(witness_keys))
-    procs = []
     log = open(var / "hub.log", "wb")  # noqa: SIM115
-    procs.append(
-        subprocess.Popen(
-            [
-                PY,
-                "-m",
-                "gunicorn",
-                "citizeninfo.wsgi",
-                "-b",
-                f"127.0.0.1:{hub_port}",
-                "--workers",
-                str(args.workers),
-                *(
-                    ["--worker-class", "gthread", "--threads", str(args.threads)]
-                    if args.threads > 1
-                    else []
-                ),
-                "--access-logfile",
-                str(var / "access.log"),
-                "--access-logformat",
-                "%({server-timing}o)s",
-            ],
-            cwd=ROOT,
-            env=prod,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-    )
+    procs = [_start_hub(args, prod, hub_port, log)]
     results: list[dict] = []
-    since = 0
+    started_nodes: list[list[subprocess.Popen]] = []
     try:
         _wait(f"http://127.0.0.1:{hub_port}/healthz")
         if witness_keys:
             hub_keys = json.loads((var / "gdx-nodes" / "dol-kkn.json").read_text())["hub_keys"]
             _cosign(witness_keys, f"http://127.0.0.1:{hub_port}", hub_keys, var)
         for size in [int(x) for x in args.sizes.split(",")]:
-            nodes = []
-            for member in ("dopa-bora", "dol-kkn"):
-                cfg_path = var / "gdx-nodes" / f"{member}.json"
-                cfg = json.loads(cfg_path.read_text())
-                if witness_keys:
-                    cfg["witnesses"] = _witness_json(witness_keys)
-                    cfg["witness_quorum"] = len(witness_keys) // 2 + 1
-                if member == "dopa-bora":
-                    cfg["data_source"] = "bench.gdx_exchange:PaddedRegistry"
-                    cfg["data_source_options"] = {"size": size}
-                cfg_path.write_text(json.dumps(cfg))
-                nodes.append(
-                    subprocess.Popen(
-                        [PY, "-m", "agency_node", "serve", "--config", str(cfg_path)],
-                        cwd=ROOT,
-                        env=env,
-                        stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL,
-                    )
-                )
+            nodes = _start_nodes(var, env, witness_keys, size)
+            started_nodes.append(nodes)
             _wait(f"http://127.0.0.1:{prov_port}/healthz")
             _wait(f"http://127.0.0.1:{cons_port}/healthz")
             token = json.loads((var / "gdx-nodes" / "dol-kkn.json").read_text())["local_token"]
@@ -391,11 +411,9 @@ def main() -> None:
 
             citizen = SampleCivilRegistry(seed=1, houses=1).citizen_ids()[0]
             consumer_url = f"http://127.0.0.1:{cons_port}"
-            access_log = var / "access.log"
             # Warm up: connections, the nodes' directories, the hub's directory cache.
             _drive(consumer_url, token, citizen, 1, 1)
             _drive(consumer_url, token, citizen, 2, args.concurrency)
-            _, since = _hub_latency(access_log, since)
             spies = _spy(args.profile, procs[0], nodes, size) if args.profile else []
             cpu0 = _cpu(procs[0], nodes)
             run = _drive(consumer_url, token, citizen, args.seconds, args.concurrency)
@@ -404,11 +422,9 @@ def main() -> None:
             cpu_ms = {k: round((cpu1[k] - cpu0[k]) * 1000 / n, 2) for k in cpu0}
             for spy in spies:
                 spy.wait(30)
-            hub, since = _hub_latency(access_log, since)
             # The same at light load (one exchange at a time): the hub's own cost without
             # queueing for the two cores behind the other parts.
             light = _drive(consumer_url, token, citizen, min(args.seconds, 4), 1)
-            light_hub, since = _hub_latency(access_log, since)
             crypto = measure_exchange(size, 30)
             crypto_ms = crypto["total_mean_ms"]
             e2e_cost_ms = 1000 / run["per_second"] if run["per_second"] else None
@@ -416,7 +432,6 @@ def main() -> None:
                 {
                     "document_bytes": size,
                     **run,
-                    **hub,
                     "crypto_ms_per_exchange": crypto_ms,
                     "crypto_only_per_second_one_core": round(1000 / crypto_ms, 1),
                     "e2e_cost_over_crypto": round(e2e_cost_ms / crypto_ms, 2)
@@ -427,7 +442,8 @@ def main() -> None:
                         "per_second": light["per_second"],
                         "e2e_p50_ms": light["e2e_p50_ms"],
                         "e2e_p95_ms": light["e2e_p95_ms"],
-                        **light_hub,
+                        "hub_p50_ms": light.get("hub_p50_ms"),
+                        "hub_p95_ms": light.get("hub_p95_ms"),
                     },
                     "cpu_ms_per_exchange": cpu_ms,
                     "cpu_ms_per_exchange_total": round(sum(cpu_ms.values()), 2),
@@ -437,6 +453,9 @@ def main() -> None:
                 p.terminate()
                 p.wait(10)
     finally:
+        for p in [q for group in started_nodes for q in group if q.poll() is None]:
+            p.terminate()  # a run that failed half-way leaves no node behind
+            p.wait(10)
         for p in procs:
             p.terminate()
             try:
@@ -453,7 +472,14 @@ def main() -> None:
 def _write(results: list[dict], args: argparse.Namespace) -> None:
     path = ROOT / "docs" / "benchmarks.md"
     start, end = "<!-- gdx-exchange:start -->", "<!-- gdx-exchange:end -->"
-    worker = f"gthread, {args.threads} threads each" if args.threads > 1 else "sync"
+    if args.server == "granian":
+        hub = (
+            f"`script/web` (Granian), {args.workers} processes × {args.threads} threads "
+            "(`WEB_WORKERS`, `WEB_THREADS`)"
+        )
+    else:
+        worker = f"gthread, {args.threads} threads each" if args.threads > 1 else "sync"
+        hub = f"gunicorn, {args.workers} workers ({worker})"
     load = _LOAD_BEFORE[0]
     lines = [
         start,
@@ -461,13 +487,13 @@ def _write(results: list[dict], args: argparse.Namespace) -> None:
         "",
         f"`{PY.split('/')[-1]} -m bench.gdx_exchange --seconds {args.seconds:g} "
         f"--concurrency {args.concurrency} --workers {args.workers} --threads {args.threads} "
-        f"--witnesses {args.witnesses}` · "
+        f"--server {args.server} --witnesses {args.witnesses}` · "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores / 24 GiB · "
         f"Python {platform.python_version()} · 1-minute load average {load:.2f} before the run · "
-        f"hub: gunicorn, {args.workers} workers ({worker}), production settings, PostgreSQL 15 "
+        f"hub: {hub}, production settings, PostgreSQL 15 "
         "on the same machine; provider and consumer nodes: one `python -m agency_node serve` "
         "process each; the load driver in the same box; default suite ML-KEM-768+X25519 / "
-        "Ed25519; padding on; "
+        "Ed25519; padding on; every process logs at WARNING; "
         + (
             f"{args.witnesses} witnesses, nodes require {args.witnesses // 2 + 1} cosignatures."
             if args.witnesses
@@ -497,8 +523,8 @@ def _write(results: list[dict], args: argparse.Namespace) -> None:
         "",
         'Target: ≥ 300 exchanges/s end to end, hub p95 ≤ 10 ms. "Hub added" is the hub\'s own '
         "time in the view per exchange, both audit-log writes included, the wait for the "
-        "provider node excluded (its `Server-Timing: hub;dur=` answer, read from gunicorn's "
-        'access log). "One at a time" repeats the run with one exchange in flight: the hub\'s '
+        "provider node excluded (its `Server-Timing: hub;dur=` answer, which the consumer "
+        'node relays in its own). "One at a time" repeats the run with one exchange in flight: the hub\'s '
         "cost without queueing for the two cores behind the nodes, PostgreSQL and the driver. "
         "CPU is read from /proc for each process during the measured run. The ratio divides "
         "the wall-clock cost per exchange (1 / throughput, all processes sharing 2 cores) by "

@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -9,3 +10,7 @@ django_application = get_wsgi_application()
 from exchange.wsgi import with_node_api  # noqa: E402 - needs the settings loaded first
 
 application = with_node_api(django_application)
+
+# What start-up loaded (Django, the apps, their modules) lives as long as the process: the
+# cyclic collector need not walk it at every full collection (measured: ADR 0134).
+gc.freeze()

@@ -176,7 +176,7 @@ def _version_sql() -> str:
 
 
 def _read_version() -> str | None:
-    # Plain SQL: this runs twice per exchange and the ORM costs several times the query.
+    # Plain SQL: the ORM costs several times the query (on SQLite this runs before each check).
     if pg.is_postgresql():
         row = pg.fetchone(_version_sql())
     else:
@@ -206,11 +206,22 @@ def snapshot() -> HubSnapshot:
     return fresh
 
 
+def cached_snapshot() -> HubSnapshot:
+    """This process's snapshot without asking the database, for a caller that proves it
+    current later, in the statement that writes under it (``log.append_at_version``); on
+    other databases than PostgreSQL, and when nothing is cached, ``snapshot()``."""
+    cached = _snapshots.get("current")
+    if cached is None or not pg.is_postgresql():
+        return snapshot()
+    return cached
+
+
 class DbDirectory:
     """`gdx_protocol.MemberDirectory` over the hub's tables, through the versioned snapshot.
 
-    One instance per verification step: each reads the current version, so a revocation
-    committed a moment ago is seen at once.
+    Without a snapshot, each instance reads the current version, so a revocation committed
+    a moment ago is seen at once. ``exchange_route`` passes the cached snapshot instead and
+    proves its version in the exchange's writes (ADR 0134).
     """
 
     def __init__(self, snap: HubSnapshot | None = None) -> None:

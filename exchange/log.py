@@ -27,7 +27,7 @@ from django.db.models import F, Max, Q
 
 from core import pg
 from exchange.hub import hub_signing_key
-from exchange.models import AuditLogLeaf, LogState, MerkleSubtree, SignedTreeHead
+from exchange.models import AuditLogLeaf, DirectoryState, LogState, MerkleSubtree, SignedTreeHead
 from gdx_protocol import merkle
 from gdx_protocol.encoding import b64d
 from gdx_protocol.merkle import TreeHead
@@ -43,22 +43,48 @@ _LEAF_COLUMNS = ("leaf_hash", "data", "event", "request_id", "subject_pseudonym"
 
 
 @functools.cache
-def _append_cte() -> str:
+def _append_cte(at_version: bool = False) -> str:
     """``WITH s (next index, row locked), l (the leaf)``: the caller's statement follows and
     reads the new index as ``(SELECT i FROM l)``. No LogState row: the leaf's NOT NULL index
-    makes the statement fail with IntegrityError."""
+    makes the statement fail with IntegrityError.
+
+    ``at_version``: the first parameter is the directory version the exchange was checked
+    under; when it is no longer current, ``s`` and ``l`` are empty, and a statement that
+    writes only ``FROM l`` writes nothing either (ADR 0134)."""
     q = connection.ops.quote_name
     state, leaf = q(LogState._meta.db_table), q(AuditLogLeaf._meta.db_table)
     size = q("tree_size")
     cols = ", ".join(q(c) for c in ("index", *_LEAF_COLUMNS))
     marks = ", ".join(["%s"] * len(_LEAF_COLUMNS))
     # Identifiers only come from model metadata, quoted; values are bound parameters.
+    if not at_version:
+        return (
+            f"WITH s AS (UPDATE {state} SET {size} = {size} + 1 WHERE {q('id')} = 1 "  # noqa: S608
+            f"RETURNING {size} - 1 AS i), "
+            f"l AS (INSERT INTO {leaf} ({cols}) VALUES ((SELECT i FROM s), {marks}) "
+            f"RETURNING {q('index')} AS i) "
+        )
+    directory = q(DirectoryState._meta.db_table)
     return (
-        f"WITH s AS (UPDATE {state} SET {size} = {size} + 1 WHERE {q('id')} = 1 "  # noqa: S608
-        f"RETURNING {size} - 1 AS i), "
-        f"l AS (INSERT INTO {leaf} ({cols}) VALUES ((SELECT i FROM s), {marks}) "
+        f"WITH v AS (SELECT 1 FROM {directory} WHERE {q('id')} = 1 "  # noqa: S608
+        f"AND {q('version')} = %s), "
+        f"s AS (UPDATE {state} SET {size} = {size} + 1 WHERE {q('id')} = 1 "
+        f"AND EXISTS (SELECT 1 FROM v) RETURNING {size} - 1 AS i), "
+        f"l AS (INSERT INTO {leaf} ({cols}) SELECT s.i, {marks} FROM s "
         f"RETURNING {q('index')} AS i) "
     )
+
+
+@functools.cache
+def _append_at_version_then(statement: str) -> str:
+    return _append_cte(at_version=True) + statement
+
+
+def append_at_version(version: str, leaf: list[Any], statement: str, params: list[Any]) -> Any:
+    """``append_with`` if the directory's version is still ``version``; else nothing is
+    written and the result is None (as it is when there is no LogState row).
+    ``statement`` must write only ``FROM l``, so that it writes nothing either."""
+    return pg.fetchone(_append_at_version_then(statement), [version, *leaf, *params])
 
 
 def leaf_params(

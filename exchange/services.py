@@ -7,6 +7,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,9 +20,18 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from audit.services import audit_record
+from core import pg
 from core.templatetags.thai_dates import format_date
 from exchange import conf, log
-from exchange.hub import DbDirectory, HubSnapshot, hub_signing_key, key_record, member_record
+from exchange.hub import (
+    DbDirectory,
+    HubSnapshot,
+    cached_snapshot,
+    hub_signing_key,
+    key_record,
+    member_record,
+)
+from exchange.hub import snapshot as hub_snapshot
 from exchange.models import (
     AccessRight,
     DirectoryCosignature,
@@ -42,7 +52,7 @@ from gdx_protocol import (
     verify_response_envelope,
 )
 from gdx_protocol.encoding import canonical_json
-from gdx_protocol.envelope import RequestHeader
+from gdx_protocol.envelope import RequestEnvelope, RequestHeader
 from gdx_protocol.errors import (
     BadSignatureError,
     GdxError,
@@ -76,6 +86,7 @@ HTTP_STATUS = {
     "expired": 410,
     "too_large": 413,
     "provider_unreachable": 502,
+    "busy": 503,
 }
 
 
@@ -552,7 +563,8 @@ def _atomic_unless_autocommit():
 
 @functools.cache
 def _insert_statement() -> tuple[str, list[Any]]:
-    """INSERT of an Exchange row whose request_leaf_index is the leaf appended with it."""
+    """INSERT of an Exchange row whose request_leaf_index is the leaf appended with it
+    (``FROM l``: no row when the leaf was not appended)."""
     q = connection.ops.quote_name
     cols: list[str] = []
     marks: list[str] = []
@@ -562,40 +574,75 @@ def _insert_statement() -> tuple[str, list[Any]]:
             continue
         cols.append(q(str(f.column)))
         if f.attname == "request_leaf_index":
-            marks.append("(SELECT i FROM l)")
+            marks.append("l.i")
         else:
             marks.append("%s")
             fields.append(f)
     # Identifiers from model metadata, quoted; values are bound parameters.
     statement = (
         f"INSERT INTO {q(Exchange._meta.db_table)} ({', '.join(cols)}) "  # noqa: S608
-        f"VALUES ({', '.join(marks)}) RETURNING {q('id')}, {q('request_leaf_index')}"
+        f"SELECT {', '.join(marks)} FROM l RETURNING {q('id')}, {q('request_leaf_index')}"
     )
     return statement, fields
 
 
 @functools.cache
 def _deliver_statement() -> tuple[str, list[Any]]:
-    """UPDATE of a delivered Exchange row; response_leaf_index is the leaf appended with it."""
+    """UPDATE of a delivered Exchange row; response_leaf_index is the leaf appended with it
+    (``FROM l``: no update when the leaf was not appended)."""
     q = connection.ops.quote_name
     names = ("status", "response_digest", "completed_at", "hub_ms")
     fields = [f for f in Exchange._meta.concrete_fields if f.attname in names]
     sets = ", ".join(f"{q(str(f.column))} = %s" for f in fields)
     statement = (
         f"UPDATE {q(Exchange._meta.db_table)} SET {sets}, "  # noqa: S608
-        f"{q('response_leaf_index')} = (SELECT i FROM l) WHERE {q('id')} = %s "
+        f"{q('response_leaf_index')} = l.i FROM l WHERE {q(Exchange._meta.db_table)}.{q('id')} = %s "
         f"RETURNING {q('response_leaf_index')}"
     )
     return statement, fields
 
 
-def _record_request(row: Exchange, leaf: list[Any]) -> int:
+class _DirectoryMovedError(Exception):
+    """The directory changed after the exchange was checked: nothing was written."""
+
+
+def _append_pg(version: str, leaf: list[Any], statement: str, params: list[Any]) -> Any:
+    """One statement: the leaf and ``statement``, if the directory is still at ``version``;
+    else nothing is written and _DirectoryMovedError is raised."""
+    with _atomic_unless_autocommit():
+        row = log.append_at_version(version, leaf, statement, params)
+    if row is None and not LogState.objects.filter(pk=1).exists():
+        LogState.objects.get_or_create(pk=1)  # a flushed test database
+        with _atomic_unless_autocommit():
+            row = log.append_at_version(version, leaf, statement, params)
+    if row is None:
+        raise _DirectoryMovedError
+    return row
+
+
+def _pg_params(row: Exchange, fields: list[Any]) -> list[Any]:
+    """The row's values as psycopg binds them. ``get_db_prep_save`` per field cost more than
+    the statement's own client work; on PostgreSQL it changes only the UUID (str to UUID):
+    aware datetimes, text, numbers and None pass unchanged (the PostgreSQL tests read the
+    rows back)."""
+    values = []
+    for f in fields:
+        value = getattr(row, f.attname)
+        if f.attname == "request_id" and not isinstance(value, uuid.UUID):
+            value = uuid.UUID(str(value))
+        values.append(value)
+    return values
+
+
+def _record_request(row: Exchange, leaf: list[Any], *, version: str) -> int:
     """Insert the exchange row and append its request leaf, atomically; the leaf's index.
 
-    PostgreSQL: one statement (see ``log.append_with``). IntegrityError means a replayed
-    request id (the unique ``Exchange.request_id``); nothing was written.
+    PostgreSQL: one statement that also proves the directory still at ``version`` (the
+    snapshot the request was checked under), else writes nothing and raises
+    _DirectoryMovedError. IntegrityError means a replayed request id (the unique
+    ``Exchange.request_id``); nothing was written.
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not version:
         with transaction.atomic():
             row.request_leaf_index = log_append(
                 data=leaf[1], event=leaf[2], request_id=str(leaf[3]), pseudonym=leaf[4]
@@ -603,24 +650,16 @@ def _record_request(row: Exchange, leaf: list[Any]) -> int:
             row.save(force_insert=True)
         return int(row.request_leaf_index)
     statement, fields = _insert_statement()
-    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
-    for attempt in (0, 1):
-        try:
-            with _atomic_unless_autocommit():
-                pk, index = log.append_with(leaf, statement, params)
-            break
-        except IntegrityError:
-            if attempt or LogState.objects.filter(pk=1).exists():
-                raise
-            LogState.objects.get_or_create(pk=1)  # a flushed test database
+    pk, index = _append_pg(version, leaf, statement, _pg_params(row, fields))
     row.pk, row.request_leaf_index = pk, index
     row._state.adding, row._state.db = False, connection.alias
-    return index
+    return int(index)
 
 
-def _record_response(row: Exchange, leaf: list[Any]) -> int:
-    """Mark the row delivered and append its response leaf, atomically; the leaf's index."""
-    if connection.vendor != "postgresql":
+def _record_response(row: Exchange, leaf: list[Any], *, version: str) -> int:
+    """Mark the row delivered and append its response leaf, atomically; the leaf's index.
+    PostgreSQL: only if the directory is still at ``version`` (else _DirectoryMovedError)."""
+    if connection.vendor != "postgresql" or not version:
         with transaction.atomic():
             row.response_leaf_index = log_append(
                 data=leaf[1], event=leaf[2], request_id=str(leaf[3]), pseudonym=leaf[4]
@@ -636,11 +675,110 @@ def _record_response(row: Exchange, leaf: list[Any]) -> int:
             )
         return int(row.response_leaf_index)
     statement, fields = _deliver_statement()
-    params = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
-    with _atomic_unless_autocommit():
-        (index,) = log.append_with(leaf, statement, [*params, row.pk])
+    (index,) = _append_pg(version, leaf, statement, [*_pg_params(row, fields), row.pk])
     row.response_leaf_index = index
-    return index
+    return int(index)
+
+
+def _request_checked(
+    body: bytes, now: int, snap: HubSnapshot
+) -> tuple[RequestEnvelope, HubSnapshot]:
+    """Verify the request under ``snap`` (cached, maybe stale); a refusal is final only
+    under the current directory, so a member or key added a moment ago is never refused."""
+    try:
+        return verify_request(body, DbDirectory(snap), now=now), snap
+    except GdxError:
+        current = hub_snapshot()
+        if current is snap:
+            raise
+        return verify_request(body, DbDirectory(current), now=now), current
+
+
+@dataclass
+class _Recorded:
+    """A request checked, authorised and recorded (row and leaf written)."""
+
+    env: RequestEnvelope
+    snap: HubSnapshot
+    row: Exchange
+    index: int
+    code: str
+    detail: str
+
+
+def _record_checked_request(body: bytes, now: int) -> _Recorded | Outcome:
+    """Verify and authorise under the cached directory, then write the row and the request
+    (or refusal) leaf if the directory has not moved; else again under the current one."""
+    snap = cached_snapshot()
+    for _attempt in range(_DIRECTORY_RETRIES):
+        try:
+            env, snap = _request_checked(body, now, snap)
+        except GdxError as exc:
+            logger.info("gdx refused request: %s", exc.code)
+            return _error(exc.code, exc.message)
+        h = env.header
+        code, detail = _authorize(h, snap)
+        event = "refused" if code else "request"
+        row = _exchange_row(
+            h,
+            env.digest,
+            DbDirectory(snap),
+            status=Exchange.Status.REFUSED if code else Exchange.Status.FORWARDED,
+            refusal_code=code,
+            completed_at=timezone.now() if code else None,
+        )
+        leaf = _leaf(
+            event,
+            h,
+            audit_leaf(
+                event, h, at=now, envelope_digest=env.digest, extra={"code": code} if code else None
+            ),
+        )
+        try:
+            index = _record_request(row, leaf, version=snap.version)
+        except IntegrityError:
+            logger.info("gdx refused request %s: replay", h.request_id)
+            return _error("replay", "request id already seen")
+        except _DirectoryMovedError:
+            snap = hub_snapshot()
+            continue
+        return _Recorded(env, snap, row, index, code, detail)
+    return _error("busy", "the directory kept changing; try again")
+
+
+def _leaf(event: str, h: RequestHeader, data: bytes) -> list[Any]:
+    return log.leaf_params(
+        leaf_hash(data), data, event, uuid.UUID(h.request_id), h.subject_pseudonym, timezone.now()
+    )
+
+
+def _record_checked_answer(
+    rec: _Recorded, answer: bytes, hub_ms: Callable[[], float], started: float
+) -> int | Outcome:
+    """Verify the answer under the directory the request was checked under and write the
+    response leaf if it has not moved since (PostgreSQL); else again under the current one.
+    Other databases read the directory again first."""
+    h, digest, row = rec.env.header, rec.env.digest, rec.row
+    snap = rec.snap if pg.is_postgresql() else hub_snapshot()
+    response_digest = hashlib.sha256(answer).hexdigest()
+    for _attempt in range(_DIRECTORY_RETRIES):
+        try:
+            verify_response_envelope(
+                answer, DbDirectory(snap), request=h, request_digest=digest, now=int(time.time())
+            )
+        except GdxError as exc:
+            logger.warning("gdx refused response to %s: %s", h.request_id, exc.code)
+            return _finish_failed(row, h, digest, exc.code, exc.message, started)
+        data = audit_leaf("response", h, at=int(time.time()), envelope_digest=response_digest)
+        row.deliver(response_digest=response_digest)
+        row.hub_ms = hub_ms()
+        try:
+            return _record_response(row, _leaf("response", h, data), version=snap.version)
+        except _DirectoryMovedError:
+            snap = hub_snapshot()
+            # Nothing was written: back to the stored state, and check the answer again.
+            row.status = Exchange.Status.FORWARDED
+    return _finish_failed(row, h, digest, "busy", "the directory kept changing", started)
 
 
 def exchange_route(*, body: bytes, now: int | None = None, post=None) -> Outcome:
@@ -650,89 +788,49 @@ def exchange_route(*, body: bytes, now: int | None = None, post=None) -> Outcome
     a row or a log leaf, so unauthenticated traffic cannot fill the audit log. Authenticated
     requests that lack a right are recorded as refused, with a "refused" leaf.
 
-    Database work per delivered exchange (ADR 0032): the directory version, twice (before
-    the request and before the answer are checked, so a revocation applies at once); then
-    the request leaf with the new row, and the response leaf with the row's update, each a
-    single statement on PostgreSQL that holds the LogState row lock only while it runs.
+    Database work per delivered exchange (ADR 0032): on PostgreSQL two statements, the
+    request leaf with the new row and the response leaf with the row's update. The request
+    and the answer are checked under the process's cached directory, and each statement
+    writes only if the directory's version is still the one checked under; when it moved
+    (a revocation, a new key), nothing was written and the check runs again under the
+    current directory (ADR 0134). A revocation therefore applies to every write after it
+    commits, without a read of the version per exchange. Other databases read the version
+    before each check.
     """
     started = time.perf_counter()
     now = int(time.time()) if now is None else now
     post = post or _post
-    directory = DbDirectory()
-    try:
-        env = verify_request(body, directory, now=now)
-    except GdxError as exc:
-        logger.info("gdx refused request: %s", exc.code)
-        return _error(exc.code, exc.message)
-    h = env.header
-    digest = env.digest
-    code, detail = _authorize(h, directory.snapshot)
-    event = "refused" if code else "request"
-    row = _exchange_row(
-        h,
-        digest,
-        directory,
-        status=Exchange.Status.REFUSED if code else Exchange.Status.FORWARDED,
-        refusal_code=code,
-        completed_at=timezone.now() if code else None,
-    )
-    leaf_data = audit_leaf(
-        event, h, at=now, envelope_digest=digest, extra={"code": code} if code else None
-    )
-    leaf = log.leaf_params(
-        leaf_hash(leaf_data),
-        leaf_data,
-        event,
-        uuid.UUID(h.request_id),
-        h.subject_pseudonym,
-        timezone.now(),
-    )
-    try:
-        index = _record_request(row, leaf)
-    except IntegrityError:
-        logger.info("gdx refused request %s: replay", h.request_id)
-        return _error("replay", "request id already seen")
-    if code:
-        logger.info("gdx refused request %s: %s", h.request_id, code)
-        return _error(code, detail, row)
+    rec = _record_checked_request(body, now)
+    if isinstance(rec, Outcome):
+        return rec
+    h, digest, row = rec.env.header, rec.env.digest, rec.row
+    if rec.code:
+        logger.info("gdx refused request %s: %s", h.request_id, rec.code)
+        return _error(rec.code, rec.detail, row)
 
     hub_key = hub_signing_key()
-    forward = hub_forward_request(env, hub_key, hub_id=conf.hub_id(), log_index=index, now=now)
-    provider_url = directory.member(h.provider).endpoint.rstrip("/") + "/gdx/answer"
+    forward = hub_forward_request(
+        rec.env, hub_key, hub_id=conf.hub_id(), log_index=rec.index, now=now
+    )
+    provider_url = DbDirectory(rec.snap).member(h.provider).endpoint.rstrip("/") + "/gdx/answer"
     forwarded = time.perf_counter()
-    hub_elapsed = forwarded - started
     try:
         status, answer = post(provider_url, forward)
     except (OSError, ValueError) as exc:
         return _finish_failed(row, h, digest, "provider_unreachable", str(exc)[:200], started)
     resumed = time.perf_counter()
     if status != 200:
-        try:
-            remote = json.loads(answer)
-            remote_code = str(remote.get("error", "provider_error"))[:40]
-        except (ValueError, AttributeError):
-            remote_code = "provider_error"
-        return _finish_failed(row, h, digest, remote_code, "refused by the provider", started)
-    try:
-        verify_response_envelope(
-            answer, DbDirectory(), request=h, request_digest=digest, now=int(time.time())
+        return _finish_failed(
+            row, h, digest, _remote_code(answer), "refused by the provider", started
         )
-    except GdxError as exc:
-        logger.warning("gdx refused response to %s: %s", h.request_id, exc.code)
-        return _finish_failed(row, h, digest, exc.code, exc.message, started)
-    response_digest = hashlib.sha256(answer).hexdigest()
-    leaf_data = audit_leaf("response", h, at=int(time.time()), envelope_digest=response_digest)
-    row.deliver(response_digest=response_digest)
-    row.hub_ms = round((hub_elapsed + time.perf_counter() - resumed) * 1000, 3)
-    leaf = log.leaf_params(
-        leaf_hash(leaf_data),
-        leaf_data,
-        "response",
-        uuid.UUID(h.request_id),
-        h.subject_pseudonym,
-        timezone.now(),
+    index = _record_checked_answer(
+        rec,
+        answer,
+        lambda: round((forwarded - started + time.perf_counter() - resumed) * 1000, 3),
+        started,
     )
-    index = _record_response(row, leaf)
+    if isinstance(index, Outcome):
+        return index
     if next(_delivered) % (log.INTEGRATE_EVERY // 2) == 0:
         # Every 512 exchanges delivered by this process (about 1,024 leaves), store the
         # backlog of Merkle subtrees, so a proof never has to integrate much at once.
@@ -745,6 +843,18 @@ def exchange_route(*, body: bytes, now: int | None = None, post=None) -> Outcome
         hub_ms=round((time.perf_counter() - started - waited) * 1000, 3),
         provider_ms=round(waited * 1000, 3),
     )
+
+
+def _remote_code(answer: bytes) -> str:
+    try:
+        return str(json.loads(answer).get("error", "provider_error"))[:40]
+    except (ValueError, AttributeError):
+        return "provider_error"
+
+
+# A directory that changes under every attempt is an operator running a script against
+# the hub; after this many attempts the exchange is answered "busy" instead of looping.
+_DIRECTORY_RETRIES = 5
 
 
 def _finish_failed(

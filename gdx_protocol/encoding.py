@@ -23,10 +23,12 @@ DEFAULT_MAX_BYTES = 1 << 20
 MAX_DEPTH = 16
 
 
-def _dumps(obj: Any) -> str:
-    return json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+# One encoder for the process: ``json.dumps`` with these options builds a new one per call,
+# which costs more than encoding a header.
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+_dumps = _ENCODER.encode
 
 
 # A top-level string this long that needs no escaping (ciphertexts, signatures: base64url)
@@ -50,18 +52,57 @@ def _plain(value: str) -> bool:
     return type(value) is B64Text or _B64URL_TEXT.fullmatch(value) is not None
 
 
+class RawJson(str):
+    """Text that is already canonical JSON (made by :func:`canonical_json`, or cut from input
+    that :func:`parse_json` proved canonical): spliced as is where it is a value, so a
+    header or a payload is encoded once per envelope, not once per signature and HPKE info."""
+
+    __slots__ = ()
+
+
+def raw_json(obj: Any) -> RawJson:
+    return RawJson(canonical_json(obj).decode("utf-8"))
+
+
+def _has_long_text(obj: dict[Any, Any], depth: int) -> bool:
+    """Whether a value (or, ``depth`` levels down, a nested object's value) is pre-encoded
+    or a string long enough to splice; only then is the splicing encoder worth its loop."""
+    for value in obj.values():
+        if isinstance(value, str):
+            if len(value) >= _SPLICE_MIN or type(value) is RawJson:
+                return True
+        elif depth and type(value) is dict and _has_long_text(value, depth - 1):
+            return True
+    return False
+
+
+def _spliced(obj: dict[Any, Any], depth: int) -> str:
+    if not all(type(k) is str for k in obj):
+        return _dumps(obj)  # json's own errors and key coercion, as before
+    parts = []
+    for key in sorted(obj):
+        value = obj[key]
+        if type(value) is RawJson:
+            encoded = str(value)
+        elif isinstance(value, str) and len(value) >= _SPLICE_MIN and _plain(value):
+            encoded = '"' + value + '"'
+        elif depth and type(value) is dict and _has_long_text(value, depth - 1):
+            encoded = _spliced(value, depth - 1)
+        else:
+            encoded = _dumps(value)
+        parts.append(_dumps(key) + ":" + encoded)
+    return "{" + ",".join(parts) + "}"
+
+
+# Envelopes nest their long values at most this deep (a forward's request's subject_ct).
+_SPLICE_DEPTH = 2
+
+
 def canonical_json(obj: Any) -> bytes:
-    if type(obj) is dict and any(type(v) is str and len(v) >= _SPLICE_MIN for v in obj.values()):
-        if all(type(k) is str for k in obj):
-            parts = []
-            for key in sorted(obj):
-                value = obj[key]
-                if isinstance(value, str) and len(value) >= _SPLICE_MIN and _plain(value):
-                    encoded = '"' + value + '"'
-                else:
-                    encoded = _dumps(value)
-                parts.append(_dumps(key) + ":" + encoded)
-            return ("{" + ",".join(parts) + "}").encode("utf-8")
+    if type(obj) is RawJson:
+        return obj.encode("utf-8")
+    if type(obj) is dict and _has_long_text(obj, _SPLICE_DEPTH):
+        return _spliced(obj, _SPLICE_DEPTH).encode("utf-8")
     return _dumps(obj).encode("utf-8")
 
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any
 
 from . import schema
-from .encoding import b64e, canonical_json, parse_json
+from .encoding import B64Text, RawJson, b64e, canonical_json, parse_json, raw_json
 from .errors import MalformedError, UnsupportedVersionError
 from .hpke_suites import hpke_suite
 from .keys import signature_algorithm
@@ -57,6 +58,17 @@ class RequestHeader:
     def to_json(self) -> dict[str, Any]:
         return _flat_json(self)
 
+    @cached_property
+    def canonical(self) -> RawJson:
+        """Canonical JSON of ``to_json()``, encoded once (signatures, HPKE info, envelope)."""
+        return raw_json(self.to_json())
+
+
+# Envelopes are immutable: their base64url fields, canonical bytes and digest are computed
+# once (``cached_property``), and a parsed envelope starts with the bytes it was parsed from
+# (proven canonical by parse_json) and the base64url text it carried (proven canonical by
+# b64d), so verifying one never encodes it again.
+
 
 @dataclass(frozen=True)
 class RequestEnvelope:
@@ -64,22 +76,38 @@ class RequestEnvelope:
     subject_ct: bytes
     sig: bytes
 
+    @cached_property
+    def subject_ct_b64(self) -> str:
+        return b64e(self.subject_ct)
+
+    @cached_property
+    def sig_b64(self) -> str:
+        return b64e(self.sig)
+
+    def signed_body(self) -> dict[str, Any]:
+        """What the consumer's signature covers (with LABEL_REQUEST)."""
+        return {"header": self.header.canonical, "subject_ct": self.subject_ct_b64}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "v": VERSION,
             "kind": "gdx.request",
             "header": self.header.to_json(),
-            "subject_ct": b64e(self.subject_ct),
-            "sig": b64e(self.sig),
+            "subject_ct": self.subject_ct_b64,
+            "sig": self.sig_b64,
         }
 
-    def to_bytes(self) -> bytes:
-        return canonical_json(self.to_json())
+    @cached_property
+    def _encoded(self) -> bytes:
+        return canonical_json({**self.to_json(), "header": self.header.canonical})
 
-    @property
+    def to_bytes(self) -> bytes:
+        return self._encoded
+
+    @cached_property
     def digest(self) -> str:
         """SHA-256 of the canonical bytes; the response commits to it."""
-        return hashlib.sha256(self.to_bytes()).hexdigest()
+        return hashlib.sha256(self._encoded).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -93,12 +121,21 @@ class HubStamp:
     def to_json(self) -> dict[str, Any]:
         return _flat_json(self)
 
+    @cached_property
+    def canonical(self) -> RawJson:
+        """Canonical JSON of ``to_json()``, encoded once (signatures, HPKE info, envelope)."""
+        return raw_json(self.to_json())
+
 
 @dataclass(frozen=True)
 class ForwardEnvelope:
     request: RequestEnvelope
     hub: HubStamp
     sig: bytes
+
+    def signed_body(self) -> dict[str, Any]:
+        """What the hub's countersignature covers (with LABEL_FORWARD)."""
+        return {"request": RawJson(self.request.to_bytes().decode()), "hub": self.hub.canonical}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -109,8 +146,14 @@ class ForwardEnvelope:
             "sig": b64e(self.sig),
         }
 
+    @cached_property
+    def _encoded(self) -> bytes:
+        return canonical_json(
+            {"v": VERSION, "kind": "gdx.forward", **self.signed_body(), "sig": b64e(self.sig)}
+        )
+
     def to_bytes(self) -> bytes:
-        return canonical_json(self.to_json())
+        return self._encoded
 
 
 @dataclass(frozen=True)
@@ -131,6 +174,11 @@ class ResponseHeader:
     def to_json(self) -> dict[str, Any]:
         return _flat_json(self)
 
+    @cached_property
+    def canonical(self) -> RawJson:
+        """Canonical JSON of ``to_json()``, encoded once (signatures, HPKE info, envelope)."""
+        return raw_json(self.to_json())
+
 
 @dataclass(frozen=True)
 class ResponseEnvelope:
@@ -138,17 +186,33 @@ class ResponseEnvelope:
     ct: bytes
     sig: bytes
 
+    @cached_property
+    def ct_b64(self) -> str:
+        return b64e(self.ct)
+
+    @cached_property
+    def sig_b64(self) -> str:
+        return b64e(self.sig)
+
+    def signed_body(self) -> dict[str, Any]:
+        """What the provider's outer signature covers (with LABEL_RESPONSE)."""
+        return {"header": self.header.canonical, "ct": self.ct_b64}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "v": VERSION,
             "kind": "gdx.response",
             "header": self.header.to_json(),
-            "ct": b64e(self.ct),
-            "sig": b64e(self.sig),
+            "ct": self.ct_b64,
+            "sig": self.sig_b64,
         }
 
+    @cached_property
+    def _encoded(self) -> bytes:
+        return canonical_json({**self.to_json(), "header": self.header.canonical})
+
     def to_bytes(self) -> bytes:
-        return canonical_json(self.to_json())
+        return self._encoded
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {
@@ -205,17 +269,31 @@ def _parse_request_header(value: Any) -> RequestHeader:
     )
 
 
+def _as_bytes(data: bytes | str) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def _seed(obj: object, **values: object) -> None:
+    """Fill cached properties of a just-parsed envelope with what the input proved."""
+    obj.__dict__.update(values)
+
+
 def request_from_json(value: Any) -> RequestEnvelope:
     e = _envelope(value, "gdx.request", {"header", "subject_ct", "sig"})
-    return RequestEnvelope(
+    env = RequestEnvelope(
         _parse_request_header(e["header"]),
         schema.binary(e["subject_ct"], "subject_ct", max_len=MAX_SUBJECT_CT),
         schema.binary(e["sig"], "sig", max_len=MAX_SIG),
     )
+    _seed(env, subject_ct_b64=B64Text(e["subject_ct"]), sig_b64=B64Text(e["sig"]))
+    return env
 
 
 def parse_request_envelope(data: bytes) -> RequestEnvelope:
-    return request_from_json(parse_json(data, max_bytes=MAX_REQUEST_BYTES))
+    obj = parse_json(data, max_bytes=MAX_REQUEST_BYTES)
+    env = request_from_json(obj)
+    _seed(env, _encoded=_as_bytes(data))
+    return env
 
 
 def parse_forward_envelope(data: bytes) -> ForwardEnvelope:
@@ -231,9 +309,11 @@ def parse_forward_envelope(data: bytes) -> ForwardEnvelope:
         sig_alg=schema.text(h["sig_alg"], "sig_alg", max_len=32),
     )
     signature_algorithm(stamp.sig_alg)
-    return ForwardEnvelope(
+    fwd = ForwardEnvelope(
         request_from_json(e["request"]), stamp, schema.binary(e["sig"], "sig", max_len=MAX_SIG)
     )
+    _seed(fwd, _encoded=_as_bytes(data))
+    return fwd
 
 
 def _parse_response_header(value: Any) -> ResponseHeader:
@@ -265,8 +345,10 @@ def parse_response_envelope(data: bytes) -> ResponseEnvelope:
     e = _envelope(
         parse_json(data, max_bytes=MAX_RESPONSE_BYTES), "gdx.response", {"header", "ct", "sig"}
     )
-    return ResponseEnvelope(
+    env = ResponseEnvelope(
         _parse_response_header(e["header"]),
         schema.binary(e["ct"], "ct", max_len=MAX_DOCUMENT_CT),
         schema.binary(e["sig"], "sig", max_len=MAX_SIG),
     )
+    _seed(env, ct_b64=B64Text(e["ct"]), sig_b64=B64Text(e["sig"]), _encoded=_as_bytes(data))
+    return env

@@ -21,7 +21,7 @@ from typing import Any
 
 from . import schema
 from .directory import HubKey, MemberDirectory, current_key, require_key, verify_by_anchor
-from .encoding import b64e, canonical_json, parse_json
+from .encoding import RawJson, b64e, canonical_json, parse_json, raw_json
 from .envelope import (
     MAX_RESPONSE_BYTES,
     ForwardEnvelope,
@@ -178,7 +178,7 @@ def build_request(
     # Re-parse our own header so we never emit something peers would refuse.
     header = parse_request_envelope(
         canonical_json(
-            {"v": 1, "kind": "gdx.request", "header": header.to_json(), "subject_ct": "", "sig": ""}
+            {"v": 1, "kind": "gdx.request", "header": header.canonical, "subject_ct": "", "sig": ""}
         )
     ).header
     subject_ct = seal(
@@ -186,9 +186,9 @@ def build_request(
         target.alg,
         target.public_raw,
         pad(citizen_id.encode("ascii"), SUBJECT_BUCKET),
-        hpke_info(INFO_REQUEST_SUBJECT, header.to_json()),
+        hpke_info(INFO_REQUEST_SUBJECT, header.canonical),
     )
-    body = {"header": header.to_json(), "subject_ct": b64e(subject_ct)}
+    body = {"header": header.canonical, "subject_ct": b64e(subject_ct)}
     env = RequestEnvelope(
         header, subject_ct, identity.signing_key.sign(signed_message(LABEL_REQUEST, body))
     )
@@ -211,14 +211,13 @@ def verify_request(
     now = _now(now)
     env = _as_request(envelope)
     h = env.header
-    body = {"header": h.to_json(), "subject_ct": b64e(env.subject_ct)}
     _verify_sig(
         directory,
         h.signer_kid,
         h.sig_alg,
         h.consumer,
         env.sig,
-        signed_message(LABEL_REQUEST, body),
+        signed_message(LABEL_REQUEST, env.signed_body()),
         now,
     )
     if h.consumer == h.provider:
@@ -261,8 +260,9 @@ def hub_forward_request(
     through the hub (and at which audit-log index it was recorded)."""
     env = _as_request(envelope)
     stamp = HubStamp(hub_id, _now(now), log_index, hub_key.kid, hub_key.alg)
-    body = {"request": env.to_json(), "hub": stamp.to_json()}
-    return ForwardEnvelope(env, stamp, hub_key.sign(signed_message(LABEL_FORWARD, body))).to_bytes()
+    unsigned = ForwardEnvelope(env, stamp, b"")
+    sig = hub_key.sign(signed_message(LABEL_FORWARD, unsigned.signed_body()))
+    return ForwardEnvelope(env, stamp, sig).to_bytes()
 
 
 def open_forwarded_request(
@@ -279,9 +279,12 @@ def open_forwarded_request(
     freshness and replay; then decrypt the citizen ID and check its pseudonym."""
     now = _now(now)
     fwd: ForwardEnvelope = parse_forward_envelope(data)
-    body = {"request": fwd.request.to_json(), "hub": fwd.hub.to_json()}
     verify_by_anchor(
-        hub_keys, fwd.hub.signer_kid, fwd.hub.sig_alg, fwd.sig, signed_message(LABEL_FORWARD, body)
+        hub_keys,
+        fwd.hub.signer_kid,
+        fwd.hub.sig_alg,
+        fwd.sig,
+        signed_message(LABEL_FORWARD, fwd.signed_body()),
     )
     if fwd.hub.received_at > now + CLOCK_SKEW:
         raise NotYetValidError("hub stamp in the future")
@@ -295,7 +298,7 @@ def open_forwarded_request(
     if not replay_cache.check_and_add(f"fwd:{h.consumer}:{h.request_id}", h.expires_at):
         raise ReplayError("request already answered")
     raw = unpad(
-        open_sealed(h.hpke_suite, key, env.subject_ct, hpke_info(INFO_REQUEST_SUBJECT, h.to_json()))
+        open_sealed(h.hpke_suite, key, env.subject_ct, hpke_info(INFO_REQUEST_SUBJECT, h.canonical))
     )
     try:
         citizen_id = raw.decode("ascii")
@@ -337,11 +340,12 @@ def build_response(
         "status": "not_found" if document is None else "found",
         "document": document,
     }
+    signed_payload = raw_json(payload)  # encoded once: signed, then sealed inside ``inner``
     inner = {
-        "payload": payload,
+        "payload": signed_payload,
         "sig_alg": signer.alg,
         "signer_kid": signer.kid,
-        "sig": b64e(signer.sign(signed_message(LABEL_DOCUMENT, payload))),
+        "sig": b64e(signer.sign(signed_message(LABEL_DOCUMENT, signed_payload))),
     }
     header = ResponseHeader(
         request_id=h.request_id,
@@ -362,12 +366,13 @@ def build_response(
         reply.alg,
         reply.public_raw,
         pad_to_bucket(canonical_json(inner)),
-        hpke_info(INFO_RESPONSE, header.to_json()),
+        hpke_info(INFO_RESPONSE, header.canonical),
     )
-    body = {"header": header.to_json(), "ct": b64e(ct)}
-    return ResponseEnvelope(
-        header, ct, signer.sign(signed_message(LABEL_RESPONSE, body))
-    ).to_bytes()
+    unsigned = ResponseEnvelope(header, ct, b"")
+    sig = signer.sign(signed_message(LABEL_RESPONSE, unsigned.signed_body()))
+    env = ResponseEnvelope(header, ct, sig)
+    env.__dict__["ct_b64"] = unsigned.ct_b64  # the 8 KiB-and-up ciphertext, encoded once
+    return env.to_bytes()
 
 
 def _as_response(envelope: bytes | ResponseEnvelope) -> ResponseEnvelope:
@@ -389,14 +394,13 @@ def verify_response_envelope(
     now = _now(now)
     env = _as_response(envelope)
     h = env.header
-    body = {"header": h.to_json(), "ct": b64e(env.ct)}
     _verify_sig(
         directory,
         h.signer_kid,
         h.sig_alg,
         h.provider,
         env.sig,
-        signed_message(LABEL_RESPONSE, body),
+        signed_message(LABEL_RESPONSE, env.signed_body()),
         now,
     )
     target = require_key(directory, h.recipient_kid, member_id=h.consumer, use="enc", at=now)
@@ -425,7 +429,20 @@ def _check_answers(
         raise MismatchError("response commits to a different request")
 
 
-def _parse_inner(raw: bytes) -> tuple[dict[str, Any], str, str, bytes]:
+_INNER_HEAD = b'{"payload":'
+
+
+def _payload_text(raw: bytes, inner: dict[str, Any]) -> RawJson:
+    """The payload's canonical JSON, cut from ``raw`` (proven canonical, so the payload is
+    the first value and the rest is the other three keys' canonical encoding)."""
+    rest = {k: inner[k] for k in ("sig", "sig_alg", "signer_kid")}
+    tail = b"," + canonical_json(rest)[1:]
+    if raw.startswith(_INNER_HEAD) and raw.endswith(tail):
+        return RawJson(raw[len(_INNER_HEAD) : -len(tail)].decode("utf-8"))
+    return raw_json(inner["payload"])  # unreachable for canonical input; correct anyway
+
+
+def _parse_inner(raw: bytes) -> tuple[dict[str, Any], str, str, bytes, RawJson]:
     inner = schema.obj(
         parse_json(raw, max_bytes=MAX_RESPONSE_BYTES),
         "inner",
@@ -457,6 +474,7 @@ def _parse_inner(raw: bytes) -> tuple[dict[str, Any], str, str, bytes]:
         schema.text(inner["sig_alg"], "sig_alg", max_len=32),
         schema.text(inner["signer_kid"], "signer_kid", pattern=schema.KID_RE),
         schema.binary(inner["sig"], "sig", max_len=8192),
+        _payload_text(raw, inner),
     )
 
 
@@ -483,9 +501,10 @@ def open_response(
     _check_answers(h, pending.header, pending.digest)
     if now > pending.header.expires_at + CLOCK_SKEW:
         raise ExpiredError("our request expired before the answer arrived")
-    raw = open_sealed(h.hpke_suite, key, env.ct, hpke_info(INFO_RESPONSE, h.to_json()))
-    payload, alg, kid, sig = _parse_inner(unpad(raw))
-    _verify_sig(directory, kid, alg, h.provider, sig, signed_message(LABEL_DOCUMENT, payload), now)
+    raw = open_sealed(h.hpke_suite, key, env.ct, hpke_info(INFO_RESPONSE, h.canonical))
+    payload, alg, kid, sig, payload_text = _parse_inner(unpad(raw))
+    signed = signed_message(LABEL_DOCUMENT, payload_text)
+    _verify_sig(directory, kid, alg, h.provider, sig, signed, now)
     if payload["consumer"] != identity.member_id:
         raise WrongConsumerError("signed document names another consumer")
     expected = (h.request_id, h.provider, h.document_type, h.request_digest)
@@ -500,5 +519,5 @@ def open_response(
     if not replay_cache.check_and_add(f"resp:{h.request_id}", h.expires_at):
         raise ReplayError("response already accepted")
     return VerifiedDocument(
-        h, payload["status"], payload["document"], canonical_json(payload), sig, alg, kid
+        h, payload["status"], payload["document"], payload_text.encode("utf-8"), sig, alg, kid
     )

@@ -12,6 +12,20 @@ from urllib.parse import urlsplit
 MAX_BODY = 16 << 20
 
 
+class HttpResponse(tuple[int, bytes]):
+    """``(status, body)``, as callers unpack it, with the response ``headers`` attached
+    (the hub's ``Server-Timing`` is relayed by the consumer node)."""
+
+    headers: http.client.HTTPMessage | dict[str, str]
+
+    def __new__(
+        cls, status: int, body: bytes, headers: http.client.HTTPMessage | dict[str, str]
+    ) -> HttpResponse:
+        obj = super().__new__(cls, (status, body))
+        obj.headers = headers
+        return obj
+
+
 class HttpClient:
     def __init__(self, timeout: float = 30.0) -> None:
         self.timeout = timeout
@@ -35,7 +49,7 @@ class HttpClient:
         url: str,
         body: bytes | None = None,
         content_type: str = "application/json",
-    ) -> tuple[int, bytes]:
+    ) -> HttpResponse:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise ValueError(f"unsupported URL scheme in {url!r}")
@@ -52,7 +66,7 @@ class HttpClient:
                 data = resp.read(length) if length else resp.read(MAX_BODY)
                 if resp.will_close:
                     conn.close()
-                return resp.status, data
+                return HttpResponse(resp.status, data, resp.headers)
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 # A kept-alive connection the server already closed: retry once on a new one.
                 conn.close()
@@ -71,8 +85,8 @@ class HttpClient:
         if conn is not None:
             conn.close()
 
-    def post(self, url: str, body: bytes) -> tuple[int, bytes]:
+    def post(self, url: str, body: bytes) -> HttpResponse:
         return self.request("POST", url, body)
 
-    def get(self, url: str) -> tuple[int, bytes]:
+    def get(self, url: str) -> HttpResponse:
         return self.request("GET", url)

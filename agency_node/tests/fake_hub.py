@@ -120,10 +120,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
 
-    def _send(self, status: int, body: bytes) -> None:
+    def _send(self, status: int, body: bytes, timing: str = "") -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        if timing:
+            self.send_header("Server-Timing", timing)
         self.end_headers()
         self.wfile.write(body)
 
@@ -145,7 +147,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, resp = self.server.hub.exchange(body)
         except GdxError as exc:
             status, resp = 400, json.dumps(exc.to_dict()).encode()
-        self._send(status, resp)
+        self._send(status, resp, getattr(self.server.hub, "server_timing", ""))
 
 
 class FakeHubServer(ThreadingHTTPServer):

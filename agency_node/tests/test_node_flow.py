@@ -284,3 +284,85 @@ def test_concurrent_requests(net):
     for t in threads:
         t.join(60)
     assert results == [200] * len(ids)
+
+
+def _answer_headers(net, citizen_id):
+    req = urllib.request.Request(
+        net["consumer_url"] + "/request",
+        data=json.dumps(
+            {
+                "document_type": "person_record",
+                "citizen_id": citizen_id,
+                "purpose": "p",
+                "officer": "o",
+                "legal_basis": "l",
+            }
+        ).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return resp.status, resp.headers
+
+
+def test_the_answer_relays_the_hubs_server_timing_and_adds_the_nodes(net, monkeypatch):
+    """The officer's system sees where an exchange's time went: the hub's Server-Timing
+    (hub;dur, provider;dur) and the consumer node's whole time (node;dur)."""
+    monkeypatch.setattr(
+        net["hub"], "server_timing", "hub;dur=1.25, provider;dur=3.5", raising=False
+    )
+    status, headers = _answer_headers(net, REGISTRY.citizen_ids()[1])
+    assert status == 200
+    timing = headers["Server-Timing"]
+    assert timing.startswith("hub;dur=1.25, provider;dur=3.5, node;dur=")
+    assert float(timing.rsplit("=", 1)[1]) > 0
+
+
+def test_a_hubs_server_timing_is_relayed_as_printable_ascii_only(net, monkeypatch):
+    monkeypatch.setattr(net["hub"], "server_timing", 'hub;dur=1, x;desc="\xe9\x01"', raising=False)
+    _, headers = _answer_headers(net, REGISTRY.citizen_ids()[2])
+    assert headers["Server-Timing"].startswith('hub;dur=1, x;desc="", node;dur=')
+
+
+def test_without_a_hub_timing_the_answer_carries_the_nodes_own(net, monkeypatch):
+    monkeypatch.setattr(net["hub"], "server_timing", "", raising=False)
+    _, headers = _answer_headers(net, REGISTRY.citizen_ids()[3])
+    assert headers["Server-Timing"].startswith("node;dur=")
+    assert headers["Date"].endswith(" GMT")  # the cached Date header is a valid HTTP date
+
+
+@pytest.mark.parametrize(
+    ("env", "flag", "expected"),
+    [
+        ({}, [], "INFO"),
+        ({"LOG_LEVEL": "warning"}, [], "WARNING"),
+        ({"LOG_LEVEL": "nonsense"}, [], "INFO"),
+        ({"LOG_LEVEL": "WARNING"}, ["--log-level", "debug"], "DEBUG"),
+    ],
+)
+def test_serve_takes_its_log_level_from_the_flag_then_log_level(monkeypatch, env, flag, expected):
+    import agency_node.__main__ as cli
+
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    seen: dict[str, str] = {}
+    monkeypatch.setattr(cli, "_serve", lambda args: seen.setdefault("level", args.log_level) and 0)
+    cli.main(["serve", "--config", "x.json", *flag])
+    assert seen["level"] == expected
+
+
+def test_serve_refuses_an_unknown_log_level(capsys):
+    with pytest.raises(SystemExit):
+        main(["serve", "--config", "x.json", "--log-level", "loud"])
+    assert "--log-level" in capsys.readouterr().err
+
+
+def test_a_busy_hub_is_passed_on_as_busy(net, monkeypatch):
+    """The hub answers "busy" (503) when its directory keeps changing under an exchange;
+    the officer's system gets the same, to ask again, not a 400 as for a bad request."""
+    monkeypatch.setattr(
+        net["hub"], "exchange", lambda body: (503, b'{"error":"busy","detail":"try again"}')
+    )
+    status, body = _ask(net, REGISTRY.citizen_ids()[4])
+    assert (status, body["error"]) == (503, "busy")

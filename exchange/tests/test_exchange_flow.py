@@ -74,6 +74,15 @@ def test_full_exchange_is_delivered_logged_and_opened_only_by_the_consumer(net):
     assert row.response_digest == hashlib.sha256(response.content).hexdigest()
     assert row.subject_pseudonym == pending.header.subject_pseudonym
     assert row.officer == "officer-42"
+    h = pending.header
+    assert (row.consumer, row.provider, row.document_type) == (
+        net.consumer,
+        net.provider,
+        h.document_type,
+    )
+    assert (row.purpose, row.legal_basis) == (h.purpose, h.legal_basis)
+    assert (row.issued_at.timestamp(), row.expires_at.timestamp()) == (h.issued_at, h.expires_at)
+    assert row.completed_at >= row.received_at and row.hub_ms > 0 and row.refusal_code == ""
     leaves = list(AuditLogLeaf.objects.order_by("index"))
     assert [leaf.event for leaf in leaves] == ["request", "response"]
     assert [row.request_leaf_index, row.response_leaf_index] == [0, 1]

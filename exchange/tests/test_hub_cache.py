@@ -101,3 +101,113 @@ def test_the_hub_stores_merkle_subtrees_in_batches_after_answering(net, monkeypa
     _ok(net)
     assert MerkleSubtree.objects.filter(level=1, index=0).exists()  # leaves 0 and 1
     assert log.integrated_prefix() == 2
+
+
+def test_a_warm_exchange_reads_no_directory_version_on_postgresql(net):
+    """PostgreSQL: the version is proven in the two writes, not read before each check."""
+    from core import pg
+
+    _ok(net)
+    envelope, _pending = _request(net)
+    reads = []
+    real = pg.fetchone
+
+    def counting(sql, params=(), **kw):
+        reads.append(sql)
+        return real(sql, params, **kw)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pg, "fetchone", counting)
+        assert net.post(envelope).status_code == 200
+    version_reads = [s for s in reads if s.startswith("SELECT") and "exchange_directorystate" in s]
+    if connection.vendor == "postgresql":
+        assert version_reads == [] and len(reads) == 2  # the request write, the answer write
+    else:
+        assert reads == []  # the ORM path, which reads the version before each check
+
+
+def test_a_key_revoked_while_the_provider_answers_fails_the_exchange(net, monkeypatch):
+    """The revocation commits after the request was recorded and before the answer is:
+    the answer is checked again under the new directory and refused."""
+    from exchange.models import AuditLogLeaf, Exchange
+
+    _ok(net)
+    real = services._post
+    prov_key = MemberKey.objects.get(kid=net.prov.signing_key.kid)
+
+    def revoking(url, body):
+        answer = real(url, body)
+        services.member_key_revoke(key=prov_key, by=None, reason="compromised")
+        return answer
+
+    monkeypatch.setattr(services, "_post", revoking)
+    envelope, pending = _request(net)
+    response = net.post(envelope)
+    assert response.status_code == 502
+    _refused(response, "revoked_key")
+    row = Exchange.objects.get(request_id=pending.header.request_id)
+    assert (row.status, row.refusal_code) == (Exchange.Status.FAILED, "revoked_key")
+    events = AuditLogLeaf.objects.filter(request_id=pending.header.request_id)
+    assert sorted(events.values_list("event", flat=True)) == ["refused", "request"]
+
+
+def test_a_directory_change_between_check_and_write_is_checked_again(net, monkeypatch):
+    """A change that commits between the check and the write (here: a new key of another
+    member, which changes nothing for this exchange) writes nothing under the old version;
+    the exchange is checked again and delivered, with one leaf per step."""
+    from exchange import log
+    from exchange.models import AuditLogLeaf, Exchange
+
+    _ok(net)
+    calls = []
+    on_pg = connection.vendor == "postgresql"
+    real = log.append_at_version if on_pg else services.log_append
+
+    def moving(*args, **kwargs):
+        if not calls:
+            hub.directory_changed(published=False)  # as if another process had committed
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    if on_pg:
+        monkeypatch.setattr(log, "append_at_version", moving)
+    else:  # the ORM path: the version was read before the check; the write proves nothing
+        monkeypatch.setattr(services, "log_append", moving)
+    envelope, pending = _request(net)
+    assert net.post(envelope).status_code == 200
+    row = Exchange.objects.get(request_id=pending.header.request_id)
+    assert row.status == Exchange.Status.DELIVERED
+    events = AuditLogLeaf.objects.filter(request_id=pending.header.request_id)
+    assert sorted(events.values_list("event", flat=True)) == ["request", "response"]
+    # PostgreSQL: the request's write found the version moved and wrote nothing, then both
+    # writes went through; the ORM path wrote twice.
+    assert len(calls) == (3 if on_pg else 2)
+
+
+def test_a_directory_that_never_settles_answers_busy_and_writes_nothing(net, monkeypatch):
+    """PostgreSQL: after a few attempts, "busy" (503) and no row or leaf. The ORM path reads
+    the version before each check, so a change before each write cannot hold it up."""
+    from exchange import log
+    from exchange.models import AuditLogLeaf, Exchange
+
+    _ok(net)
+    before = AuditLogLeaf.objects.count()
+    on_pg = connection.vendor == "postgresql"
+    real = log.append_at_version if on_pg else services.log_append
+
+    def always_moving(*args, **kwargs):
+        hub.directory_changed(published=False)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(log, "append_at_version", always_moving)
+    monkeypatch.setattr(services, "log_append", always_moving)
+    envelope, pending = _request(net)
+    response = net.post(envelope)
+    rows = Exchange.objects.filter(request_id=pending.header.request_id)
+    if on_pg:
+        _refused(response, "busy", 503)
+        assert not rows.exists()
+        assert AuditLogLeaf.objects.count() == before
+    else:
+        assert response.status_code == 200
+        assert rows.get().status == Exchange.Status.DELIVERED

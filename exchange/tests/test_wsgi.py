@@ -171,3 +171,26 @@ def test_the_request_signals_are_sent(net, call):
         request_started.disconnect(started)
         request_finished.disconnect(finished)
     assert seen == ["started", "finished"]
+
+
+@pytest.mark.parametrize(
+    "query", ["index=0", "index=1", "index=0&tree_size=2", "index=x", "index=9"]
+)
+def test_the_inclusion_proof_is_the_views_answer_without_the_portals_middleware(net, call, query):
+    """GET /gdx/log/inclusion, the providers' sampled check (T18), takes the lean path too:
+    the view's status and body, this path's security headers, no session or language."""
+    envelope, _ = _request(net)
+    assert call(envelope)[0] == 200  # two leaves
+    status, headers, body = call(method="GET", path="/gdx/log/inclusion", QUERY_STRING=query)
+    view = net.client.get(f"/gdx/log/inclusion?{query}")
+    assert (status, json.loads(body)) == (view.status_code, json.loads(view.content))
+    assert "Content-Language" not in headers and "Set-Cookie" not in headers
+    assert headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert "no-store" in headers["Cache-Control"]
+    for name in SECURITY:
+        assert headers[name] == view[name], name
+
+
+def test_a_post_to_the_inclusion_proof_takes_djangos_path(net, call):
+    status, headers, _ = call(method="POST", path="/gdx/log/inclusion")
+    assert status == 403 and "Content-Language" in headers  # the portal's CSRF check ran

@@ -106,3 +106,32 @@ def test_schema_text_refuses_control_and_surrogate_characters_as_before(value):
             schema.text(value, "f")
     else:
         assert schema.text(value, "f") == value
+
+
+nested = st.recursive(
+    values,
+    lambda inner: st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(st.text(max_size=8), nested, max_size=6))
+def test_nested_splicing_is_byte_identical_to_json_dumps(obj):
+    """Long base64url text nested two levels down (a forward's request's subject_ct) is
+    spliced too; whatever the nesting, the bytes are json.dumps's."""
+    assert _outcome(canonical_json, obj) == _outcome(reference_canonical, obj)
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(st.text(max_size=8), nested, max_size=4), st.text(max_size=6))
+def test_pre_encoded_values_are_spliced_as_their_canonical_json(obj, key):
+    """RawJson (a header or payload encoded once) in place of its value: same bytes."""
+    from gdx_protocol.encoding import raw_json
+
+    try:
+        reference = reference_canonical({key: obj, "z": 1})
+    except (ValueError, TypeError, UnicodeError):
+        return
+    assert canonical_json({key: raw_json(obj), "z": 1}) == reference
+    assert canonical_json(raw_json(obj)) == reference_canonical(obj)
