@@ -297,9 +297,9 @@ def _write(result: dict[str, Any], args: argparse.Namespace) -> None:
         "",
         f"`python -m bench.gdx_steps --rounds {args.rounds} --sizes {args.sizes} "
         f"--members {args.members}` · {result['when']} · {result['cores']} cores · 1-minute "
-        f"load average {result['load_average_1min_before']} before the run (other work on "
-        "the machine: figures are ratios to the baseline measured in the same process, "
-        "variants interleaved round by round, rotating which goes first).",
+        f"load average {result['load_average_1min_before']} before the run (figures are "
+        "to be read as ratios to the baseline measured in the same process, variants "
+        "interleaved round by round, rotating which goes first).",
         "",
         "| per exchange (all three parties' crypto and checks) | document | median ms | p95 ms"
         " | ratio to baseline | response bytes |",
