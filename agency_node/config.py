@@ -43,6 +43,10 @@ class NodeConfig:
     # its newest signed tree head when that head covers the request, so checks made a
     # little after the fact share one head instead of each making the hub sign a new one.
     log_check_delay: float = 2.0
+    # Provider: how many times to ask for that proof while the hub cannot be reached or is
+    # busy (5xx, 429), each wait four times the last (2 s, then 8, 32, 128 s); a hub that
+    # never proves the index it countersigned is reported (T18, `log_unproven`).
+    log_check_attempts: int = 4
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], base: Path) -> NodeConfig:
@@ -78,6 +82,7 @@ class NodeConfig:
             require_identity=bool(raw.get("require_identity", False)),
             log_check_every=int(raw.get("log_check_every", 16)),
             log_check_delay=float(raw.get("log_check_delay", 2.0)),
+            log_check_attempts=max(1, int(raw.get("log_check_attempts", 4))),
             witnesses=witnesses,
             witness_quorum=int(
                 raw.get("witness_quorum", len(witnesses) // 2 + 1 if witnesses else 0)

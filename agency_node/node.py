@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import queue
@@ -13,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from gdx_protocol import (
     InMemoryReplayCache,
@@ -52,6 +53,17 @@ log = logging.getLogger("agency_node")
 # envelopes naming made-up keys cannot make the node hammer the hub.
 FORCED_REFRESH_INTERVAL = 2.0
 _HEADER_UNSAFE = re.compile(r"[^\x20-\x7e]")
+
+
+class _LogCheck(NamedTuple):
+    """A scheduled T18 check; ordered by ``due``, then by ``seq`` (never by the bytes)."""
+
+    due: float
+    seq: int
+    log_index: int
+    leaf: bytes
+    request_id: str
+    attempt: int = 0
 
 
 @dataclass
@@ -93,8 +105,9 @@ class AgencyNode:
         self.me = SelfKnowledge(
             config.member_id, frozenset(own_kids), certs.get("fingerprint") if certs else None
         )
-        # (due at, log index, leaf, request id), in the order answered.
-        self._log_checks: queue.Queue[tuple[float, int, bytes, str]] = queue.Queue(maxsize=1000)
+        # Earliest due first: first checks and the retries of checks the hub left unanswered.
+        self._log_checks: queue.PriorityQueue[_LogCheck] = queue.PriorityQueue(maxsize=1000)
+        self._log_check_seq = itertools.count()
         self._log_checker: threading.Thread | None = None
         self.alarms: deque[Alarm] = deque(maxlen=1000)
         self._alarm_keys: set[tuple[str, str, str]] = set()
@@ -290,11 +303,12 @@ class AgencyNode:
             at=opened.hub.received_at,
             envelope_digest=opened.request_digest,
         )
-        try:
-            due = time.monotonic() + self.config.log_check_delay
-            self._log_checks.put_nowait((due, opened.hub.log_index, leaf, opened.header.request_id))
-        except queue.Full:
-            log.warning("audit-log check queue full; skipping one check")
+        due = time.monotonic() + self.config.log_check_delay
+        if not self._queue_log_check(
+            _LogCheck(
+                due, next(self._log_check_seq), opened.hub.log_index, leaf, opened.header.request_id
+            )
+        ):
             return
         with self._dir_lock:
             if self._log_checker is None:
@@ -303,35 +317,72 @@ class AgencyNode:
                 )
                 self._log_checker.start()
 
+    def _queue_log_check(self, check: _LogCheck) -> bool:
+        try:
+            self._log_checks.put_nowait(check)
+        except queue.Full:
+            log.warning("audit-log check queue full; skipping the check of %s", check.request_id)
+            return False
+        return True
+
     def _log_check_loop(self) -> None:
         while not self._stop.is_set():
             try:
-                due, index, leaf, request_id = self._log_checks.get(timeout=1)
+                check = self._log_checks.get(timeout=1)
             except queue.Empty:
                 continue
             try:
-                self._stop.wait(max(0.0, due - time.monotonic()))
-                self.check_logged(index, leaf, request_id)
+                wait = check.due - time.monotonic()
+                if wait > 0:  # not due: back in the queue, which a sooner check may have joined
+                    self._queue_log_check(check)
+                    self._stop.wait(min(wait, 0.25))
+                    continue
+                if self.check_logged(check.log_index, check.leaf, check.request_id) is None:
+                    self._log_check_unanswered(check)
             finally:
                 self._log_checks.task_done()
 
+    def _log_check_unanswered(self, check: _LogCheck) -> None:
+        """The hub could not be asked or answered 5xx/429: ask again later, each wait four
+        times the last; a hub that never proves the index it countersigned is reported (a
+        dishonest hub would rather not answer than show a log without the request)."""
+        attempts = check.attempt + 1
+        if attempts < self.config.log_check_attempts:
+            wait = max(self.config.log_check_delay, 1.0) * 4**attempts
+            if self.config.log_check_delay <= 0:
+                wait = 0.0  # tests: no waiting
+            self._queue_log_check(check._replace(due=time.monotonic() + wait, attempt=attempts))
+            return
+        self._raise_alarm(
+            Alarm(
+                "log_unproven",
+                "hub",
+                ("T18",),
+                f"request {check.request_id} at log index {check.log_index}: the hub did not "
+                f"prove it in {attempts} attempts",
+            )
+        )
+
     def wait_for_log_checks(self) -> None:
-        """Tests and shutdown: block until every scheduled check has run."""
+        """Tests and shutdown: block until every scheduled check, retries included, has run."""
         self._log_checks.join()
 
     def check_logged(self, index: int, leaf: bytes, request_id: str) -> bool | None:
         """True if the hub's log holds ``leaf`` at ``index`` under a hub-signed tree head;
-        False (and an alarm, T18) if it holds something else; None if the hub could not be
-        asked (no alarm: an honest hub can be busy)."""
+        False (and an alarm, T18) if it holds something else or the hub refuses to prove the
+        index (4xx); None if the hub could not be asked or was busy (5xx, 429: the caller
+        asks again, and reports a hub that never answers)."""
         try:
             status, body = self.http.get(f"{self.config.hub_url}/gdx/log/inclusion?index={index}")
         except OSError as exc:
-            log.warning("audit-log check for %s skipped: %s", request_id, exc)
+            log.warning("audit-log check for %s not made: %s", request_id, exc)
             return None
-        if status != 200:
+        if status >= 500 or status == 429:
             log.warning("audit-log check for %s: hub answered HTTP %s", request_id, status)
             return None
         try:
+            if status != 200:
+                raise GdxError(f"the hub answered HTTP {status}: {body[:200]!r}")
             doc = json.loads(body)
             if "sth" not in doc:
                 raise GdxError("no signed tree head")

@@ -485,10 +485,7 @@ def tree_head_covering(index: int) -> SignedTreeHead:
     (T18): a proof under any hub-signed head that holds the leaf proves the same thing, and
     a provider checks a couple of seconds after answering, so a busy hub signs a head every
     few seconds instead of one per check (each also stores a row and computes a root)."""
-    latest = SignedTreeHead.objects.order_by("-tree_size", "-id").first()
-    if latest is not None and 0 <= index < latest.tree_size:
-        return latest
-    return tree_head_issue()
+    return log.tree_head_covering(index)
 
 
 # --------------------------------------------------------------------------- routing

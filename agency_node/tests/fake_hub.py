@@ -59,6 +59,15 @@ class FakeHub:
     def _log_request(self, leaf: bytes) -> int:
         return self._append(leaf)
 
+    def inclusion_answer(self, index: int) -> tuple[int, bytes]:
+        """GET /gdx/log/inclusion's status and body; 400 for an index the log does not
+        hold, as the real hub answers."""
+        with self.lock:
+            held = 0 <= index < len(self.leaves)
+        if not held:
+            return 400, b'{"error":"proof","message":"leaf index outside tree"}'
+        return 200, json.dumps(self.inclusion(index)).encode()
+
     def inclusion(self, index: int) -> dict[str, Any]:
         """GET /gdx/log/inclusion?index=: the proof against a fresh signed tree head."""
         with self.lock:
@@ -133,8 +142,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path == "/gdx/directory":
             self._send(200, self.server.hub.directory_document())
         elif self.path.startswith("/gdx/log/inclusion?index="):
-            index = int(self.path.rsplit("=", 1)[1])
-            self._send(200, json.dumps(self.server.hub.inclusion(index)).encode())
+            self._send(*self.server.hub.inclusion_answer(int(self.path.rsplit("=", 1)[1])))
         else:
             self._send(404, b'{"error":"not_found"}')
 

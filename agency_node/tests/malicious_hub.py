@@ -2,7 +2,9 @@
 
 It starts honest (so nodes pin the genuine identity keys and witnesses see them), then
 ``attacks`` switches on what the operator can do with the hub's own key: plant its keys
-under members' names, swap a member's identity key, re-seal, drop, reorder, replay.
+under members' names, swap a member's identity key, re-seal, drop, reorder, replay, forward
+without logging (pointing at another entry, or at an index past its log) and refuse or
+never answer the providers' audit-log checks.
 Witnesses (EGA, OPDC, DOPA) are separate parties: the hub asks them to cosign and gets
 their signature only if they agree. Nothing here modifies the nodes.
 """
@@ -42,6 +44,7 @@ class MaliciousHub(FakeHub):
         self.evil_identity = SigningKey.generate()
         self.read_attempts: list[str] = []  # what the hub tried to decrypt, and the outcome
         self.held_response: bytes | None = None
+        self.busy_proofs = 0  # answer this many audit-log checks 503 (then honestly)
 
     # ----------------------------------------------------------------- directory
 
@@ -105,7 +108,20 @@ class MaliciousHub(FakeHub):
             # Forward without logging: countersign an index that holds an older entry.
             with self.lock:
                 return len(self.leaves) - 1
+        if {"unlogged_past_end", "proofs_unanswered"} & self.attacks:
+            # Forward without logging: countersign an index the log will not hold for a while.
+            with self.lock:
+                return len(self.leaves) + 1000
         return super()._log_request(leaf)
+
+    def inclusion_answer(self, index: int) -> tuple[int, bytes]:
+        if "proofs_unanswered" in self.attacks:
+            return 503, b'{"error":"busy","message":"try again later"}'
+        with self.lock:
+            busy, self.busy_proofs = self.busy_proofs > 0, max(0, self.busy_proofs - 1)
+        if busy:
+            return 503, b'{"error":"busy","message":"try again later"}'
+        return super().inclusion_answer(index)
 
     def _try_to_read(self, body: bytes) -> None:
         env = parse_request_envelope(body)

@@ -21,7 +21,7 @@ import pytest
 
 from agency_node.__main__ import main
 from agency_node.config import NodeConfig
-from agency_node.node import AgencyNode
+from agency_node.node import AgencyNode, _LogCheck
 from agency_node.sample_provider import SampleCivilRegistry
 from agency_node.server import NodeHTTPServer
 from gdx_protocol import SigningKey, parse_response_envelope
@@ -364,6 +364,70 @@ def test_a_forward_the_hub_did_not_log_is_reported(net):
     net.provider.wait_for_log_checks()
     assert "not_logged" in net.codes(net.provider)
     assert "T18" in net.threats(net.provider)
+
+
+def test_a_forward_the_hub_will_not_prove_is_reported(net):
+    """T18: the hub countersigns an index past the end of its log and, asked for the proof,
+    answers that its log holds no such leaf (4xx): reported at once."""
+    net.provider.config.log_check_every = 1
+    net.provider.config.log_check_delay = 0
+    net.hub.attacks = {"unlogged_past_end"}
+    assert net.ask(REGISTRY.citizen_ids()[8]).status == "found"
+    net.provider.wait_for_log_checks()
+    assert "not_logged" in net.codes(net.provider)
+    assert "T18" in net.threats(net.provider)
+
+
+def test_a_hub_that_never_answers_the_log_check_is_reported(net, monkeypatch):
+    """T18: a hub that answers every audit-log check with 503 (rather than show a log
+    without the request) is asked `log_check_attempts` times, each wait four times the
+    last, and then reported."""
+    net.provider.config.log_check_every = 1
+    net.provider.config.log_check_delay = 0
+    net.provider.config.log_check_attempts = 3
+    asked: list[int] = []
+    original = net.provider.check_logged
+
+    def spy(*args):
+        asked.append(args[0])
+        return original(*args)
+
+    monkeypatch.setattr(net.provider, "check_logged", spy)
+    net.hub.attacks = {"proofs_unanswered"}
+    assert net.ask(REGISTRY.citizen_ids()[8]).status == "found"
+    net.provider.wait_for_log_checks()
+    assert len(asked) == 3 and len(set(asked)) == 1
+    assert net.codes(net.provider) == {"log_unproven"}
+    assert net.threats(net.provider) == {"T18"}
+
+
+def test_an_honest_hub_busy_for_a_moment_is_asked_again_not_reported(net):
+    net.provider.config.log_check_every = 1
+    net.provider.config.log_check_delay = 0
+    net.hub.busy_proofs = 2
+    assert net.ask().status == "found"
+    net.provider.wait_for_log_checks()
+    assert net.hub.busy_proofs == 0  # asked three times: busy, busy, proven
+    assert not net.provider.alarms
+
+
+def test_unanswered_log_checks_wait_longer_each_time(net, monkeypatch):
+    """With the default delay, a check the hub left unanswered is asked again 8 s later,
+    then 32 s, then 128 s: a hub down for a few minutes is not reported."""
+    net.provider.config.log_check_every = 1
+    net.provider.config.log_check_delay = 2.0
+    queued = []
+    monkeypatch.setattr(net.provider, "_queue_log_check", lambda check: queued.append(check))
+    check = _LogCheck(due=0.0, seq=1, log_index=5, leaf=b"x", request_id="r")
+    waits = []
+    for _ in range(3):
+        before = time.monotonic()
+        net.provider._log_check_unanswered(check)
+        check = queued[-1]
+        waits.append(round(check.due - before))
+    assert waits == [8, 32, 128]
+    net.provider._log_check_unanswered(check)  # the fourth unanswered attempt: reported
+    assert len(queued) == 3 and net.codes(net.provider) == {"log_unproven"}
 
 
 def test_the_log_check_runs_its_delay_after_the_answer(net, monkeypatch):
