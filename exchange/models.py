@@ -106,6 +106,16 @@ def public_key_fits(algorithm: str, raw: bytes) -> bool:
     return True
 
 
+def public_key_misfit(algorithm: str, raw: bytes) -> str:
+    """Why ``raw`` is not a public key of ``algorithm`` ("" when it is one)."""
+    if public_key_fits(algorithm, raw):
+        return ""
+    return _(
+        "This is not a %(algorithm)s public key (%(size)d bytes). Check the key's use and "
+        "algorithm."
+    ) % {"algorithm": algorithm, "size": len(raw)}
+
+
 class MemberKey(models.Model):
     """A member's public key. kid = SHA-256 of the raw key; windows overlap during rotation."""
 
@@ -155,16 +165,9 @@ class MemberKey(models.Model):
             raise ValidationError(
                 {"algorithm": _("This algorithm is not supported for this use.")}
             ) from None
-        if not public_key_fits(self.algorithm, raw):
-            raise ValidationError(
-                {
-                    "public_key": _(
-                        "This is not a %(algorithm)s public key (%(size)d bytes). "
-                        "Check the key's use and algorithm."
-                    )
-                    % {"algorithm": self.algorithm, "size": len(raw)}
-                }
-            )
+        misfit = public_key_misfit(self.algorithm, raw)
+        if misfit:
+            raise ValidationError({"public_key": misfit})
         self.kid = hashlib.sha256(raw).hexdigest()
         if self.valid_until and self.valid_until <= self.valid_from:
             raise ValidationError({"valid_until": _("The end must be after the start.")})

@@ -114,8 +114,11 @@ def member_register_with_keys(
     by: Any,
 ) -> Member:
     """A member and its two keys, or nothing at all: a member without keys cannot exchange."""
-    if Member.objects.filter(agency=agency).exists():
-        raise ValidationError({"agency": _("This agency is already a member of the hub.")})
+    _refuse_second_membership(agency)
+    if sig_public_key == enc_public_key:
+        raise ValidationError(
+            {"enc_public_key": _("The same key was given for signing and for encryption.")}
+        )
     member = member_register(agency=agency, endpoint=endpoint, by=by)
     errors: dict[str, list[str]] = {}
     for prefix, use, algorithm, raw in (
@@ -131,6 +134,32 @@ def member_register_with_keys(
                 errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)  # rolls the member back with its keys
+    return member
+
+
+def _refuse_second_membership(agency: Agency) -> None:
+    if Member.objects.filter(agency=agency).exists():
+        raise ValidationError({"agency": _("This agency is already a member of the hub.")})
+
+
+@transaction.atomic
+def member_register_with_certificates(
+    *, agency: Agency, endpoint: str = "", certificates: dict[str, Any], by: Any
+) -> Member:
+    """A member from the output of ``python -m agency_node certify``: its identity key and
+    the keys that key certified (ADR 0006), or nothing at all. The certificates bind each
+    key to its use, algorithm and member, so a key cannot be registered for the wrong use,
+    and the hub cannot later add keys under this member that its nodes would accept."""
+    _refuse_second_membership(agency)
+    member = member_register(agency=agency, endpoint=endpoint, by=by)
+    try:
+        keys = member_keys_import(member=member, certificates=certificates, by=by)
+    except ValidationError as error:
+        raise ValidationError({"certificates": error.messages}) from None
+    if {k.use for k in keys} != {MemberKey.Use.SIGNING, MemberKey.Use.ENCRYPTION}:
+        raise ValidationError(
+            {"certificates": _("The certificates must hold a signing key and an encryption key.")}
+        )
     return member
 
 

@@ -14,6 +14,7 @@ from core.forms import add_service_errors
 from core.http import form_data
 from exchange import access, demo, labels, selectors, services
 from exchange.forms import (
+    CertificatesForm,
     DemoExchangeForm,
     KeyAddForm,
     MemberAddForm,
@@ -177,6 +178,19 @@ def _member_action(request: HttpRequest, member, forms: dict) -> bool:
             messages.success(request, _("The key was added."))
             return True
         return False
+    if action == "import_certificates":
+        form = forms["certificates"]
+        if form.is_valid():
+            keys = services.member_keys_import(
+                member=member, certificates=form.cleaned_data["certificates"], by=by
+            )
+            messages.success(
+                request,
+                _("Certificates imported: %(count)d key(s) added or certified.")
+                % {"count": len(keys)},
+            )
+            return True
+        return False
     if action == "grant":
         form = forms["right"]
         if form.is_valid():
@@ -195,10 +209,27 @@ def _member_action(request: HttpRequest, member, forms: dict) -> bool:
 @base_access.require(access.can_manage_hub)
 @require_http_methods(["GET", "POST"])
 def member_add(request: HttpRequest) -> HttpResponse:
-    form = MemberAddForm(form_data(request))
+    form = MemberAddForm(form_data(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            member = services.member_register_with_keys(by=request.user, **form.cleaned_data)
+            if data["certificates"]:
+                member = services.member_register_with_certificates(
+                    agency=data["agency"],
+                    endpoint=data["endpoint"],
+                    certificates=data["certificates"],
+                    by=request.user,
+                )
+            else:
+                member = services.member_register_with_keys(
+                    agency=data["agency"],
+                    endpoint=data["endpoint"],
+                    sig_algorithm=data["sig_algorithm"],
+                    sig_public_key=data["sig_public_key"],
+                    enc_algorithm=data["enc_algorithm"],
+                    enc_public_key=data["enc_public_key"],
+                    by=request.user,
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -220,6 +251,11 @@ def member_detail(request: HttpRequest, code: str) -> HttpResponse:
         "reason": ReasonForm(
             form_data(request) if action == "revoke_key" else None, prefix="reason"
         ),
+        "certificates": CertificatesForm(
+            form_data(request) if action == "import_certificates" else None,
+            request.FILES or None,
+            prefix="certs",
+        ),
     }
     if request.method == "POST":
         if not access.can_manage_hub(request.user):
@@ -228,7 +264,11 @@ def member_detail(request: HttpRequest, code: str) -> HttpResponse:
             if _member_action(request, member, forms):
                 return redirect("exchange:member", code=member.code)
         except ValidationError as error:
-            target = {"add_key": "key", "grant": "right"}.get(action or "", "reason")
+            target = {
+                "add_key": "key",
+                "grant": "right",
+                "import_certificates": "certificates",
+            }.get(action or "", "reason")
             add_service_errors(forms[target], error)
     return render(
         request,
@@ -239,6 +279,7 @@ def member_detail(request: HttpRequest, code: str) -> HttpResponse:
             "rights": selectors.member_rights(member=member),
             "can_manage": access.can_manage_hub(request.user),
             "key_form": forms["key"],
+            "certificates_form": forms["certificates"],
             "right_form": forms["right"],
             "reason_form": forms["reason"],
         },

@@ -283,7 +283,10 @@ def _monitor_self(member: MemberRecord, me: SelfKnowledge, out: TrustResult) -> 
                 "identity_changed",
                 me.member_id,
                 ("T2", "T3"),
-                "the directory shows an identity key under my name that is not mine",
+                "the directory shows no identity key under my name (EGA has not imported "
+                "my certificates.json)"
+                if member.identity is None
+                else "the directory shows an identity key under my name that is not mine",
             )
         )
     for key in member.keys:

@@ -88,6 +88,19 @@ def be_datetime(value, style: str = "") -> str:
 
 
 @register.filter
+def be_until(value, style: str = "") -> str:
+    """An exclusive end ("valid until", stored as the next midnight by BEDateEndField):
+    the last whole day when it is a midnight, so 31/12/2569 entered shows as that day and
+    not as "1 มกราคม 2570 00:00"; any other moment as a date and time."""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    if local.time() == datetime.time():
+        return be_date(local - datetime.timedelta(days=1), style)
+    return be_datetime(value, style)
+
+
+@register.filter
 def th_en(obj, field: str = "name") -> str:
     """obj.<field>_en in the English view when there is one, else obj.<field>_th."""
     if obj is None:

@@ -124,6 +124,8 @@ def test_ega_admin_reads_the_hub_and_a_members_page(
     # The administrator's forms are there, and every control has a name.
     assert page.get_by_role("button", name="เพิ่มกุญแจ").is_visible()
     assert page.get_by_role("heading", name="ให้สิทธิการเข้าถึงข้อมูล").is_visible()
+    # Wide tables scroll inside their own box: the page itself never scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(page)
 
     page.get_by_role("link", name="กลับสู่หน้าศูนย์ฯ").click()
@@ -176,4 +178,35 @@ def test_an_agency_officer_is_refused_the_hub(browser_page, live_server, officer
         assert response.status == 403, path
         assert page.get_by_role("heading", level=1).inner_text() == "ท่านไม่มีสิทธิ์เข้าถึงหน้านี้"
         assert "สำนักบริหารการทะเบียน" not in page.content()
+    assert_accessible(page)
+
+
+def test_ega_adds_a_member_by_uploading_its_certificates_on_a_phone(
+    browser_page, live_server, ega_admin, password, hub, tmp_path
+):
+    """The agency's certificates.json (its identity key and the keys it certified) is the
+    whole registration: the member page then shows the fingerprint to compare by phone."""
+    import json
+
+    from agencies.tests.factories import DepartmentFactory
+    from agency_node.keystore import certify_public_keys
+    from gdx_protocol import EncryptionKey
+
+    DepartmentFactory(code="dlt-pkt", name_th="สำนักงานขนส่งจังหวัดภูเก็ต")
+    identity = SigningKey.generate()
+    keys = [dict(SigningKey.generate().public_info()), dict(EncryptionKey.generate().public_info())]
+    path = tmp_path / "certificates.json"
+    path.write_text(json.dumps(certify_public_keys(keys, identity, "dlt-pkt")))
+    page, base = browser_page, live_server.url
+    _sign_in(page, base, ega_admin, password)
+    page.goto(base + "/gdx/members/new/")
+    page.get_by_label("รหัสหน่วยงาน").fill("dlt-pkt")
+    page.get_by_label("หรืออัปโหลดไฟล์ certificates.json").set_input_files(str(path))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
+    page.get_by_role("button", name="เพิ่มสมาชิก").click()
+    page.wait_for_url(base + "/gdx/members/dlt-pkt/")
+    assert identity.kid in page.locator("dl").first.inner_text()
+    assert page.locator("table").first.locator("tbody tr").count() == 2
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(page)

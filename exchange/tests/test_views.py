@@ -274,7 +274,8 @@ def test_an_access_right_valid_until_is_typed_in_the_buddhist_era(client, ega_ad
     right = AccessRight.objects.get()
     assert right.valid_until.isoformat() == "2026-12-31T17:00:00+00:00"  # 1 Jan 2027, Bangkok
     page = client.get(url).content.decode()
-    assert "1 มกราคม 2570 00:00" in page and "3112" not in page
+    # Shown as the last day it may be used, as typed (not as the next midnight).
+    assert "31 ธันวาคม 2569" in page and "1 มกราคม 2570" not in page and "3112" not in page
 
 
 def test_ega_adds_a_member_with_both_keys_checked_against_their_algorithms(
@@ -318,3 +319,190 @@ def test_ega_adds_a_member_with_both_keys_checked_against_their_algorithms(
     }
     response = client.post("/gdx/members/new/", {**data, "sig_public_key": sig})
     assert response.status_code == 200 and Member.objects.count() == 1
+
+
+# --------------------------------------------------------------------------- certified keys
+
+
+def _certificates(member_code: str, identity: SigningKey | None = None) -> dict:
+    """What `python -m agency_node certify` writes for a node's new keys."""
+    from agency_node.keystore import certify_public_keys
+    from gdx_protocol import EncryptionKey
+
+    keys = [dict(SigningKey.generate().public_info()), dict(EncryptionKey.generate().public_info())]
+    return certify_public_keys(keys, identity or SigningKey.generate(), member_code)
+
+
+def test_ega_adds_a_member_from_its_certificates(client, ega_admin, agency_a):
+    import json
+
+    from audit.models import AuditEvent
+
+    identity = SigningKey.generate()
+    certs = _certificates("agency-a", identity)
+    client.force_login(ega_admin)
+    response = client.post(
+        "/gdx/members/new/",
+        {"agency": "agency-a", "endpoint": "", "certificates": json.dumps(certs)},
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    member = Member.objects.get(agency=agency_a)
+    assert member.identity_kid == identity.kid == certs["fingerprint"]
+    keys = member.keys.all()
+    assert sorted(k.use for k in keys) == ["enc", "sig"] and all(k.certificate for k in keys)
+    actions = list(AuditEvent.objects.values_list("action", flat=True))
+    assert actions.count("gdx.key.added") == 2 and "gdx.member.registered" in actions
+    page = client.get(f"/gdx/members/{member.code}/").content.decode()
+    assert identity.kid in page  # the fingerprint EGA compares on the phone
+
+
+def test_the_certificates_file_can_be_uploaded(client, ega_admin, agency_a):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    certs = json.dumps(_certificates("agency-a")).encode()
+    client.force_login(ega_admin)
+    response = client.post(
+        "/gdx/members/new/",
+        {
+            "agency": "agency-a",
+            "certificates_file": SimpleUploadedFile("certificates.json", certs, "text/plain"),
+        },
+    )
+    assert response.status_code == 302
+    assert Member.objects.get(agency=agency_a).keys.count() == 2
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["another_member", "tampered", "not_json", "both_forms", "only_one_key", "too_big"],
+)
+def test_bad_certificates_change_nothing(client, ega_admin, agency_a, case):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from audit.models import AuditEvent
+
+    certs = _certificates("agency-a")
+    data: dict = {"agency": "agency-a"}
+    expected = ""
+    if case == "another_member":
+        data["certificates"] = json.dumps(_certificates("agency-b"))
+        expected = "These certificates are for another member."
+    elif case == "tampered":
+        certs["keys"][0]["pub"], certs["keys"][1]["pub"] = (
+            certs["keys"][1]["pub"],
+            certs["keys"][0]["pub"],
+        )
+        data["certificates"] = json.dumps(certs)
+        expected = "These certificates do not verify against their identity key."
+    elif case == "not_json":
+        data["certificates_file"] = SimpleUploadedFile("certificates.json", b"\x89PNG\r\n")
+        expected = "certify"
+    elif case == "both_forms":
+        data["certificates"] = json.dumps(certs)
+        data["sig_public_key"] = certs["keys"][0]["pub"]
+        expected = "not both"
+    elif case == "only_one_key":
+        certs["keys"] = certs["keys"][:1]
+        data["certificates"] = json.dumps(certs)
+        expected = "must hold a signing key and an encryption key"
+    elif case == "too_big":
+        data["certificates_file"] = SimpleUploadedFile("c.json", b" " * (64 * 1024 + 1))
+        expected = "64 KiB"
+    client.force_login(ega_admin)
+    client.cookies["django_language"] = "en"
+    response = client.post("/gdx/members/new/", data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert not Member.objects.exists() and not MemberKey.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="gdx.").exists()
+    assert "error-summary" in page
+    assert expected in page, page[-3000:]
+
+
+def test_bare_keys_get_every_error_at_once_and_the_same_key_twice_is_named(
+    client, ega_admin, agency_a
+):
+    from gdx_protocol import b64e
+
+    sig = b64e(SigningKey.generate().public_raw)
+    client.force_login(ega_admin)
+    client.cookies["django_language"] = "en"
+    page = client.post(
+        "/gdx/members/new/",
+        {
+            "agency": "agency-a",
+            "sig_algorithm": "ed25519",
+            "sig_public_key": "not base64!",
+            "enc_algorithm": "mlkem768x25519",
+            "enc_public_key": sig,  # 32 bytes: not an ML-KEM-768 + X25519 key
+        },
+    ).content.decode()
+    assert "This is not a base64url public key." in page
+    assert "This is not a mlkem768x25519 public key (32 bytes)" in page
+    page = client.post(
+        "/gdx/members/new/",
+        {
+            "agency": "agency-a",
+            "sig_algorithm": "ed25519",
+            "sig_public_key": sig,
+            "enc_algorithm": "x25519",
+            "enc_public_key": sig,
+        },
+    ).content.decode()
+    assert "The same key was given for signing and for encryption." in page
+    assert "already registered" not in page
+    page = client.post("/gdx/members/new/", {"agency": "agency-a"}).content.decode()
+    assert page.count("Give this key, or the agency") == 4  # summary and field, twice
+    assert 'id="id_sig_public_key_error"' in page and 'id="id_enc_public_key_error"' in page
+    assert not Member.objects.exists() and not MemberKey.objects.exists()
+
+
+def test_ega_imports_rotated_certificates_on_the_member_page(client, ega_admin, agency_a):
+    import json
+
+    identity = SigningKey.generate()
+    member = services.member_register(agency=agency_a, by=None)
+    services.member_keys_import(
+        member=member, certificates=_certificates(member.code, identity), by=None
+    )
+    client.force_login(ega_admin)
+    url = f"/gdx/members/{member.code}/"
+    rotated = _certificates(member.code, identity)
+    response = client.post(
+        url, {"action": "import_certificates", "certs-certificates": json.dumps(rotated)}
+    )
+    assert response.status_code == 302
+    assert member.keys.count() == 4
+    # Certificates made with another identity key: refused, with the reason, nothing added.
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        url,
+        {
+            "action": "import_certificates",
+            "certs-certificates": json.dumps(_certificates(member.code)),
+        },
+    )
+    assert response.status_code == 200
+    assert "These certificates were made with another identity key." in response.content.decode()
+    assert member.keys.count() == 4
+
+
+@pytest.mark.parametrize("who", ["overseer", "officer_a", "admin_a"])
+def test_only_ega_imports_certificates(client, role_users, agency_a, who):
+    import json
+
+    member = services.member_register(agency=agency_a, by=None)
+    client.force_login(role_users[who])
+    response = client.post(
+        f"/gdx/members/{member.code}/",
+        {
+            "action": "import_certificates",
+            "certs-certificates": json.dumps(_certificates(member.code)),
+        },
+    )
+    assert response.status_code == 403
+    assert not member.keys.exists() and not Member.objects.get().identity_key
