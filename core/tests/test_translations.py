@@ -37,3 +37,17 @@ def test_compiled_catalogue_is_current(path=None):
         mo_path = po_path.with_suffix(".mo")
         assert mo_path.exists(), f"run manage.py compile_translations ({mo_path} missing)"
         assert mo_path.stat().st_mtime >= po_path.stat().st_mtime - 1, f"{mo_path} is stale"
+
+
+def test_djangos_own_messages_that_its_thai_catalogue_lacks_are_thai():
+    """Past a field's maxlength (a crafted POST) the error is Thai, not Django's English."""
+    from django import forms
+    from django.utils import translation
+
+    with translation.override("th"):
+        with pytest.raises(forms.ValidationError) as too_long:
+            forms.CharField(max_length=5).clean("x" * 9)
+        with pytest.raises(forms.ValidationError) as null:
+            forms.CharField().clean("a\x00b")
+    assert too_long.value.messages == ["ค่านี้ต้องยาวไม่เกิน 5 ตัวอักษร (ขณะนี้ 9 ตัวอักษร)"]
+    assert null.value.messages == ["ไม่อนุญาตให้มีอักขระ null"]
