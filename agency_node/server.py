@@ -159,6 +159,7 @@ class NodeHandler(BaseHTTPRequestHandler):
             kwargs = {k: str(args[k]) for k in fields}
             provider = args.get("provider")
         except (ValueError, KeyError, TypeError):
+            log.warning("local request refused: malformed (need %s)", ", ".join(fields))
             self._json(400, {"error": "malformed", "detail": f"need {list(fields)}"})
             return
         started = time.perf_counter()
@@ -166,9 +167,12 @@ class NodeHandler(BaseHTTPRequestHandler):
         try:
             doc = node.request(provider=str(provider) if provider else None, trace=trace, **kwargs)
         except GdxError as exc:
+            # Never the citizen ID: operators read this log.
+            log.warning("request for %s refused: %s", _printable(kwargs["document_type"]), exc.code)
             self._error(exc)
             return
         except OSError as exc:
+            log.warning("request not sent, hub unreachable: %s", exc)
             self._json(502, {"error": "hub_unreachable", "detail": str(exc)})
             return
         # The hub's own Server-Timing (hub;dur, provider;dur), then this node's whole time:
@@ -177,6 +181,11 @@ class NodeHandler(BaseHTTPRequestHandler):
         timing = f"{trace['server_timing']}, {total}" if trace.get("server_timing") else total
         body = json.dumps(document_to_json(doc), ensure_ascii=False).encode("utf-8")
         self._send(200, body, extra=(("Server-Timing", timing),))
+
+
+def _printable(text: str) -> str:
+    """A caller's text fit for one log line: printable ASCII, at most 64 characters."""
+    return "".join(c if " " <= c <= "~" else "?" for c in text[:64])
 
 
 class NodeHTTPServer(ThreadingHTTPServer):

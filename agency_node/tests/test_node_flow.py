@@ -217,6 +217,22 @@ def test_local_endpoint_needs_token_and_valid_input(net):
     assert status == 400
 
 
+def test_a_refused_local_request_is_logged_at_warning_without_the_citizen_id(net, caplog):
+    """At `--log-level WARNING` the operator still sees each refusal; never whom it was about."""
+    import logging
+
+    cid = "1234567890123"  # bad checksum
+    with caplog.at_level(logging.WARNING, logger="agency_node"):
+        assert _ask(net, cid)[0] == 400
+        assert _post(net["consumer_url"] + "/request", {"document_type": "x"})[0] == 400
+        assert _ask(net, REGISTRY.citizen_ids()[3], doc_type="car\nregistration")[0] >= 400
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("person_record refused: malformed" in line for line in lines), lines
+    assert any("local request refused: malformed" in line for line in lines), lines
+    assert any("car?registration" in line for line in lines), lines  # one line, printable
+    assert not any(cid in line or REGISTRY.citizen_ids()[3] in line for line in lines)
+
+
 def test_provider_refuses_replayed_forward(net):
     hub = net["hub"]
     cid = REGISTRY.citizen_ids()[7]
