@@ -207,7 +207,8 @@ class Run:
         self.count += 1
         checks = self.provider._log_checks
         while not checks.empty():
-            self.pending.append((self.count, checks.get()[-3:]))  # (index, leaf, request id)
+            check = checks.get()
+            self.pending.append((self.count, (check.log_index, check.leaf, check.request_id)))
             checks.task_done()
         while self.pending and self.pending[0][0] <= self.count - self.lag:
             index, leaf, request_id = self.pending.popleft()[1]

@@ -141,9 +141,17 @@ def append_leaf(
 
 
 def fetch_nodes(keys: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """The hashes of the given (level, index) nodes, in at most two queries: leaves, then
-    inner nodes with one ``index IN (...)`` term per level (a few dozen terms for thousands
-    of nodes, so SQLite's expression depth limit is never reached)."""
+    """The hashes of the given (level, index) nodes: one query on PostgreSQL; elsewhere
+    leaves, then inner nodes with one ``index IN (...)`` term per level (a few dozen terms
+    for thousands of nodes, so SQLite's expression depth limit is never reached)."""
+    found = _fetch_nodes_pg(keys) if pg.is_postgresql() else _fetch_nodes_orm(keys)
+    missing = keys - set(found)
+    if missing:
+        raise LookupError(f"audit log nodes missing: {sorted(missing)[:4]}")
+    return found
+
+
+def _fetch_nodes_orm(keys: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
     found: dict[tuple[int, int], bytes] = {}
     leaves = [i for level, i in keys if level == 0]
     if leaves:
@@ -155,9 +163,7 @@ def fetch_nodes(keys: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
     for level, i in keys:
         if level > 0:
             by_level.setdefault(level, []).append(i)
-    if by_level and pg.is_postgresql():
-        found.update(_fetch_inner_pg(by_level))
-    elif by_level:
+    if by_level:
         query = Q()
         for level, indexes in by_level.items():
             query |= Q(level=level, index__in=indexes)
@@ -165,26 +171,25 @@ def fetch_nodes(keys: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
             "level", "index", "hash"
         ):
             found[(level, index)] = bytes(h)
-    missing = keys - set(found)
-    if missing:
-        raise LookupError(f"audit log nodes missing: {sorted(missing)[:4]}")
     return found
 
 
-def _fetch_inner_pg(by_level: dict[int, list[int]]) -> dict[tuple[int, int], bytes]:
-    """Inner nodes by (level, index) pairs joined to two bound arrays: one index probe per
-    node, however many (a bundle of 2,000 proofs needs about 16,000)."""
-    levels = [level for level, indexes in by_level.items() for _ in indexes]
-    indexes = [i for idx in by_level.values() for i in idx]
+def _fetch_nodes_pg(keys: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """Leaves and inner nodes in one round trip: (level, index) pairs as two bound arrays,
+    one index probe per node, however many (a bundle of 2,000 proofs needs about 16,000)."""
+    leaves = [i for level, i in keys if level == 0]
+    inner = [(level, i) for level, i in keys if level > 0]
     q = connection.ops.quote_name
     sql = (
-        f"SELECT s.{q('level')}, s.{q('index')}, s.{q('hash')} "  # noqa: S608
+        f"SELECT 0, l.{q('index')}, l.{q('leaf_hash')} "  # noqa: S608
+        f"FROM {q(AuditLogLeaf._meta.db_table)} l WHERE l.{q('index')} = ANY(%s::bigint[]) "
+        f"UNION ALL SELECT s.{q('level')}, s.{q('index')}, s.{q('hash')} "
         "FROM unnest(%s::smallint[], %s::bigint[]) AS k(lv, ix) "
         f"JOIN {q(MerkleSubtree._meta.db_table)} s ON s.{q('level')} = k.lv "
         f"AND s.{q('index')} = k.ix"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [levels, indexes])
+        cursor.execute(sql, [leaves, [lv for lv, _ in inner], [ix for _, ix in inner]])
         return {(int(lv), int(ix)): bytes(h) for lv, ix, h in cursor.fetchall()}
 
 
@@ -223,21 +228,22 @@ def integrate(size: int) -> int:
         )
         if len(rows) != chunk_end - chunk_start:
             raise LookupError(f"audit log leaves missing in [{chunk_start}, {chunk_end})")
-        new: list[MerkleSubtree] = []
+        new: list[tuple[int, int, bytes]] = []
         for index, h in rows:
             stack.append((0, index, bytes(h)))
             while len(stack) >= 2 and stack[-1][0] == stack[-2][0]:
                 level, right, rh = stack.pop()
                 _, _left, lh = stack.pop()
                 parent = (level + 1, right >> 1, merkle.node_hash(lh, rh))
-                new.append(MerkleSubtree(level=parent[0], index=parent[1], hash=parent[2]))
+                new.append(parent)
                 stack.append(parent)
         _store_subtrees(new)
         added += len(new)
     return added
 
 
-def _store_subtrees(rows: list[MerkleSubtree]) -> None:
+def _store_subtrees(rows: list[tuple[int, int, bytes]]) -> None:
+    """(level, index, hash) rows; tuples, not model instances: a batch holds up to 8,191."""
     if not rows:
         return
     if pg.is_postgresql():
@@ -248,10 +254,14 @@ def _store_subtrees(rows: list[MerkleSubtree]) -> None:
             f"{q('hash')}) SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[]) "
             "ON CONFLICT DO NOTHING"
         )
-        pg.fetchone(sql, ([r.level for r in rows], [r.index for r in rows], [r.hash for r in rows]))
+        pg.fetchone(sql, tuple(map(list, zip(*rows, strict=True))))
         return
     with transaction.atomic():
-        MerkleSubtree.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        MerkleSubtree.objects.bulk_create(
+            [MerkleSubtree(level=lv, index=ix, hash=h) for lv, ix, h in rows],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
 
 
 def _over_stored_tree(run: Callable[[merkle.NodeReader], T], size: int) -> T:
