@@ -87,18 +87,16 @@ def inclusion_proof(
         raise ProofError("tree size differs from the signed tree head")
     if not 0 <= index < size:
         raise ProofError("leaf index outside tree")
-    fields = ("leaf_hash", "data") if with_data else ("leaf_hash",)
-    leaf = AuditLogLeaf.objects.filter(index=index).values_list(*fields).first()
-    if leaf is None:
-        raise ProofError("leaf index outside tree")
+    leaf_hash, proof = log.inclusion_with_leaf(index, size)
     doc: dict[str, Any] = {
         "leaf_index": index,
         "tree_size": size,
-        "leaf_hash": bytes(leaf[0]).hex(),
-        "proof": [h.hex() for h in log.inclusion(index, size)],
+        "leaf_hash": leaf_hash.hex(),
+        "proof": [h.hex() for h in proof],
     }
     if with_data:
-        doc["leaf"] = b64e(bytes(leaf[1]))
+        data = AuditLogLeaf.objects.filter(index=index).values_list("data", flat=True).get()
+        doc["leaf"] = b64e(bytes(data))
     head = head or tree_head_for(size)
     if head is not None:
         doc["sth"] = tree_head_json(head)
