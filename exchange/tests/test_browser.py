@@ -200,6 +200,11 @@ def test_ega_adds_a_member_by_uploading_its_certificates_on_a_phone(
     page, base = browser_page, live_server.url
     _sign_in(page, base, ega_admin, password)
     page.goto(base + "/gdx/members/new/")
+    page.get_by_role("button", name="เพิ่มสมาชิก").click()  # nothing filled in
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert page.locator(".error-summary li").count() >= 3  # agency, and both keys or the file
+    assert_accessible(page)
     page.get_by_label("รหัสหน่วยงาน").fill("dlt-pkt")
     page.get_by_label("หรืออัปโหลดไฟล์ certificates.json").set_input_files(str(path))
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

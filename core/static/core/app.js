@@ -15,6 +15,11 @@
       }
     });
   }
+  // A form sent back with errors: its summary takes the focus, so a screen reader reads it
+  // first and the next Tab reaches the link to the first field in error.
+  var summary = document.querySelector(".error-summary");
+  if (summary) summary.focus();
+
   // "Navigate" opens the phone's own map app; the link's Google Maps address is the fallback.
   var ua = navigator.userAgent;
   var apple = /iPhone|iPad|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
