@@ -353,6 +353,32 @@ def _audit_value(value: Any) -> Any:
 
 
 @transaction.atomic
+def user_password_set(
+    *, user: User, password: str | None, by: User, request: HttpRequest | None = None
+) -> User:
+    """An administrator sets a user's password (``None``: password sign-in turned off), from
+    the admin's password page. Audited, without the password; the user's other sessions end
+    with it (Django ties a session to the password hash)."""
+    if not getattr(by, "is_superuser", False):
+        raise PermissionDenied
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        password_validation.validate_password(password, user)
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(
+        action="accounts.user.password_set" if password else "accounts.user.password_disabled",
+        actor=by,
+        target=user,
+        agency=user.agency,
+        request=request,
+    )
+    return user
+
+
+@transaction.atomic
 def user_update(*, user: User, by: User, changes: dict[str, Any]) -> User:
     """An administrator's change to an account (role, agency, access flags, names)."""
     if not getattr(by, "is_superuser", False):

@@ -14,6 +14,8 @@ ACCOUNTS = (
     "signin.succeeded",
     "signin.failed",
     "accounts.user.updated",
+    "accounts.user.password_set",
+    "accounts.user.password_disabled",
     "accounts.two_factor.enabled",
     "accounts.two_factor.verified",
     "accounts.two_factor.failed",

@@ -101,3 +101,60 @@ def test_an_agency_request_is_read_only_in_the_admin(client):
     client.force_login(EgaAdminFactory(is_superuser=True))
     assert client.get(reverse("admin:agencies_agencyrequest_add")).status_code == 403
     assert not AgencyRequest.objects.exists()
+
+
+def test_a_password_set_in_the_admin_is_audited_without_the_password(client):
+    admin = EgaAdminFactory(is_superuser=True)
+    user = UserFactory()
+    client.force_login(admin)
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+    new = "ม้าลาย-Zebra-2569-ยาว"
+    response = client.post(url, {"usable_password": "true", "password1": new, "password2": new})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user.refresh_from_db()
+    assert user.check_password(new)
+    ((action, data),) = _trail(user)
+    assert action == "accounts.user.password_set"
+    event = AuditEvent.objects.get(action=action)
+    assert event.actor_id == admin.pk
+    assert new not in str(data) and user.password not in str(data)
+    # Turning password sign-in off is audited as such.
+    response = client.post(url, {"usable_password": "false", "unset-password": "1"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+    assert _trail(user)[-1][0] == "accounts.user.password_disabled"
+
+
+def test_a_weak_password_in_the_admin_changes_nothing(client):
+    admin = EgaAdminFactory(is_superuser=True)
+    user = UserFactory()
+    before = user.password
+    client.force_login(admin)
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+    response = client.post(url, {"usable_password": "true", "password1": "123", "password2": "123"})
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.password == before and not _trail(user)
+
+
+def test_only_a_superuser_sets_a_password():
+    from accounts.services import user_password_set
+
+    user = UserFactory()
+    with pytest.raises(PermissionDenied):
+        user_password_set(user=user, password="x" * 20, by=EgaAdminFactory())
+    user.refresh_from_db()
+    assert not _trail(user)
+
+
+def test_a_superuser_who_sets_their_own_password_stays_signed_in(client):
+    admin = EgaAdminFactory(is_superuser=True)
+    client.force_login(admin)
+    new = "ม้าลาย-Zebra-2569-ยาว"
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[admin.pk]),
+        {"usable_password": "true", "password1": new, "password2": new},
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200  # not sent to sign in
